@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Set up everything the monitor needs on a fresh Debian/Ubuntu machine:
+#  1. system packages (XeLaTeX, pandoc, fonts, pdftoppm) — installed when run as root or with sudo,
+#     otherwise a message says exactly what to install;
+#  2. a virtual environment .venv with the pinned Python packages and this package (editable).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PYTHON=${PYTHON:-python3.11}
+command -v "$PYTHON" >/dev/null 2>&1 || PYTHON=python3
+APT_PACKAGES=(texlive-xetex texlive-fonts-recommended texlive-plain-generic texlive-lang-european
+              pandoc fonts-dejavu poppler-utils)
+
+missing=()
+command -v xelatex >/dev/null 2>&1 || missing+=(texlive-xetex)
+command -v pandoc >/dev/null 2>&1 || missing+=(pandoc)
+command -v pdftoppm >/dev/null 2>&1 || missing+=(poppler-utils)
+fc-list 2>/dev/null | grep -q "DejaVu Serif" || missing+=(fonts-dejavu)
+kpsewhich polyglossia.sty >/dev/null 2>&1 || missing+=(texlive-lang-european)
+kpsewhich adjustbox.sty >/dev/null 2>&1 || missing+=(texlive-plain-generic texlive-fonts-recommended)
+
+if ((${#missing[@]})); then
+  if [ "$(id -u)" = 0 ]; then SUDO=""; elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then SUDO="sudo"; else SUDO=none; fi
+  if [ "$SUDO" = none ]; then
+    echo "Missing system packages for the PDF build. Please run:" >&2
+    echo "  sudo apt-get update && sudo apt-get install -y ${APT_PACKAGES[*]}" >&2
+    exit 1
+  fi
+  echo ">> installing system packages: ${APT_PACKAGES[*]}"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${APT_PACKAGES[@]}" >/dev/null
+fi
+
+if [ ! -x .venv/bin/python ]; then
+  echo ">> creating .venv with $($PYTHON --version)"
+  "$PYTHON" -m venv .venv
+fi
+.venv/bin/python -m pip install -q --upgrade pip >/dev/null
+echo ">> installing pinned Python packages (requirements.lock)"
+.venv/bin/python -m pip install -q -r requirements.lock
+.venv/bin/python -m pip install -q --no-deps -e .
+touch .venv/.installed
+echo ">> setup done"

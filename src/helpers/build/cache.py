@@ -1,0 +1,152 @@
+"""Content hashes that decide which notebooks must run again, and the manifest that stores them.
+
+A notebook's key hashes its own cells, the shared inputs (raw data of the year, codebook, reference
+files, ``src/helpers`` sources except this build package), its parameters (without ``build_dir``,
+which changes on every build) and the keys of the notebooks it depends on. So a change to one
+chapter changes that chapter's key and the key of ``01`` only; a change to the data changes them all.
+Only the standard library is imported here, so a no-change rebuild stays fast.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+#: Bump when the key recipe or the executed-notebook format changes; invalidates every cache entry.
+CACHE_VERSION = 1
+MANIFEST_NAME = "build-manifest.json"
+#: Parameters that must not influence the key (they differ between builds but not in meaning).
+VOLATILE_PARAMETERS = frozenset({"build_dir"})
+_VOLATILE_CELL_METADATA = frozenset({"execution", "papermill", "collapsed", "scrolled", "ExecuteTime", "jupyter"})
+_VOLATILE_NB_METADATA = frozenset({"kernelspec", "language_info", "papermill", "widgets"})
+_SKIP_DIRS = frozenset({"__pycache__", ".ipynb_checkpoints", ".pytest_cache"})
+
+
+def _sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _canonical(obj: Any) -> bytes:
+    return json.dumps(obj, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str).encode()
+
+
+def file_digest(path: Path) -> str:
+    """sha256 of a file's bytes."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def tree_digest(paths: Iterable[Path], suffixes: tuple[str, ...] = (), exclude: Iterable[Path] = ()) -> str:
+    """Digest over files and directory trees: relative names and contents, in sorted order.
+
+    Missing paths count as "absent" (so creating one changes the digest). ``suffixes`` filters files
+    inside directories; ``exclude`` drops subtrees.
+    """
+    excluded = [Path(p).resolve() for p in exclude]
+    entries: list[tuple[str, str]] = []
+    for root in paths:
+        root = Path(root)
+        if root.is_file():
+            entries.append((root.name, file_digest(root)))
+            continue
+        if not root.is_dir():
+            entries.append((root.name, "absent"))
+            continue
+        for f in sorted(root.rglob("*")):
+            rel = f.relative_to(root)
+            if not f.is_file() or _SKIP_DIRS.intersection(rel.parts) or any(x.startswith(".") for x in rel.parts):
+                continue
+            if suffixes and f.suffix not in suffixes:
+                continue
+            if any(f.resolve().is_relative_to(e) for e in excluded):
+                continue
+            entries.append((f"{root.name}/{rel.as_posix()}", file_digest(f)))
+    return _sha(_canonical(entries))
+
+
+def notebook_digest(path: Path) -> str:
+    """Digest of what a notebook *means*: cell types, sources and metadata, not outputs or timestamps.
+
+    Re-saving an unchanged notebook (new execution counts, kernelspec, outputs) keeps the digest.
+    """
+    nb = json.loads(Path(path).read_text(encoding="utf-8"))
+    cells = []
+    for cell in nb.get("cells", []):
+        src = cell.get("source", "")
+        meta = {k: v for k, v in cell.get("metadata", {}).items() if k not in _VOLATILE_CELL_METADATA}
+        cells.append([cell.get("cell_type"), "".join(src) if isinstance(src, list) else src, meta])
+    meta = {k: v for k, v in nb.get("metadata", {}).items() if k not in _VOLATILE_NB_METADATA}
+    return _sha(_canonical({"cells": cells, "metadata": meta}))
+
+
+def notebook_key(
+    name: str,
+    source_digest: str,
+    inputs_digest: str,
+    params: Mapping[str, Any],
+    dep_keys: Mapping[str, str],
+) -> str:
+    """Cache key of one notebook execution."""
+    stable = {k: v for k, v in params.items() if k not in VOLATILE_PARAMETERS}
+    return _sha(
+        _canonical(
+            {
+                "v": CACHE_VERSION,
+                "name": name,
+                "source": source_digest,
+                "inputs": inputs_digest,
+                "params": stable,
+                "deps": dict(sorted(dep_keys.items())),
+            }
+        )
+    )
+
+
+def compute_keys(
+    order: list[str],
+    graph: Mapping[str, frozenset[str]],
+    source_digests: Mapping[str, str],
+    inputs_digest: str,
+    params: Mapping[str, Mapping[str, Any]],
+) -> dict[str, str]:
+    """Keys for every notebook; ``order`` must list dependencies before dependents."""
+    keys: dict[str, str] = {}
+    for name in order:
+        deps = {d: keys[d] for d in graph[name]}
+        keys[name] = notebook_key(name, source_digests[name], inputs_digest, params[name], deps)
+    return keys
+
+
+def render_key(exec_keys: Iterable[str], templates_digest: str, code_digest: str, meta: Mapping[str, Any]) -> str:
+    """Key of the rendered PDF and HTML: executed notebooks (in report order), templates, build code, metadata."""
+    return _sha(
+        _canonical(
+            {"v": CACHE_VERSION, "exec": list(exec_keys), "tpl": templates_digest, "code": code_digest, "meta": meta}
+        )
+    )
+
+
+def load_manifest(report_dir: Path) -> dict[str, Any]:
+    """The manifest of the previous successful build, or an empty one."""
+    path = Path(report_dir) / MANIFEST_NAME
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {"notebooks": {}}
+    if data.get("cache_version") != CACHE_VERSION:
+        return {"notebooks": {}}
+    return data
+
+
+def write_manifest(report_dir: Path, manifest: Mapping[str, Any]) -> None:
+    """Write the manifest (sorted keys, trailing newline; no timestamps, so it is reproducible)."""
+    body = dict(manifest, cache_version=CACHE_VERSION)
+    (Path(report_dir) / MANIFEST_NAME).write_text(
+        json.dumps(body, sort_keys=True, indent=1, ensure_ascii=False) + "\n", encoding="utf-8"
+    )

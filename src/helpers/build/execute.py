@@ -1,0 +1,182 @@
+"""Run notebooks with papermill along the dependency graph, in parallel, with one-line failures.
+
+Each notebook runs in its own kernel (``kernel_name="python3"``) with the notebooks directory as
+working directory. Threads are enough: the work happens in the kernel processes. Kernels start in
+their own session, so Ctrl-C only reaches the build; it then kills the kernels it started.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+import time
+import weakref
+from collections.abc import Callable, Mapping
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from jupyter_client.manager import AsyncKernelManager
+
+Log = Callable[[str], None]
+
+
+def log_stderr(line: str) -> None:
+    """Default progress output: one line per event on stderr."""
+    print(line, file=sys.stderr, flush=True)
+
+
+class _TrackedKernelManager(AsyncKernelManager):
+    """Kernel manager that registers itself so an interrupted build can kill its kernels."""
+
+    live: weakref.WeakSet[_TrackedKernelManager] = weakref.WeakSet()
+    lock = threading.Lock()
+
+    #: Kernel stdout/stderr go here (per job subclass) instead of the terminal.
+    log_path: Path | None = None
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        with self.lock:
+            self.live.add(self)
+
+    async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
+        if self.log_path is None:
+            return await super()._async_launch_kernel(kernel_cmd, **kw)
+        with open(self.log_path, "ab") as fh:
+            kw.setdefault("stdout", fh)
+            kw.setdefault("stderr", fh)
+            return await super()._async_launch_kernel(kernel_cmd, **kw)
+
+
+def kill_kernels() -> None:
+    """Kill every kernel this process started through the build (used on Ctrl-C)."""
+    with _TrackedKernelManager.lock:
+        managers = list(_TrackedKernelManager.live)
+    for km in managers:
+        proc = getattr(getattr(km, "provisioner", None), "process", None)
+        if proc is not None and proc.poll() is None:
+            proc.kill()
+
+
+@dataclass
+class Job:
+    """One notebook to execute."""
+
+    name: str
+    src: Path
+    out: Path
+    params: dict[str, Any]
+    #: Seconds the notebook took last time; longer jobs start first.
+    priority: float = 0.0
+    #: Where the kernel's own stdout/stderr go (None: inherit the terminal).
+    kernel_log: Path | None = None
+
+
+@dataclass
+class ExecutionFailure(Exception):
+    """A notebook failed. ``cell`` is the execution count (``In [n]``) of the failing cell."""
+
+    name: str
+    ename: str
+    evalue: str
+    cell: int | None = None
+    notebook: Path | None = field(default=None)
+
+    def __str__(self) -> str:
+        where = f"{self.name}.ipynb" + (f", cel {self.cell}" if self.cell is not None else "")
+        evalue = (self.evalue or "").strip().splitlines()
+        return f"{where}: {self.ename}" + (f": {evalue[0]}" if evalue else "")
+
+
+def run_notebook(
+    job: Job, cwd: Path, kernel_name: str = "python3", start_timeout: int = 120, timeout: int | None = None
+) -> None:
+    """Execute one notebook with papermill; raise ExecutionFailure naming the failing cell."""
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    try:
+        papermill.execute_notebook(
+            str(job.src),
+            str(job.out),
+            parameters=job.params,
+            kernel_name=kernel_name,
+            progress_bar=False,
+            request_save_on_cell_execute=False,
+            start_timeout=start_timeout,
+            execution_timeout=timeout,
+            # cwd for the kernel only: papermill's own ``cwd=`` would os.chdir() the whole (threaded) process.
+            resources={"metadata": {"path": str(cwd)}},
+            kernel_manager_class=type("JobKernelManager", (_TrackedKernelManager,), {"log_path": job.kernel_log}),
+        )
+    except PapermillExecutionError as exc:
+        raise ExecutionFailure(job.name, exc.ename, str(exc.evalue), exc.exec_count, job.out) from exc
+    except Exception as exc:  # kernel died, timeout, unreadable notebook ...
+        out = job.out if job.out.exists() else None
+        raise ExecutionFailure(job.name, type(exc).__name__, str(exc), None, out) from exc
+
+
+def run_graph(
+    jobs: Mapping[str, Job],
+    graph: Mapping[str, frozenset[str]],
+    *,
+    cwd: Path,
+    workers: int,
+    done: set[str] | None = None,
+    before_start: Callable[[str], None] | None = None,
+    log: Log = log_stderr,
+    total: int | None = None,
+    runner: Callable[[Job, Path], None] | None = None,
+) -> dict[str, float]:
+    """Execute ``jobs`` respecting ``graph``; names in ``done`` count as already finished (cached).
+
+    ``before_start(name)`` runs in the calling thread just before a job is submitted (e.g. to assemble
+    the indicators for 01). Returns seconds per executed notebook. On the first failure no new job
+    starts; running jobs finish; the first failure is raised (others are logged).
+    """
+    run = runner or (lambda job, d: run_notebook(job, d))
+    finished: set[str] = set(done or ())
+    pending = [n for n in jobs if n not in finished]
+    total = total or len(jobs)
+    count = len(finished)
+    seconds: dict[str, float] = {}
+    failures: list[ExecutionFailure] = []
+    running: dict[Future[None], tuple[str, float]] = {}
+    pool = ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="nb")
+    try:
+        while pending or running:
+            ready = [n for n in pending if graph.get(n, frozenset()) <= finished]
+            ready.sort(key=lambda n: (-jobs[n].priority, n))
+            while ready and len(running) < workers and not failures:
+                name = ready.pop(0)
+                pending.remove(name)
+                if before_start:
+                    before_start(name)
+                running[pool.submit(run, jobs[name], cwd)] = (name, time.perf_counter())
+            if not running:
+                break
+            complete, _ = wait(running, return_when=FIRST_COMPLETED)
+            for fut in complete:
+                name, t0 = running.pop(fut)
+                count += 1
+                exc = fut.exception()
+                if exc is None:
+                    finished.add(name)
+                    seconds[name] = time.perf_counter() - t0
+                    log(f"[{count}/{total}] {name}.ipynb  {seconds[name]:.1f} s")
+                else:
+                    failure = exc if isinstance(exc, ExecutionFailure) else ExecutionFailure(
+                        name, type(exc).__name__, str(exc)
+                    )
+                    failures.append(failure)
+                    log(f"[{count}/{total}] {name}.ipynb  MISLUKT: {failure}")
+    except BaseException:
+        kill_kernels()
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
+    if failures:
+        raise failures[0]
+    return seconds

@@ -1,0 +1,101 @@
+"""The ``monitor`` command (also ``python -m helpers``).
+
+Subcommands live in :data:`COMMANDS`; add one with :func:`register`::
+
+    def _add_args(p: argparse.ArgumentParser) -> None: ...
+    def _run(args: argparse.Namespace) -> int: ...
+    register("report", "Bouw het rapport", _add_args, _run)
+
+``run`` returns the exit code. A :class:`~helpers.problems.RawDataError` is
+printed (every problem) and gives exit code 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from helpers.problems import RawDataError
+
+
+@dataclass(frozen=True)
+class Command:
+    help: str
+    add_args: Callable[[argparse.ArgumentParser], None]
+    run: Callable[[argparse.Namespace], int]
+
+
+COMMANDS: dict[str, Command] = {}
+
+
+def register(
+    name: str,
+    help: str,
+    add_args: Callable[[argparse.ArgumentParser], None],
+    run: Callable[[argparse.Namespace], int],
+) -> None:
+    """Add a subcommand (the order of registration is the order in ``--help``)."""
+    COMMANDS[name] = Command(help, add_args, run)
+
+
+# --- monitor data ----------------------------------------------------------------------
+
+
+def _data_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--year", type=int, required=True, help="surveyjaar, bv. 2018")
+    p.add_argument("--encoding", default=None, help="tekencodering als het bestand geen UTF-8 is (bv. cp1252)")
+    p.add_argument("--decimal", choices=[".", ","], default=".", help="decimaalteken van de getallen")
+
+
+def _data_run(args: argparse.Namespace) -> int:
+    from helpers import paths
+    from helpers.loader import build_processed
+
+    result = build_processed(args.year, encoding=args.encoding, decimal=args.decimal)
+    print(format_summary(result.report, paths.processed_year_dir(args.year)))
+    return 0
+
+
+def format_summary(report, out_dir) -> str:
+    """Short Dutch summary of a load: rows read, kept, dropped (with lines), municipalities, warnings."""
+    lines = [
+        f"{report.file}: {report.rows_read} rijen gelezen, {report.rows_kept} behouden, "
+        f"{report.rows_dropped} uitgesloten",
+    ]
+    for entry in report.dropped:
+        lines.append(f"  - regel {entry['line']} ({entry['response_id']}): {entry['reason']}")
+    lines.append(f"Gemeenten: {report.municipalities} van {report.frame_size} in de gemeentelijst")
+    lines.append(f"Waarschuwingen: {len(report.warnings)}")
+    lines += [f"  - {w.render()}" for w in report.warnings]
+    lines.append(f"Geschreven naar {out_dir}: respondents.parquet, municipalities.parquet, load_report.json")
+    return "\n".join(lines)
+
+
+register("data", "Lees de ruwe export in en schrijf data/processed/<jaar>/", _data_args, _data_run)
+
+
+# --- entry point -----------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="monitor", description="Monitor arbeidstoeleiding statushouders")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name, cmd in COMMANDS.items():
+        p = sub.add_parser(name, help=cmd.help, description=cmd.help)
+        cmd.add_args(p)
+        p.set_defaults(_run=cmd.run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Parse ``argv`` and run the subcommand; returns the exit code."""
+    logging.basicConfig(level=logging.ERROR, format="%(levelname)s %(name)s: %(message)s")
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args._run(args) or 0)
+    except RawDataError as exc:
+        print(exc, file=sys.stderr)
+        return 2

@@ -1,0 +1,1 @@
+"""Seeded generator of the synthetic example export, calibrated to the published figures."""

@@ -1,0 +1,430 @@
+"""Bad raw exports (survey-exports notes §5): each is rejected with a located message, or handled.
+
+Every error test checks the problem kind and the message parts a researcher needs:
+file, physical line, column, ImportId, the value found and what to do.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import pandas as pd
+import pytest
+from fixtures_export import (
+    FULL,
+    add_column,
+    drop_column,
+    make_codebook,
+    make_frame,
+    respondent,
+    table,
+    write_rows,
+    write_table,
+)
+
+from helpers.export_format import BOM
+from helpers.loader import load_export
+from helpers.paths import REFERENCE_DIR
+from helpers.problems import Problem, RawDataError
+
+R1, R2, R3 = "R_000000000000001", "R_000000000000002", "R_000000000000003"
+NO_POLICY = {"Q2": "2", "Q4": "-99", "Q5_1": "-99", "Q5_2": "-99", "Q5_3": "-99", "Q7": "Geen", "Q8": "2"}
+
+
+def two_rows() -> list[dict[str, str]]:
+    """Line 4: R1 (full answers, GM0014 + GM0005); line 5: R2 (no policy, GM0363)."""
+    return [respondent(R1, [14, 5]), respondent(R2, [363], NO_POLICY)]
+
+
+def with_answers(**changes: str) -> dict[str, str]:
+    return FULL | changes
+
+
+def load_error(path, codebook, frame, **kwargs) -> RawDataError:
+    with pytest.raises(RawDataError) as info:
+        load_export(path, codebook, frame, **kwargs)
+    return info.value
+
+
+def only(err: RawDataError, kind: str) -> Problem:
+    found = [p for p in err.problems if p.kind == kind]
+    assert len(found) == 1, f"expected one {kind!r}, got {[p.kind for p in err.problems]}:\n{err}"
+    return found[0]
+
+
+def warning(result, kind: str) -> Problem:
+    found = [w for w in result.report.warnings if w.kind == kind]
+    assert len(found) == 1, [w.kind for w in result.report.warnings]
+    return found[0]
+
+
+# --- bytes and encoding ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("bom", [True, False])
+def test_bom_present_or_absent_loads(tmp_path, codebook, frame, bom):
+    path = write_table(tmp_path / "export.csv", table(codebook, frame, two_rows()), bom=bom)
+    result = load_export(path, codebook, frame)
+    assert result.report.bom is bom
+    assert list(result.respondents["respondent_id"]) == [R1, R2]
+    assert result.respondents["respondent_id"].iloc[0] == R1  # no '\ufeff' glued to the first header
+
+
+def test_cp1252_is_rejected_with_line_and_column(tmp_path, codebook, frame):
+    rows = [respondent(R1, [14], with_answers(Q3_4_TEXT="één groep")), respondent(R2, [363], NO_POLICY)]
+    path = write_table(tmp_path / "export.csv", table(codebook, frame, rows), bom=False, encoding="cp1252")
+    err = load_error(path, codebook, frame)
+    line4 = path.read_bytes().split(b"\r\n")[3].decode("cp1252")
+    col = line4.index("één") + 1
+    problems = [p for p in err.problems if p.kind == "not_utf8"]
+    assert len(problems) == 2  # é and é
+    assert f"byte 0xE9 op regel 4, kolom {col}" in problems[0].message
+    assert "encoding='cp1252'" in problems[0].action
+    # explicit override: loads
+    result = load_export(path, codebook, frame, encoding="cp1252")
+    assert result.respondents["target_groups__4__text"].iloc[0] == "één groep"
+
+
+def test_semicolon_delimiter_is_read_with_warning(tmp_path, codebook, frame):
+    path = write_table(tmp_path / "export.csv", table(codebook, frame, two_rows()), delimiter=";")
+    result = load_export(path, codebook, frame)
+    w = warning(result, "delimiter")
+    assert "Scheidingsteken is ';' (verwacht ',')" in w.message and w.line == 1
+    assert result.report.delimiter == ";"
+    assert len(result.respondents) == 2
+
+
+def test_xlsx_renamed_to_csv(tmp_path, codebook, frame):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as z:
+        z.writestr("xl/workbook.xml", "<workbook/>")
+    path = tmp_path / "export.csv"
+    path.write_bytes(buffer.getvalue())
+    err = load_error(path, codebook, frame)
+    p = only(err, "not_csv")
+    assert "Excel- of zip-bestand (begint met 'PK')" in p.message
+    assert "export.csv" in str(err)
+
+
+def test_empty_file(tmp_path, codebook, frame):
+    path = tmp_path / "export.csv"
+    path.write_bytes(BOM)
+    assert "leeg" in only(load_error(path, codebook, frame), "empty_file").message
+
+
+# --- header structure -----------------------------------------------------------------------
+
+
+def test_only_one_header_row(tmp_path, codebook, frame):
+    rows = table(codebook, frame, two_rows())
+    path = write_table(tmp_path / "export.csv", [rows[0], *rows[3:]])
+    p = only(load_error(path, codebook, frame), "header_rows")
+    assert "Regel 3 bevat geen ImportId-JSON" in p.message and "gevonden: 1" in p.message
+
+
+def test_legacy_two_header_rows(tmp_path, codebook, frame):
+    rows = table(codebook, frame, two_rows())
+    names = [f"V{i}" for i in range(1, len(rows[0]) + 1)]
+    names[8] = "ResponseID"
+    path = write_table(tmp_path / "export.csv", [names, rows[1], *rows[3:]])
+    p = only(load_error(path, codebook, frame), "header_rows")
+    assert "gevonden: 2" in p.message and "oude Qualtrics-exportformaat" in p.message
+
+
+def test_header_repeated_mid_file(tmp_path, codebook, frame):
+    first = table(codebook, frame, two_rows())
+    second = table(codebook, frame, [respondent(R3, [344])])
+    path = write_table(tmp_path / "export.csv", first + second)  # lines 6-8 are the second header
+    err = load_error(path, codebook, frame)
+    p = only(err, "header_repeated")
+    assert p.line == 6 and "Regels 6–8 lijken kopregels" in p.message
+    assert "exports samengevoegd" in p.message
+
+
+def test_header_only_file(tmp_path, codebook, frame):
+    path = write_table(tmp_path / "export.csv", table(codebook, frame, []))
+    p = only(load_error(path, codebook, frame), "header_only")
+    assert "alleen de 3 kopregels" in p.message
+
+
+def test_wrong_field_count_on_a_line(tmp_path, codebook, frame):
+    rows = table(codebook, frame, two_rows())
+    n = len(rows[0])
+    rows[4] = [*rows[4], "losse tekst"]
+    err = load_error(write_table(tmp_path / "export.csv", rows), codebook, frame)
+    p = only(err, "field_count")
+    assert p.line == 5 and f"Regel 5 heeft {n + 1} velden, verwacht {n}" in p.message
+
+
+# --- columns ------------------------------------------------------------------------------------
+
+
+def test_missing_required_import_id(tmp_path, codebook, frame):
+    rows = drop_column(table(codebook, frame, two_rows()), "Q4")
+    rows = drop_column(rows, "ResponseId")
+    err = load_error(write_table(tmp_path / "export.csv", rows), codebook, frame)
+    kinds = [p for p in err.problems if p.kind == "missing_column"]
+    assert {p.import_id for p in kinds} == {"_recordId", "QID4"}
+    q4 = next(p for p in kinds if p.import_id == "QID4")
+    assert "vraag cooperation ontbreken: Q4 (QID4)" in q4.message and "codebook.yaml" in q4.action
+
+
+def test_import_id_changed_is_missing_with_hint(tmp_path, codebook, frame):
+    rows = table(codebook, frame, two_rows())
+    rows[2][rows[0].index("Q4")] = '{"ImportId":"QID9"}'
+    p = only(load_error(write_table(tmp_path / "export.csv", rows), codebook, frame), "missing_column")
+    assert "Er is wel een kolom 'Q4', maar met ImportId QID9" in p.message
+
+
+def test_unsplit_multi_answer_column(tmp_path, codebook, frame):
+    rows = table(codebook, frame, two_rows())
+    for name in ["Q3_1", "Q3_2", "Q3_3", "Q3_4", "Q3_5"]:
+        rows = drop_column(rows, name)
+    rows = add_column(rows, "Q3", "Op welke groepen?", '{"ImportId":"QID3"}', ["1,4", ""])
+    p = only(load_error(write_table(tmp_path / "export.csv", rows), codebook, frame), "unsplit_multi")
+    assert p.column == "Q3" and p.value == "1,4"
+    assert "Split multi-value fields into columns" in p.action
+
+
+# --- values ---------------------------------------------------------------------------------------
+
+
+def test_text_labels_instead_of_codes(tmp_path, codebook, frame):
+    rows = [respondent(R1, [14], with_answers(Q2="Ja", Q4="Eens")), respondent(R2, [363], NO_POLICY)]
+    err = load_error(write_rows(tmp_path / "export.csv", codebook, frame, rows), codebook, frame)
+    problems = [p for p in err.problems if p.kind == "labels_instead_of_codes"]
+    assert [(p.line, p.column, p.import_id, p.value) for p in problems] == [
+        (4, "Q2", "QID2", "Ja"),
+        (4, "Q4", "QID4", "Eens"),
+    ]
+    assert "Use numeric values" in problems[0].action
+    assert "export.csv, regel 4, kolom Q2 (QID2)" in str(err)
+
+
+def test_decimal_comma_undeclared_is_an_error(tmp_path, codebook, frame):
+    rows = [respondent(R1, [14], with_answers(Q5_2="12,5", Q5_3="57,5")), respondent(R2, [363], NO_POLICY)]
+    path = write_rows(tmp_path / "export.csv", codebook, frame, rows)
+    err = load_error(path, codebook, frame)
+    problems = [p for p in err.problems if p.kind == "decimal_comma"]
+    assert [(p.line, p.column, p.import_id, p.value) for p in problems] == [
+        (4, "Q5_2", "QID5_2", "12,5"),
+        (4, "Q5_3", "QID5_3", "57,5"),
+    ]
+    assert "decimal=','" in problems[0].action
+
+
+def test_decimal_comma_declared_loads(tmp_path, codebook, frame):
+    rows = [respondent(R1, [14], with_answers(Q5_2="12,5", Q5_3="57,5")), respondent(R2, [363], NO_POLICY)]
+    result = load_export(write_rows(tmp_path / "export.csv", codebook, frame, rows), codebook, frame, decimal=",")
+    assert result.respondents["outflow__2"].iloc[0] == 12.5
+
+
+def test_decimal_point_mixed_into_declared_comma_file(tmp_path, codebook, frame):
+    rows = [respondent(R1, [14], with_answers(Q5_2="12,5", Q5_3="57.5")), respondent(R2, [363], NO_POLICY)]
+    path = write_rows(tmp_path / "export.csv", codebook, frame, rows)
+    p = only(load_error(path, codebook, frame, decimal=","), "decimal_mixed")
+    assert (p.line, p.column, p.value) == (4, "Q5_3", "57.5")
+
+
+def test_percentage_out_of_range(tmp_path, codebook, frame):
+    rows = [respondent(R1, [14], with_answers(Q5_1="140")), respondent(R2, [363], NO_POLICY)]
+    p = only(load_error(write_rows(tmp_path / "e.csv", codebook, frame, rows), codebook, frame), "out_of_range")
+    assert (p.line, p.column, p.import_id, p.value) == (4, "Q5_1", "QID5_1", "140")
+    assert "0–100" in p.expected
+
+
+def test_text_in_numeric_field(tmp_path, codebook, frame):
+    rows = [respondent(R1, [14], with_answers(Q6="ca. 15")), respondent(R2, [363], NO_POLICY)]
+    p = only(load_error(write_rows(tmp_path / "e.csv", codebook, frame, rows), codebook, frame), "not_a_number")
+    assert (p.line, p.column, p.import_id, p.value) == (4, "Q6", "QID6_TEXT", "ca. 15")
+    assert "geheel getal" in p.expected
+
+
+def test_count_must_be_integer(tmp_path, codebook, frame):
+    rows = [respondent(R1, [14], with_answers(Q6="2.5")), respondent(R2, [363], NO_POLICY)]
+    p = only(load_error(write_rows(tmp_path / "e.csv", codebook, frame, rows), codebook, frame), "not_an_integer")
+    assert (p.line, p.column, p.value) == (4, "Q6", "2.5")
+
+
+def test_code_outside_scale(tmp_path, codebook, frame):
+    rows = [respondent(R1, [14], with_answers(Q4="6")), respondent(R2, [363], NO_POLICY)]
+    p = only(load_error(write_rows(tmp_path / "e.csv", codebook, frame, rows), codebook, frame), "code_outside_scale")
+    assert (p.line, p.column, p.import_id, p.value) == (4, "Q4", "QID4", "6")
+    assert "1–5" in p.expected and "-99" in p.expected
+
+
+def test_minus_99_in_a_tick_column(tmp_path, codebook, frame):
+    rows = [respondent(R1, [14], with_answers(Q3_2="-99")), respondent(R2, [363], NO_POLICY)]
+    p = only(load_error(write_rows(tmp_path / "e.csv", codebook, frame, rows), codebook, frame), "not_a_tick")
+    assert (p.line, p.column, p.value) == (4, "Q3_2", "-99")
+
+
+def test_status_as_text(tmp_path, codebook, frame):
+    rows = [respondent(R1, [14], Status="IP Address"), respondent(R2, [363], NO_POLICY)]
+    p = only(
+        load_error(write_rows(tmp_path / "e.csv", codebook, frame, rows), codebook, frame), "labels_instead_of_codes"
+    )
+    assert (p.line, p.column, p.import_id, p.value) == (4, "Status", "status", "IP Address")
+
+
+def test_dates_rewritten_by_excel(tmp_path, codebook, frame):
+    rows = [respondent(R1, [14], RecordedDate="10-3-2018 09:20"), respondent(R2, [363], NO_POLICY)]
+    p = only(load_error(write_rows(tmp_path / "e.csv", codebook, frame, rows), codebook, frame), "bad_date")
+    assert (p.line, p.column, p.value) == (4, "RecordedDate", "10-3-2018 09:20")
+
+
+# --- routing and rules ----------------------------------------------------------------------------
+
+
+def test_answer_where_routing_says_not_asked(tmp_path, codebook, frame):
+    rows = [respondent(R1, [14]), respondent(R2, [363], NO_POLICY | {"Q3_1": "1"})]
+    p = only(load_error(write_rows(tmp_path / "e.csv", codebook, frame, rows), codebook, frame), "answer_not_asked")
+    assert (p.line, p.column, p.import_id, p.value) == (5, "Q3_1", "QID3_1", "1")
+    assert "Q2=2" in p.message and "niet gesteld" in p.message
+
+
+def test_missing_answer_where_routing_says_asked(tmp_path, codebook, frame):
+    rows = [respondent(R1, [14], with_answers(Q4="", Q6="")), respondent(R2, [363], NO_POLICY)]
+    err = load_error(write_rows(tmp_path / "e.csv", codebook, frame, rows), codebook, frame)
+    problems = [p for p in err.problems if p.kind == "missing_answer"]
+    assert [(p.line, p.column, p.import_id) for p in problems] == [(4, "Q4", "QID4"), (4, "Q6", "QID6_TEXT")]
+    assert "Recode seen but unanswered questions as -99" in problems[0].action
+    assert "(Q3_1 aangekruist ('Jongeren'))" in problems[1].message  # the routing condition, in words
+
+
+def test_file_without_any_minus_99_warns_once(tmp_path, codebook, frame):
+    rows = [respondent(R1, [14]), respondent(R2, [363])]
+    result = load_export(write_rows(tmp_path / "e.csv", codebook, frame, rows), codebook, frame)
+    assert "Geen enkele -99" in warning(result, "no_sentinel").message
+
+
+def test_exclusive_option_combined_is_a_warning(tmp_path, codebook, frame):
+    rows = [respondent(R1, [14], with_answers(Q3_5="1")), respondent(R2, [363], NO_POLICY)]
+    result = load_export(write_rows(tmp_path / "e.csv", codebook, frame, rows), codebook, frame)
+    w = warning(result, "exclusive_combined")
+    assert "'Geen specifieke groep' (exclusief)" in w.message and "regel 4" in w.message
+    assert (w.column, w.import_id) == ("Q3_5", "QID3_5")
+    assert bool(result.respondents["target_groups__5"].iloc[0]) is True
+
+
+def test_more_than_max_answers(tmp_path, codebook, frame):
+    rows = [respondent(R1, [14], with_answers(Q3_2="1", Q3_3="1")), respondent(R2, [363], NO_POLICY)]
+    p = only(load_error(write_rows(tmp_path / "e.csv", codebook, frame, rows), codebook, frame), "too_many_answers")
+    assert p.line == 4 and "4 opties aangekruist" in p.message and "maximaal 3" in p.message
+    assert p.value == "1,2,3,4"
+
+
+def test_other_text_without_tick_and_tick_without_text_warn(tmp_path, codebook, frame):
+    rows = [
+        respondent(R1, [14], with_answers(Q3_4_TEXT="")),
+        respondent(R2, [363], NO_POLICY | {"Q8": "1", "Q8_3_TEXT": "Teamleider"}),
+    ]
+    result = load_export(write_rows(tmp_path / "e.csv", codebook, frame, rows), codebook, frame)
+    messages = [w.message for w in result.report.warnings if w.kind == "other_text_mismatch"]
+    assert messages == [
+        "Vraag target_groups: 'Anders, namelijk' gekozen maar de toelichting is leeg op regel 4.",
+        "Vraag job_title: toelichting ingevuld maar 'Anders, namelijk' niet gekozen op regel 5.",
+    ]
+
+
+# --- respondents and municipalities -----------------------------------------------------------------
+
+
+def test_duplicate_response_id(tmp_path, codebook, frame):
+    rows = [respondent(R1, [14]), respondent(R1, [363], NO_POLICY)]
+    p = only(
+        load_error(write_rows(tmp_path / "e.csv", codebook, frame, rows), codebook, frame), "duplicate_response_id"
+    )
+    assert p.value == R1 and "regels 4, 5" in p.message
+
+
+def test_municipality_claimed_by_two_respondents(tmp_path, codebook, frame):
+    rows = [respondent(R1, [14, 5]), respondent(R2, [14], NO_POLICY)]
+    err = load_error(write_rows(tmp_path / "e.csv", codebook, frame, rows), codebook, frame)
+    p = only(err, "municipality_claimed_twice")
+    assert f"GM0014 Groningen is ingevuld door 2 responsen: {R1} (regel 4) en {R2} (regel 5)" in p.message
+    assert (p.column, p.import_id) == ("Q1_14", "QID1_14")
+
+
+def test_respondent_without_municipality(tmp_path, codebook, frame):
+    rows = [respondent(R1, [14]), respondent(R2, [], NO_POLICY)]
+    p = only(load_error(write_rows(tmp_path / "e.csv", codebook, frame, rows), codebook, frame), "no_municipality")
+    assert p.line == 5 and f"Respons {R2} heeft geen gemeente gekozen" in p.message
+
+
+def _extra_municipality(frame: pd.DataFrame, code: str, name: str) -> pd.DataFrame:
+    extra = frame.iloc[[0]].assign(gemeentecode=code, gemeentenaam=name)
+    return pd.concat([frame, extra], ignore_index=True)
+
+
+def test_unknown_municipality_code(tmp_path, codebook, frame):
+    written = _extra_municipality(frame, "GM1014", "Typfout")
+    rows = [respondent(R1, [14]), respondent(R2, [1014], NO_POLICY)]
+    path = write_rows(tmp_path / "e.csv", codebook, written, rows)
+    p = only(load_error(path, codebook, frame), "unknown_municipality")
+    assert (p.line, p.column, p.import_id, p.value) == (5, "Q1_1014", "QID1_1014", "1")
+    assert "Onbekende gemeentecode GM1014. Bedoelde u GM0014 (Groningen)" in p.message
+
+
+def test_unticked_unknown_municipality_column_only_warns(tmp_path, codebook, frame):
+    written = _extra_municipality(frame, "GM1014", "Typfout")
+    path = write_rows(tmp_path / "e.csv", codebook, written, [respondent(R1, [14]), respondent(R2, [363], NO_POLICY)])
+    result = load_export(path, codebook, frame)
+    assert "Q1_1014 (GM1014)" in warning(result, "unknown_municipality_columns").message
+
+
+@pytest.mark.parametrize(
+    ("code", "name", "expected"),
+    [
+        ("GM0005", "Bedum", "GM0005 (Bedum) bestaat niet meer per 1-1-2019: opgegaan in GM1966 Het Hogeland"),
+        ("GM0053", "Winsum", "verdeeld over GM1966 Het Hogeland (88%), GM1969 Westerkwartier (12%)"),
+    ],
+)
+def test_merged_away_municipality_code(tmp_path, code, name, expected):
+    codebook = make_codebook(tmp_path, frame_year=2019)
+    frame = make_frame(year=2019)
+    written = _extra_municipality(frame, code, name)
+    number = int(code[2:])
+    rows = [respondent(R1, [14]), respondent(R2, [number], NO_POLICY)]
+    path = write_rows(tmp_path / "e.csv", codebook, written, rows)
+    err = load_error(path, codebook, frame, merger_table=REFERENCE_DIR / "herindelingen_2019.csv")
+    p = only(err, "merged_municipality")
+    assert expected in p.message and "herindelingen_2019.csv" in p.message
+    assert (p.line, p.column) == (5, f"Q1_{number}")
+
+
+# --- all at once ------------------------------------------------------------------------------------
+
+
+def test_several_problems_are_reported_in_one_error(tmp_path, codebook, frame):
+    rows = [
+        respondent(R1, [14], with_answers(Q4="6", Q5_1="140")),
+        respondent(R2, [14], NO_POLICY | {"Q3_1": "1"}),
+        respondent(R3, [], with_answers(Q6="ca. 15")),
+    ]
+    grid = drop_column(table(codebook, frame, rows), "Q8_3_TEXT")
+    err = load_error(write_table(tmp_path / "export.csv", grid), codebook, frame)
+    kinds = sorted(p.kind for p in err.problems)
+    assert kinds == sorted(
+        [
+            "missing_column",
+            "code_outside_scale",
+            "out_of_range",
+            "answer_not_asked",
+            "not_a_number",
+            "municipality_claimed_twice",
+            "no_municipality",
+        ]
+    )
+    text = str(err)
+    assert text.startswith("export.csv: 7 fout(en) op 4 regel(s)")
+    for part in [
+        "regel 4, kolom Q4 (QID4)",
+        "regel 4, kolom Q5_1 (QID5_1)",
+        "regel 5, kolom Q3_1 (QID3_1)",
+        "regel 6, kolom Q6 (QID6_TEXT)",
+        "Q8_3_TEXT (QID8_3_TEXT)",
+    ]:
+        assert part in text
+    assert [p.line for p in err.problems] == sorted(p.line or 0 for p in err.problems)

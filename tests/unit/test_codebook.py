@@ -1,0 +1,378 @@
+"""The 2018 codebook, the published figures that refer to it, and the schema's error messages."""
+
+from __future__ import annotations
+
+import copy
+import csv
+import re
+
+import pytest
+import yaml
+
+from helpers.codebook import Codebook, CodebookError, Question, load_codebook
+from helpers.paths import PUBLISHED_DIR, codebook_path
+
+CSV_COLUMNS = [
+    "year",
+    "report_ref",
+    "question",
+    "category",
+    "stat",
+    "value",
+    "n",
+    "decimals",
+    "status",
+    "source",
+    "note",
+]
+STATS = {"pct", "mean", "answers_mean", "count"}
+STATUSES = {"check", "report_error"}
+#: Categories of the municipality question (Tabel 1 and the response text): size classes of the
+#: represented municipalities, the same for the whole frame, and the number of respondents.
+SIZE_CLASSES = ["G4", "G40", "Middelgroot/klein", "Totaal"]
+MUNICIPALITY_CATEGORIES = {*SIZE_CLASSES, *(f"{c} (alle gemeenten)" for c in SIZE_CLASSES), "Respondenten"}
+
+
+@pytest.fixture(scope="module")
+def codebook() -> Codebook:
+    return load_codebook(codebook_path(2018))
+
+
+def read_published(year: int) -> list[dict[str, str]]:
+    path = PUBLISHED_DIR / f"monitor_{year}.csv"
+    with path.open(encoding="utf-8", newline="") as fh:
+        reader = csv.DictReader(fh)
+        assert reader.fieldnames == CSV_COLUMNS, f"{path.name}: columns {reader.fieldnames}"
+        return list(reader)
+
+
+def category_labels(q: Question) -> set[str]:
+    """Every category a published number of ``q`` may name."""
+    labels = {o.label for o in q.options} | {n.label for n in q.nets} | {it.label for it in q.items}
+    if q.type == "multi" or (q.type in {"percent", "count"} and not q.items):
+        labels.add("")
+    if q.type == "municipality":
+        labels |= MUNICIPALITY_CATEGORIES
+    return labels
+
+
+def check_category(codebook: Codebook, row: dict[str, str]) -> None:
+    where = f"{row['year']} {row['report_ref'] or '-'} {row['question']} {row['category']!r}"
+    assert row["question"] in codebook, f"{where}: unknown question"
+    q = codebook.question(row["question"])
+    assert row["category"] in category_labels(q), f"{where}: not an option, net or item label of {q.id}"
+    if row["stat"] == "answers_mean":
+        assert q.type == "multi" and row["category"] == "", (
+            f"{where}: answers_mean needs a multi question and no category"
+        )
+    if row["stat"] == "mean":
+        assert q.type in {"percent", "count"}, f"{where}: mean of a {q.type} question"
+    if row["stat"] == "pct" and q.type in {"percent", "count"}:
+        pytest.fail(f"{where}: a share of a {q.type} question")
+
+
+# --- the 2018 codebook ------------------------------------------------------------------
+
+
+def test_codebook_2018_validates(codebook):
+    assert codebook.year == 2018
+    assert codebook.synthetic is True
+    assert codebook.frame_year == 2018
+    assert codebook.population_size == 380
+    assert codebook.freeze_date == "2018-04-10"
+    assert codebook.fieldwork == ("2018-03-05", "2018-04-09")
+    assert codebook.municipality_question.id == "municipalities"
+
+
+def test_export_names_follow_questionnaire_order(codebook):
+    questions = codebook.all_questions
+    assert [q.export_name for q in questions] == [f"Q{i}" for i in range(1, len(questions) + 1)]
+    assert [q.import_id for q in questions] == [f"QID{i}" for i in range(1, len(questions) + 1)]
+    chapters = [q.chapter for q in questions]
+    assert chapters == sorted(chapters), "questions are in chapter order"
+
+
+def test_report_refs_are_printed_labels(codebook):
+    pattern = re.compile(r"^(Figuur|Tabel|Tekst) \d+(\.\d+)?$")
+    for q in codebook.all_questions:
+        for ref in q.report_refs:
+            assert pattern.match(ref), f"{q.id}: {ref!r}"
+        if q.type in {"single", "multi"}:
+            labels = [o.label for o in q.options] + [n.label for n in q.nets]
+            assert len(labels) == len(set(labels)), f"{q.id}: duplicate option/net labels"
+
+
+def test_multi_questions_are_well_formed(codebook):
+    for q in codebook.all_questions:
+        for o in q.options:
+            assert not (o.exclusive and o.other_text), f"{q.id}: option {o.code} is both exclusive and open"
+        if q.max_answers is not None:
+            assert 1 <= q.max_answers < len(q.options)
+    assert codebook.question("success_factors").max_answers == 3
+
+
+def test_routing_of_2018(codebook):
+    assert codebook.question("policy_other_groups").asked_if.codes == [1, 4]
+    ja_or_developing = [codebook.question("additional_policy").option(c).label for c in (1, 4)]
+    assert ja_or_developing == ["Ja", "Is in ontwikkeling"]
+    routed = {q.id for q in codebook.all_questions if q.asked_if is not None}
+    assert routed == {
+        "policy_other_groups",
+        "policy_other_groups_which",
+        "couples_which_partner",
+        "municipal_paid_jobs_count",
+    }
+
+
+# --- the published figures --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("year", [2016, 2017, 2018])
+def test_published_rows_are_well_formed(year):
+    rows = read_published(year)
+    assert rows, f"monitor_{year}.csv is empty"
+    for row in rows:
+        assert int(row["year"]) == year
+        assert row["stat"] in STATS, row
+        assert row["status"] in STATUSES, row
+        float(row["value"])
+        assert int(row["decimals"]) >= 0
+        if row["n"]:
+            assert int(row["n"]) > 0
+        assert row["source"].startswith("Monitor 2018"), row
+        if row["stat"] == "pct":
+            assert 0 <= float(row["value"]) <= 100, row
+        if row["decimals"] == "0":
+            assert float(row["value"]).is_integer(), row
+
+
+def test_published_2018_maps_to_codebook(codebook):
+    rows = read_published(2018)
+    for row in rows:
+        if row["status"] != "check":
+            continue
+        q = codebook.question(row["question"]) if row["question"] in codebook else None
+        assert q is not None, f"{row['report_ref']}: unknown question {row['question']!r}"
+        assert row["report_ref"] in q.report_refs, f"{row['report_ref']} is not a report_ref of {q.id}"
+        check_category(codebook, row)
+    # every figure and table of the codebook has at least one published number
+    refs = {(r["question"], r["report_ref"]) for r in rows}
+    for q in codebook.all_questions:
+        for ref in q.report_refs:
+            if q.type != "count":
+                assert (q.id, ref) in refs, f"{q.id}: no published number for {ref}"
+
+
+def test_published_2018_report_errors_are_documented(codebook):
+    errors = [r for r in read_published(2018) if r["status"] == "report_error"]
+    assert {(r["question"], r["value"]) for r in errors} >= {
+        ("start_moment", "75"),
+        ("integration_routes", "30"),
+        ("municipalities", "337"),
+    }
+    for row in errors:
+        check_category(codebook, row)
+        assert row["note"], "a report_error row says what is wrong"
+
+
+@pytest.mark.parametrize("year", [2016, 2017])
+def test_earlier_years_map_to_codebook(codebook, year):
+    for row in read_published(year):
+        check_category(codebook, row)
+
+
+def test_no_duplicate_published_numbers():
+    for year in (2016, 2017, 2018):
+        keys = [(r["report_ref"], r["question"], r["category"], r["stat"], r["status"]) for r in read_published(year)]
+        dupes = {k for k in keys if keys.count(k) > 1}
+        assert not dupes, f"{year}: {dupes}"
+
+
+# --- the schema rejects bad codebooks ---------------------------------------------------
+
+MINIMAL = {
+    "year": 2018,
+    "title": "test",
+    "freeze_date": "2018-04-10",
+    "fieldwork": ["2018-03-05", "2018-04-09"],
+    "frame_year": 2018,
+    "population_size": 380,
+    "scales": {
+        "agree": {
+            "options": [{"code": 1, "label": "Oneens"}, {"code": 2, "label": "Eens"}],
+            "nets": [{"label": "Eens", "codes": [2]}],
+        }
+    },
+    "questions": [
+        {
+            "id": "municipalities",
+            "chapter": 2,
+            "text": "Gemeente?",
+            "type": "municipality",
+            "export_name": "Q1",
+            "import_id": "QID1",
+        },
+        {
+            "id": "policy",
+            "chapter": 3,
+            "text": "Beleid?",
+            "type": "single",
+            "export_name": "Q2",
+            "import_id": "QID2",
+            "options": [{"code": 1, "label": "Ja"}, {"code": 2, "label": "Nee"}],
+        },
+        {
+            "id": "measures",
+            "chapter": 3,
+            "text": "Aanbod?",
+            "type": "multi",
+            "export_name": "Q3",
+            "import_id": "QID3",
+            "asked_if": {"question": "policy", "in": [1]},
+            "options": [{"code": 1, "label": "Taal"}, {"code": 2, "label": "Geen", "exclusive": True}],
+        },
+        {
+            "id": "statement",
+            "chapter": 3,
+            "text": "Stelling",
+            "type": "single",
+            "scale": "agree",
+            "export_name": "Q4",
+            "import_id": "QID4",
+        },
+    ],
+}
+
+
+def write(tmp_path, data) -> str:
+    path = tmp_path / "codebook.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def broken(mutate) -> dict:
+    data = copy.deepcopy(MINIMAL)
+    mutate(data)
+    return data
+
+
+def test_minimal_codebook_is_valid(tmp_path):
+    cb = load_codebook(write(tmp_path, MINIMAL))
+    assert [q.id for q in cb.all_questions] == ["municipalities", "policy", "measures", "statement"]
+    assert [o.label for o in cb.question("statement").options] == ["Oneens", "Eens"]
+
+
+def _dup_id(d):
+    d["questions"][2]["id"] = "policy"
+
+
+def _later(d):
+    d["questions"][1]["asked_if"] = {"question": "measures", "selected": 1}
+
+
+def _unknown_dep(d):
+    d["questions"][2]["asked_if"] = {"any": [{"question": "policy", "in": [1]}, {"question": "nosuch", "in": [1]}]}
+
+
+def _unknown_scale(d):
+    d["questions"][3]["scale"] = "agree7"
+
+
+def _exclusive_single(d):
+    d["questions"][1]["options"][1]["exclusive"] = True
+
+
+def _net_unknown_code(d):
+    d["questions"][1]["nets"] = [{"label": "Ja of anders", "codes": [1, 9]}]
+
+
+def _no_municipality(d):
+    del d["questions"][0]
+
+
+def _two_municipality(d):
+    d["questions"].append({**d["questions"][0], "id": "municipalities_again", "export_name": "Q9", "import_id": "QID9"})
+
+
+def _dup_export(d):
+    d["questions"][3]["export_name"] = "Q2"
+
+
+def _extra_key(d):
+    d["questions"][1]["options"][0]["lable"] = "Ja"
+
+
+def _bad_ref(d):
+    d["questions"][1]["report_refs"] = ["Figure 3.1"]
+
+
+def _bad_id(d):
+    d["questions"][1]["id"] = "Policy-1"
+
+
+def _max_on_single(d):
+    d["questions"][1]["max_answers"] = 2
+
+
+def _options_on_percent(d):
+    d["questions"][3] = {
+        "id": "share",
+        "chapter": 8,
+        "text": "%",
+        "type": "percent",
+        "export_name": "Q4",
+        "import_id": "QID4",
+        "options": [{"code": 1, "label": "x"}],
+    }
+
+
+def _duplicate_code(d):
+    d["questions"][1]["options"][1]["code"] = 1
+
+
+@pytest.mark.parametrize(
+    ("mutate", "message"),
+    [
+        (_dup_id, "duplicate question ids: ['policy']"),
+        (_later, "policy: routing refers to 'measures', which comes later in the questionnaire"),
+        (_unknown_dep, "measures: routing refers to unknown question 'nosuch'"),
+        (_unknown_scale, "statement: unknown scale 'agree7'"),
+        (_exclusive_single, "policy: exclusive options only exist in multi questions"),
+        (_net_unknown_code, "policy: net 'Ja of anders' names unknown codes [9]"),
+        (_no_municipality, "a codebook needs exactly one municipality-selection question"),
+        (_two_municipality, "a codebook needs exactly one municipality-selection question"),
+        (_dup_export, "duplicate export names: ['Q2']"),
+        (_extra_key, "questions[1] (id=policy).options[0].lable: Extra inputs are not permitted"),
+        (_bad_ref, "report_ref 'Figure 3.1' should start with 'Figuur', 'Tabel' or 'Tekst'"),
+        (_bad_id, "questions[1] (id=Policy-1).id: String should match pattern"),
+        (_max_on_single, "policy: max_answers only applies to multi questions"),
+        (_options_on_percent, "share: a percent question has no options"),
+        (_duplicate_code, "policy: duplicate option codes [1, 1]"),
+    ],
+)
+def test_schema_rejects_bad_codebooks(tmp_path, mutate, message):
+    path = write(tmp_path, broken(mutate))
+    with pytest.raises(CodebookError) as info:
+        load_codebook(path)
+    text = str(info.value)
+    assert message in text, text
+    assert str(path) in text, "the message names the file"
+
+
+def test_schema_lists_every_problem(tmp_path):
+    def two_problems(d):
+        d["questions"][1]["options"][0]["lable"] = "Ja"
+        d["questions"][2]["max_answers"] = "drie"
+
+    with pytest.raises(CodebookError) as info:
+        load_codebook(write(tmp_path, broken(two_problems)))
+    text = str(info.value)
+    assert "2 problem(s)" in text
+    assert "options[0].lable" in text and "max_answers" in text
+
+
+def test_invalid_yaml_is_reported(tmp_path):
+    path = tmp_path / "codebook.yaml"
+    path.write_text("questions: [\n  - id: x\n", encoding="utf-8")
+    with pytest.raises(CodebookError, match="not valid YAML"):
+        load_codebook(path)
