@@ -62,44 +62,44 @@ def derive_statuses(conv: Converted, codebook: Codebook, log: ProblemLog) -> pd.
         bad = pd.Series(
             [any((line, i) in conv.invalid for i in ids) for line in raw.index], index=raw.index, dtype=bool
         )
-        status = pd.Series(NOT_ASKED, index=raw.index, dtype=object)
-        filled = raw != ""
-        for line in raw.index[~asked & filled.any(axis=1) & ~bad]:
+        for line in raw.index[~asked & (raw != "").any(axis=1) & ~bad]:
             _log_not_asked(q, cells, raw, line, conv, codebook, log)
-        for line in raw.index[asked]:
-            status[line] = _asked_status(q, cells, main.loc[line], line, bool(bad[line]), codebook, log)
+        empty = main == ""
+        if q.type == "text":
+            answered = ~empty.all(axis=1) & (main != SENTINEL).any(axis=1)
+        else:
+            for line in raw.index[asked & empty.any(axis=1) & ~bad]:
+                _log_missing(q, cells, main.loc[line], line, codebook, log)
+            filled = ~empty.any(axis=1)
+            if q.type == "multi":
+                answered = filled & (main == "1").any(axis=1)
+            else:
+                answered = filled & ~(main == SENTINEL).all(axis=1)
+            answered |= bad
+        status = pd.Series(NOT_ASKED, index=raw.index, dtype=object)
+        status[asked] = SKIPPED
+        status[asked & answered] = ANSWERED
         out[f"{q.id}__status"] = pd.Categorical(status, categories=[ANSWERED, SKIPPED, NOT_ASKED])
     return pd.DataFrame(out, index=conv.raw.index)
 
 
-def _asked_status(
-    q: Question, cells: list[Cell], values: pd.Series, line: int, bad: bool, codebook: Codebook, log: ProblemLog
-) -> str:
+def _log_missing(
+    q: Question, cells: list[Cell], values: pd.Series, line: int, codebook: Codebook, log: ProblemLog
+) -> None:
     empty = values == ""
-    if q.type == "text":
-        return ANSWERED if not empty.all() and (values != SENTINEL).any() else SKIPPED
-    if bad:
-        return ANSWERED
-    if empty.any():
-        first = next(c for c in _main_cells(q, cells) if values[c.column.import_id] == "")
-        partly = not empty.all()
-        route = "" if q.asked_if is None else f" ({route_text(q.asked_if, codebook)})"
-        log.error(
-            "missing_answer",
-            (f"Vraag {q.id} is deels leeg" if partly else f"Vraag {q.id} is leeg")
-            + f", terwijl hij volgens de routing gesteld is{route} en de respons voltooid is.",
-            line=line,
-            column=first.file_name,
-            import_id=first.column.import_id,
-            value="",
-            expected="een antwoord, of -99 (gezien, niet beantwoord)"
-            + (", of 0 per optie" if q.type == "multi" else ""),
-            action=_RECODE_HINT,
-        )
-        return SKIPPED
-    if q.type == "multi":
-        return ANSWERED if (values == "1").any() else SKIPPED
-    return SKIPPED if (values == SENTINEL).all() else ANSWERED
+    first = next(c for c in _main_cells(q, cells) if values[c.column.import_id] == "")
+    route = "" if q.asked_if is None else f" ({route_text(q.asked_if, codebook)})"
+    log.error(
+        "missing_answer",
+        (f"Vraag {q.id} is leeg" if empty.all() else f"Vraag {q.id} is deels leeg")
+        + f", terwijl hij volgens de routing gesteld is{route} en de respons voltooid is.",
+        line=int(line),
+        column=first.file_name,
+        import_id=first.column.import_id,
+        value="",
+        expected="een antwoord, of -99 (gezien, niet beantwoord)" + (", of 0 per optie" if q.type == "multi" else ""),
+        action=_RECODE_HINT,
+    )
 
 
 def _log_not_asked(

@@ -27,11 +27,15 @@ def municipality_columns(codebook: Codebook, frame: pd.DataFrame, cmap: ColumnMa
 
 def ticked_codes(records: pd.DataFrame, columns: dict[str, int]) -> pd.Series:
     """Per record (index = line): the sorted GM codes ticked (cell ``1``) among ``columns``."""
-    out = {}
-    for line in records.index:
-        row = records.loc[line]
-        out[line] = sorted(code for code, pos in columns.items() if str(row[pos]).strip() == "1")
-    return pd.Series(out, dtype=object).reindex(records.index)
+    codes = sorted(columns)
+    if not codes:
+        return pd.Series([[] for _ in records.index], index=records.index, dtype=object)
+    values = records[[columns[c] for c in codes]].to_numpy()
+    return pd.Series(
+        [[c for c, v in zip(codes, row, strict=True) if str(v).strip() == "1"] for row in values],
+        index=records.index,
+        dtype=object,
+    )
 
 
 def check_municipalities(
@@ -88,16 +92,20 @@ def check_municipalities(
 def _check_ticks(
     records: pd.DataFrame, columns: dict[str, int], file_names: list[str], iid: str, log: ProblemLog
 ) -> None:
-    for code, pos in columns.items():
-        values = records[pos].astype(str).str.strip()
-        for line in values.index[~values.isin(["", "0", "1"])]:
+    codes = list(columns)
+    values = records[[columns[c] for c in codes]].to_numpy()
+    for line, row in zip(records.index, values, strict=True):
+        for code, value in zip(codes, row, strict=True):
+            if str(value).strip() in {"", "0", "1"}:
+                continue
+            pos = columns[code]
             log.error(
                 "not_a_tick",
                 f"Geen geldig vinkje bij gemeente {code}.",
                 line=int(line),
                 column=file_names[pos],
                 import_id=f"{iid}_{int(code[2:])}",
-                value=values[line],
+                value=str(value),
                 expected="1 (aangevinkt), 0 of leeg",
                 action="Exporteer opnieuw met 'Use numeric values' en 'Split multi-value fields into columns'.",
             )

@@ -272,6 +272,8 @@ def _count_header_rows(records: list[tuple[int, list[str]]]) -> int:
 
 
 def _is_import_row(fields: list[str]) -> bool:
+    if not any(f.lstrip().startswith("{") for f in fields):
+        return False
     filled = [f for f in fields if f.strip()]
     parsed = sum(_parse_import_id(f)[0] is not None for f in filled)
     return bool(filled) and parsed * 2 >= len(filled)

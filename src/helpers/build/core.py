@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -22,9 +23,8 @@ KERNELSPEC = {"display_name": "Python 3", "language": "python", "name": "python3
 Log = Callable[[str], None]
 
 
-def _log_stderr(line: str) -> None:
-    import sys
-
+def log_stderr(line: str) -> None:
+    """Default progress output: one line per event on stderr."""
     print(line, file=sys.stderr, flush=True)
 
 
@@ -42,7 +42,7 @@ class BuildError(RuntimeError):
 
 @dataclass
 class BuildResult:
-    """What a build produced and what it reused."""
+    """What a build produced and what it reused (notebook names)."""
 
     year: int
     report_dir: Path
@@ -54,46 +54,49 @@ class BuildResult:
     timings: dict[str, float] = field(default_factory=dict)
 
 
+@dataclass
+class _Build:
+    """Everything one build needs, resolved once."""
+
+    year: int
+    notebooks_dir: Path
+    reports_dir: Path
+    notebooks: list[plan.Notebook]
+    meta: ReportMeta
+    params: dict[str, dict[str, Any]]
+    templates_dir: Path
+    workers: int
+    timeout: int | None
+    log: Log
+
+    @property
+    def final(self) -> Path:
+        return self.reports_dir / str(self.year)
+
+    @property
+    def failed_dir(self) -> Path:
+        return self.reports_dir / f"{self.year}-failed"
+
+    @property
+    def pdf_name(self) -> str:
+        return f"monitor_{self.year}.pdf"
+
+    @property
+    def graph(self) -> dict[str, frozenset[str]]:
+        return plan.dependencies(self.notebooks)
+
+    @property
+    def exec_order(self) -> list[str]:
+        return [n for stage in plan.stages(self.notebooks) for n in stage]
+
+
 def default_inputs(year: int) -> list[Path]:
-    """Files whose change re-executes every notebook: the year's raw data (export, codebook), the
+    """Inputs whose change re-executes every notebook: the year's raw data (export, codebook), the
     reference and published files, and the pinned environment."""
     from .. import paths
 
-    return [paths.raw_year_dir(year), paths.REFERENCE_DIR, paths.PUBLISHED_DIR, paths.PROJECT_ROOT / "requirements.lock"]
-
-
-def _inputs_digest(inputs: Sequence[Path], helpers_dir: Path) -> str:
-    build_pkg = Path(__file__).parent
-    return cache.tree_digest(list(inputs)) + cache.tree_digest([helpers_dir], (".py",), exclude=[build_pkg])
-
-
-def _render_digest(templates_dir: Path) -> tuple[str, str]:
-    return cache.tree_digest([templates_dir]), cache.tree_digest([Path(__file__).parent], (".py",))
-
-
-def _snapshot(src: Path, dest: Path) -> None:
-    """Copy the notebook as hashed, adding the kernelspec papermill needs when it was stripped."""
-    nb = json.loads(src.read_text(encoding="utf-8"))
-    nb.setdefault("metadata", {}).setdefault("kernelspec", KERNELSPEC)
-    dest.write_text(json.dumps(nb, ensure_ascii=False, indent=1), encoding="utf-8")
-
-
-def _carry_over(final: Path, staging: Path, keep: set[str], notebooks: list[plan.Notebook]) -> None:
-    """Start the staging dir from the previous report, keeping only what cached notebooks produced."""
-    if not keep:
-        return
-    shutil.copytree(
-        final,
-        staging,
-        dirs_exist_ok=True,
-        ignore=lambda d, names: {"html", "indicators.csv", cache.MANIFEST_NAME}.intersection(names)
-        | {n for n in names if n.endswith(".pdf")},
-    )
-    for sub, suffix in (("executed", ".ipynb"), ("indicators", ".csv")):
-        for f in (staging / sub).glob(f"*{suffix}"):
-            if f.stem not in keep:
-                f.unlink()
-    del notebooks
+    root = paths.PROJECT_ROOT
+    return [paths.raw_year_dir(year), paths.REFERENCE_DIR, paths.PUBLISHED_DIR, root / "requirements.lock"]
 
 
 def build_report(
@@ -115,166 +118,159 @@ def build_report(
     authors: Sequence[str] = (),
     processed_dir: Path | None = None,
     timeout: int | None = None,
-    log: Log = _log_stderr,
+    log: Log = log_stderr,
 ) -> BuildResult:
     """Build ``reports_dir/<year>/`` from the notebooks in ``notebooks_dir``.
 
     Executes ``00`` first, the chapters in parallel on ``jobs`` workers (default ``os.cpu_count()``),
     ``01`` last; reuses every notebook whose cache key is unchanged (``force`` ignores the cache);
-    renders ``monitor_<year>.pdf`` and ``html/``; swaps the result in atomically. Raises BuildError
-    (``str()`` = the one-line message) and leaves the previous report untouched on any failure.
-    ``parameters`` go to every notebook, ``overrides[name]`` to one; unknown names are errors.
+    renders ``monitor_<year>.pdf`` and ``html/``; swaps the result in atomically. On any failure it
+    raises BuildError (``str()`` is the one-line message) and leaves the previous report untouched.
+    ``parameters`` go to every notebook and ``overrides[name]`` to one; undeclared names are errors.
+    Defaults (codebook, inputs, templates) come from ``helpers.paths``; ``freeze_date``/``synthetic``/
+    ``title`` override the codebook; ``processed_dir`` (if given) must be non-empty to reuse ``00``.
     """
     from .. import paths
+    from .staging import BuildLocked, year_lock
 
     t_start = time.perf_counter()
-    notebooks_dir, reports_dir = Path(notebooks_dir).resolve(), Path(reports_dir).resolve()
     codebook = Path(codebook) if codebook is not None else paths.codebook_path(year)
     helpers_dir = Path(helpers_dir) if helpers_dir is not None else Path(__file__).resolve().parents[1]
-    templates_dir = Path(templates_dir) if templates_dir is not None else paths.TEMPLATES_DIR
-    inputs = list(inputs) if inputs is not None else default_inputs(year)
-    final = reports_dir / str(year)
-    pdf_name = f"monitor_{year}.pdf"
-
     try:
-        notebooks = plan.discover(notebooks_dir)
+        notebooks = plan.discover(Path(notebooks_dir))
         meta = report_meta(
             year, codebook, freeze_date=freeze_date, synthetic=synthetic, title=title, authors=tuple(authors)
         )
     except ValueError as exc:
         raise BuildError(str(exc)) from exc
-    by_name = {nb.name: nb for nb in notebooks}
-    unknown = sorted(set(overrides or {}) - set(by_name))
+    unknown = sorted(set(overrides or {}) - {nb.name for nb in notebooks})
     if unknown:
         raise BuildError(f"overrides for unknown notebook(s): {', '.join(unknown)}")
-    graph = plan.dependencies(notebooks)
-    exec_order = [n for stage in plan.stages(notebooks) for n in stage]
-    report = plan.report_order(notebooks)
-
-    with plan_lock(reports_dir, year):
-        params = {
-            nb.name: notebook_parameters(year, final, parameters, (overrides or {}).get(nb.name)) for nb in notebooks
-        }
-        keys = cache.compute_keys(
-            exec_order,
-            graph,
-            {nb.name: cache.notebook_digest(nb.path) for nb in notebooks},
-            _inputs_digest([*inputs, codebook], helpers_dir),
-            params,
-        )
-        rkey = cache.render_key([keys[nb.name] for nb in report], *_render_digest(templates_dir), meta.as_dict())
-        manifest = cache.load_manifest(final)
-        cached = set() if force else _cached(manifest, keys, final, notebooks, processed_dir)
-        result = BuildResult(year, final, final / pdf_name, final / "html" / "index.html")
-        if (
-            len(cached) == len(notebooks)
-            and manifest.get("render_key") == rkey
-            and result.pdf.is_file()
-            and result.html_index.is_file()
-        ):
-            result.cached = [nb.name for nb in notebooks]
-            result.timings["total"] = time.perf_counter() - t_start
-            log(f"build {year}: niets veranderd, {final} is actueel ({result.timings['total']:.2f} s)")
-            return result
-
-        to_run = [n for n in exec_order if n not in cached]
-        workers = max(1, jobs or os.cpu_count() or 1)
-        log(f"build {year}: {len(to_run)} notebook(s) uitvoeren, {len(cached)} uit cache, {workers} worker(s)")
-        from .staging import new_staging, swap_in
-
-        staging = new_staging(reports_dir, year)
-        try:
-            _carry_over(final, staging, cached, notebooks)
-            with reproducible_env(meta.epoch):
-                seconds = _execute(
-                    [by_name[n] for n in to_run], cached, graph, params, staging, final, reports_dir,
-                    notebooks_dir, workers, manifest, timeout, log, year,
-                )  # fmt: skip
-                result.timings["execute"] = sum(seconds.values()) and max(0.0, time.perf_counter() - t_start)
-                assemble(staging, [nb.name for nb in notebooks])
-                _render(report, staging, meta, templates_dir, pdf_name, result, log)
-            shutil.rmtree(staging / WORK, ignore_errors=True)
-            cache.write_manifest(
-                staging,
-                {
-                    "year": year,
-                    "render_key": rkey,
-                    "notebooks": {
-                        n: {
-                            "key": keys[n],
-                            "seconds": round(seconds.get(n, manifest["notebooks"].get(n, {}).get("seconds", 0.0)), 1),
-                        }
-                        for n in exec_order
-                    },
-                },
-            )
-            swap_in(staging, final)
-        except BaseException:
-            shutil.rmtree(staging, ignore_errors=True)
-            raise
-        shutil.rmtree(reports_dir / f"{year}-failed", ignore_errors=True)
-    result.executed, result.cached = to_run, [n for n in exec_order if n in cached]
-    result.rendered = True
+    reports_dir = Path(reports_dir).resolve()
+    final = reports_dir / str(year)
+    b = _Build(
+        year=year,
+        notebooks_dir=Path(notebooks_dir).resolve(),
+        reports_dir=reports_dir,
+        notebooks=notebooks,
+        meta=meta,
+        params={nb.name: notebook_parameters(year, final, parameters, (overrides or {}).get(nb.name))
+                for nb in notebooks},
+        templates_dir=Path(templates_dir) if templates_dir is not None else paths.TEMPLATES_DIR,
+        workers=max(1, jobs or os.cpu_count() or 1),
+        timeout=timeout,
+        log=log,
+    )
+    inputs = [*(inputs if inputs is not None else default_inputs(year)), codebook]
+    try:
+        with year_lock(reports_dir, year):
+            result = _build(b, inputs, helpers_dir, force, processed_dir)
+    except BuildLocked as exc:
+        raise BuildError(str(exc)) from exc
     result.timings["total"] = time.perf_counter() - t_start
-    log(f"BUILD OK: {final} ({result.timings['total']:.1f} s)")
+    if result.rendered:
+        log(f"BUILD OK: {final} ({result.timings['total']:.1f} s)")
+    else:
+        log(f"build {year}: niets veranderd, {final} is actueel ({result.timings['total']:.2f} s)")
     return result
 
 
-def plan_lock(reports_dir: Path, year: int) -> Any:
-    """The per-year build lock (see ``staging.year_lock``), as a BuildError when taken."""
-    from .staging import BuildLocked, year_lock
+def _build(b: _Build, inputs: list[Path], helpers_dir: Path, force: bool, processed_dir: Path | None) -> BuildResult:
+    build_pkg = Path(__file__).parent
+    inputs_digest = cache.tree_digest(inputs) + cache.tree_digest([helpers_dir], (".py",), exclude=[build_pkg])
+    keys = cache.compute_keys(
+        b.exec_order, b.graph, {nb.name: cache.notebook_digest(nb.path) for nb in b.notebooks}, inputs_digest, b.params
+    )
+    report = plan.report_order(b.notebooks)
+    rkey = cache.render_key(
+        [keys[nb.name] for nb in report],
+        cache.tree_digest([b.templates_dir]),
+        cache.tree_digest([build_pkg], (".py",)),
+        b.meta.as_dict(),
+    )
+    manifest = cache.load_manifest(b.final)
+    cached = set() if force else _cached(b, manifest, keys, processed_dir)
+    result = BuildResult(b.year, b.final, b.final / b.pdf_name, b.final / "html" / "index.html")
+    result.cached = [n for n in b.exec_order if n in cached]
+    result.executed = [n for n in b.exec_order if n not in cached]
+    up_to_date = manifest.get("render_key") == rkey and result.pdf.is_file() and result.html_index.is_file()
+    if not result.executed and up_to_date:
+        return result
 
-    class _Lock:
-        def __enter__(self) -> None:
-            self._cm = year_lock(reports_dir, year)
-            try:
-                self._cm.__enter__()
-            except BuildLocked as exc:
-                raise BuildError(str(exc)) from exc
+    from .staging import new_staging, swap_in
 
-        def __exit__(self, *exc: object) -> None:
-            self._cm.__exit__(*exc)
+    b.log(
+        f"build {b.year}: {len(result.executed)} notebook(s) uitvoeren, {len(cached)} uit cache, "
+        f"{b.workers} worker(s)"
+    )
+    staging = new_staging(b.reports_dir, b.year)
+    try:
+        _carry_over(b.final, staging, cached)
+        with reproducible_env(b.meta.epoch):
+            t0 = time.perf_counter()
+            seconds = _execute(b, [nb for nb in b.notebooks if nb.name in result.executed], cached, staging, manifest)
+            result.timings["execute"] = time.perf_counter() - t0
+            assemble(staging, [nb.name for nb in b.notebooks])
+            _render(b, report, staging, result)
+        shutil.rmtree(staging / WORK, ignore_errors=True)
+        previous = manifest.get("notebooks", {})
+        entries = {
+            n: {"key": keys[n], "seconds": round(seconds.get(n, previous.get(n, {}).get("seconds", 0.0)), 1)}
+            for n in b.exec_order
+        }
+        cache.write_manifest(staging, {"year": b.year, "render_key": rkey, "notebooks": entries})
+        swap_in(staging, b.final)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    shutil.rmtree(b.failed_dir, ignore_errors=True)
+    result.rendered = True
+    return result
 
-    return _Lock()
 
-
-def _cached(
-    manifest: Mapping[str, Any],
-    keys: Mapping[str, str],
-    final: Path,
-    notebooks: list[plan.Notebook],
-    processed_dir: Path | None,
-) -> set[str]:
+def _cached(b: _Build, manifest: Mapping[str, Any], keys: Mapping[str, str], processed_dir: Path | None) -> set[str]:
     """Notebooks whose key matches the last build and whose executed copy still exists."""
     out = set()
-    for nb in notebooks:
+    for nb in b.notebooks:
         entry = manifest.get("notebooks", {}).get(nb.name, {})
-        if entry.get("key") != keys[nb.name] or not (final / "executed" / nb.filename).is_file():
+        if entry.get("key") != keys[nb.name] or not (b.final / "executed" / nb.filename).is_file():
             continue
         if nb.role == plan.PREP and processed_dir is not None and not any(Path(processed_dir).glob("*")):
-            continue  # the processed tables are gone: rerun the data preparation
+            continue  # the processed tables are gone: run the data preparation again
         out.add(nb.name)
     return out
 
 
+def _carry_over(final: Path, staging: Path, keep: set[str]) -> None:
+    """Start the staging dir from the previous report, keeping only what the cached notebooks produced."""
+    if not keep:
+        return
+
+    def ignore(_dir: str, names: list[str]) -> set[str]:
+        return {n for n in names if n in {"html", "indicators.csv", cache.MANIFEST_NAME} or n.endswith(".pdf")}
+
+    shutil.copytree(final, staging, dirs_exist_ok=True, ignore=ignore)
+    for sub, suffix in (("executed", ".ipynb"), ("indicators", ".csv")):
+        for f in (staging / sub).glob(f"*{suffix}"):
+            if f.stem not in keep:
+                f.unlink()
+
+
+def _snapshot(src: Path, dest: Path) -> None:
+    """Copy the notebook as hashed, adding the kernelspec papermill needs when it was stripped."""
+    nb = json.loads(src.read_text(encoding="utf-8"))
+    nb.setdefault("metadata", {}).setdefault("kernelspec", KERNELSPEC)
+    dest.write_text(json.dumps(nb, ensure_ascii=False, indent=1), encoding="utf-8")
+
+
 def _execute(
-    to_run: list[plan.Notebook],
-    cached: set[str],
-    graph: Mapping[str, frozenset[str]],
-    params: Mapping[str, dict[str, Any]],
-    staging: Path,
-    final: Path,
-    reports_dir: Path,
-    notebooks_dir: Path,
-    workers: int,
-    manifest: Mapping[str, Any],
-    timeout: int | None,
-    log: Log,
-    year: int,
+    b: _Build, to_run: list[plan.Notebook], cached: set[str], staging: Path, manifest: Mapping[str, Any]
 ) -> dict[str, float]:
-    """Check parameters, run the notebooks, write cleaned copies to ``executed/``."""
+    """Check parameters, run the notebooks, write cleaned copies to ``executed/``; seconds per notebook."""
     if not to_run:
         return {}
+    import nbformat
+
     from .execute import ExecutionFailure, Job, run_graph, run_notebook
     from .params import ParameterError, check_parameters
     from .repro import clean_executed
@@ -283,68 +279,57 @@ def _execute(
     for sub in ("src", "out", "logs"):
         (work / sub).mkdir(parents=True, exist_ok=True)
     (staging / "executed").mkdir(exist_ok=True)
-    replacements = {str(staging): os.path.relpath(final, notebooks_dir)}
+    replacements = {str(staging): os.path.relpath(b.final, b.notebooks_dir)}
+    previous = manifest.get("notebooks", {})
     jobs: dict[str, Job] = {}
     for nb in to_run:
         src = work / "src" / nb.filename
         _snapshot(nb.path, src)
-        run_params = dict(params[nb.name], build_dir=str(staging))
+        params = dict(b.params[nb.name], build_dir=str(staging))
         try:
-            check_parameters(src, run_params, nb.filename)
+            check_parameters(src, params, nb.filename)
         except ParameterError as exc:
             raise BuildError(str(exc)) from exc
         jobs[nb.name] = Job(
             nb.name,
             src,
             work / "out" / nb.filename,
-            run_params,
-            priority=manifest.get("notebooks", {}).get(nb.name, {}).get("seconds", 0.0),
+            params,
+            priority=previous.get(nb.name, {}).get("seconds", 0.0),
             kernel_log=work / "logs" / f"{nb.name}.log",
         )
-    names = {nb.name for nb in to_run}
-    first_conclusions = [n for n in jobs if by_role(n, to_run) == plan.CONCLUSIONS]
+    conclusions = {nb.name for nb in to_run if nb.role == plan.CONCLUSIONS}
+    graph = b.graph
 
     def before_start(name: str) -> None:
-        if name in first_conclusions:
+        if name in conclusions:  # 01 reads indicators.csv of everything before it
             assemble(staging, [n for n in graph if n != name])
 
     def runner(job: Job, cwd: Path) -> None:
-        import nbformat
-
-        run_notebook(job, cwd, timeout=timeout)
+        run_notebook(job, cwd, timeout=b.timeout)
         nb = clean_executed(nbformat.read(job.out, as_version=4), replacements)
         nbformat.write(nb, staging / "executed" / job.out.name)
 
     try:
         return run_graph(
-            jobs, graph, cwd=notebooks_dir, workers=workers, done=set(cached) - names, before_start=before_start,
-            log=log, total=len(jobs), runner=runner,
+            jobs, graph, cwd=b.notebooks_dir, workers=b.workers, done=cached, before_start=before_start,
+            log=b.log, total=len(jobs), runner=runner,
         )  # fmt: skip
     except ExecutionFailure as failure:
         kept = None
         if failure.notebook is not None and failure.notebook.exists():
-            failed_dir = reports_dir / f"{year}-failed"
-            failed_dir.mkdir(parents=True, exist_ok=True)
-            kept = failed_dir / failure.notebook.name
+            b.failed_dir.mkdir(parents=True, exist_ok=True)
+            kept = b.failed_dir / failure.notebook.name
             shutil.copyfile(failure.notebook, kept)
-            log(f"mislukte notebook bewaard: {kept}")
+            log = work / "logs" / f"{failure.name}.log"
+            if log.exists():
+                shutil.copyfile(log, b.failed_dir / log.name)
+            b.log(f"mislukte notebook bewaard: {kept}")
         raise BuildError(str(failure), kept) from failure
 
 
-def by_role(name: str, notebooks: list[plan.Notebook]) -> str:
-    return next(nb.role for nb in notebooks if nb.name == name)
-
-
-def _render(
-    report: list[plan.Notebook],
-    staging: Path,
-    meta: ReportMeta,
-    templates_dir: Path,
-    pdf_name: str,
-    result: BuildResult,
-    log: Log,
-) -> None:
-    """PDF (in a thread; XeLaTeX runs as a subprocess) and HTML pages at the same time."""
+def _render(b: _Build, report: list[plan.Notebook], staging: Path, result: BuildResult) -> None:
+    """PDF (in a thread: XeLaTeX runs as a subprocess) and HTML pages at the same time."""
     from .html import render_pages
     from .merge import MergeError, chapter_title, load_executed, merge
     from .pdf import LatexError, render_pdf
@@ -353,23 +338,23 @@ def _render(
         items = [(nb, load_executed(staging / "executed" / nb.filename, nb)) for nb in report]
     except MergeError as exc:
         raise BuildError(str(exc)) from exc
-    merged = merge(items, meta)
+    merged = merge(items, b.meta)
 
-    def pdf_job() -> tuple[int, float]:
+    def pdf_job() -> int:
         t0 = time.perf_counter()
-        passes = render_pdf(merged, staging / pdf_name, templates_dir)
-        return passes, time.perf_counter() - t0
+        passes = render_pdf(merged, staging / b.pdf_name, b.templates_dir)
+        result.timings["latex"] = time.perf_counter() - t0
+        return passes
 
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="pdf") as pool:
         future = pool.submit(pdf_job)
         t0 = time.perf_counter()
-        pages = render_pages(
-            [(nb, nbk, chapter_title(nbk)) for nb, nbk in items], staging / "html", meta, templates_dir, pdf_name
-        )
+        titled = [(nb, nbk, chapter_title(nbk)) for nb, nbk in items]
+        pages = render_pages(titled, staging / "html", b.meta, b.templates_dir, b.pdf_name)
         result.timings["html"] = time.perf_counter() - t0
-        log(f"html: {len(pages)} pagina's ({result.timings['html']:.1f} s)")
+        b.log(f"html: {len(pages)} pagina's ({result.timings['html']:.1f} s)")
         try:
-            passes, result.timings["latex"] = future.result()
+            passes = future.result()
         except LatexError as exc:
             raise BuildError(str(exc)) from exc
-    log(f"pdf: {pdf_name}, {passes} XeLaTeX-runs ({result.timings['latex']:.1f} s)")
+    b.log(f"pdf: {b.pdf_name}, {passes} XeLaTeX-runs ({result.timings['latex']:.1f} s)")

@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from jupyter_client.manager import AsyncKernelManager
 
@@ -30,8 +30,8 @@ def log_stderr(line: str) -> None:
 class _TrackedKernelManager(AsyncKernelManager):
     """Kernel manager that registers itself so an interrupted build can kill its kernels."""
 
-    live: weakref.WeakSet[_TrackedKernelManager] = weakref.WeakSet()
-    lock = threading.Lock()
+    live: ClassVar[weakref.WeakSet[_TrackedKernelManager]] = weakref.WeakSet()
+    lock: ClassVar[threading.Lock] = threading.Lock()
 
     #: Kernel stdout/stderr go here (per job subclass) instead of the terminal.
     log_path: Path | None = None
@@ -139,8 +139,8 @@ def run_graph(
     run = runner or (lambda job, d: run_notebook(job, d))
     finished: set[str] = set(done or ())
     pending = [n for n in jobs if n not in finished]
-    total = total or len(jobs)
-    count = len(finished)
+    total = total or len(pending)
+    count = 0
     seconds: dict[str, float] = {}
     failures: list[ExecutionFailure] = []
     running: dict[Future[None], tuple[str, float]] = {}

@@ -67,7 +67,7 @@ def report_meta(
         import yaml
 
         loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-        top = yaml.load(Path(codebook).read_text(encoding="utf-8"), Loader=loader) or {}  # noqa: S506
+        top = yaml.load(Path(codebook).read_text(encoding="utf-8"), Loader=loader) or {}
     freeze = freeze_date or top.get("freeze_date")
     if not freeze:
         raise ValueError(f"no freeze_date: {codebook} is absent or lacks it; pass freeze_date explicitly")
