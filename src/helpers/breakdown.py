@@ -42,7 +42,15 @@ from scipy import stats as st
 from helpers.codebook import Codebook, Question
 from helpers.formatting import fmt_number
 from helpers.frequencies import answered_mask
-from helpers.tables import MIN_BASE, SIZE_CLASSES, SUPPRESSED, Table, collapsed_categories, describe_base
+from helpers.tables import (
+    MIN_BASE,
+    SIZE_CLASSES,
+    SUPPRESSED,
+    Table,
+    collapsed_categories,
+    describe_base,
+    multi_order,
+)
 
 Level = Literal["municipality", "respondent", "cluster"]
 MERGED_LARGE = "Grote gemeenten (G4/G40)"
@@ -234,6 +242,7 @@ def size_class_table(
     categories: Sequence[str] | None = None,
     *,
     nets: bool = False,
+    sort: bool = True,
     level: Level = "municipality",
     min_base: int = MIN_BASE,
     alpha: float = ALPHA,
@@ -241,6 +250,9 @@ def size_class_table(
     seed: int = SEED,
 ) -> Table:
     """Shares per size class for a single (options or nets) or multi (per option) question.
+
+    Multi rows are ordered like ``multi_answer_table`` (by total share, "anders" and
+    exclusive options last) unless ``sort=False``.
 
     Rows = categories, columns = groups, "Totaal" and the p-value of that row's test
     (category yes/no × group). Indicators: ``category`` = ``"<group>: <category>"``
@@ -253,7 +265,12 @@ def size_class_table(
     answered = df.loc[answered_mask(df, q)]
     units = _respondent_level(answered) if level == "respondent" else answered
     ind, labels = _outcomes(units, q, nets)
-    cats = list(categories) if categories is not None else list(ind.columns)
+    if categories is not None:
+        cats = list(categories)
+    elif q.type == "multi" and sort:
+        cats = multi_order(q, lambda label: float(ind[label].mean()) if len(ind) else 0.0)
+    else:
+        cats = list(ind.columns)
     missing = set(cats) - set(ind.columns)
     if missing:
         raise KeyError(f"{qid} has no categories {sorted(missing)}")

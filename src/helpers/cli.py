@@ -17,8 +17,13 @@ import logging
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from helpers.problems import RawDataError
+
+if TYPE_CHECKING:
+    from helpers.loader import LoadReport
 
 
 @dataclass(frozen=True)
@@ -47,7 +52,7 @@ def register(
 def _data_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--year", type=int, required=True, help="surveyjaar, bv. 2018")
     p.add_argument("--encoding", default=None, help="tekencodering als het bestand geen UTF-8 is (bv. cp1252)")
-    p.add_argument("--decimal", choices=[".", ","], default=".", help="decimaalteken van de getallen")
+    p.add_argument("--decimal", choices=[".", ","], default=".", metavar="{.|,}", help="decimaalteken van de getallen")
 
 
 def _data_run(args: argparse.Namespace) -> int:
@@ -59,7 +64,7 @@ def _data_run(args: argparse.Namespace) -> int:
     return 0
 
 
-def format_summary(report, out_dir) -> str:
+def format_summary(report: LoadReport, out_dir: Path) -> str:
     """Short Dutch summary of a load: rows read, kept, dropped (with lines), municipalities, warnings."""
     lines = [
         f"{report.file}: {report.rows_read} rijen gelezen, {report.rows_kept} behouden, "
@@ -75,6 +80,29 @@ def format_summary(report, out_dir) -> str:
 
 
 register("data", "Lees de ruwe export in en schrijf data/processed/<jaar>/", _data_args, _data_run)
+
+
+# --- monitor example-data ----------------------------------------------------------------
+
+
+def _example_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--year", type=int, required=True, help="jaar waarvoor de synthetische export gemaakt wordt")
+
+
+def _example_run(args: argparse.Namespace) -> int:
+    from helpers.synth.generate import make_example_export
+
+    out = make_example_export(args.year)
+    print(f"Synthetische voorbeeldexport geschreven: {out}")
+    return 0
+
+
+register(
+    "example-data",
+    "Genereer de synthetische, gekalibreerde voorbeeldexport data/raw/<jaar>/export.csv",
+    _example_args,
+    _example_run,
+)
 
 
 # --- entry point -----------------------------------------------------------------------

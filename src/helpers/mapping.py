@@ -39,9 +39,12 @@ class ColumnMap:
 def map_columns(table: RawTable, codebook: Codebook, frame: pd.DataFrame, log: ProblemLog) -> ColumnMap:
     """Locate every expected column by ImportId; log missing, duplicate, renamed and unknown columns."""
     positions: dict[str, list[int]] = {}
+    muni = codebook.municipality_question.import_id
+    padded = re.compile(rf"^{re.escape(muni)}_0+(\d+)$")
     for i, iid in enumerate(table.import_ids):
         if iid is not None:
-            positions.setdefault(iid, []).append(i)
+            match = padded.match(iid)  # QID1_0014 (leading zeros kept) is QID1_14
+            positions.setdefault(f"{muni}_{int(match.group(1))}" if match else iid, []).append(i)
     cmap = ColumnMap(file_names=list(table.names))
     for iid, where in positions.items():
         if len(where) > 1:

@@ -87,14 +87,14 @@ class Chapter:
     ) -> None:
         from helpers.paths import NOTEBOOKS_DIR, reports_year_dir
 
-        self.number = int(number)
+        self.chapter_number = int(number)
         self.year = int(year)
         self.build_dir = Path(build_dir) if build_dir is not None else reports_year_dir(self.year)
         self.data = data
         self.codebook = codebook
         if name is None:
-            found = sorted(NOTEBOOKS_DIR.glob(f"{self.number:02d}_*.ipynb"))
-            name = found[0].stem if len(found) == 1 else f"{self.number:02d}"
+            found = sorted(NOTEBOOKS_DIR.glob(f"{self.chapter_number:02d}_*.ipynb"))
+            name = found[0].stem if len(found) == 1 else f"{self.chapter_number:02d}"
         self.name = name
         self._display = display or _ipython_display
         self.figures: list[str] = []
@@ -130,7 +130,7 @@ class Chapter:
                 continue
             row = {
                 "year": self.year,
-                "chapter": self.number,
+                "chapter": self.chapter_number,
                 "question": question,
                 "report_ref": report_ref or "",
                 "category": "" if cat is None or pd.isna(cat) else str(cat),
@@ -150,9 +150,9 @@ class Chapter:
     # --- figures and tables --------------------------------------------------------
     def _caption(self, kind: str, k: int, title: str, n: int | None) -> tuple[str, str, str]:
         word, short = ("Figuur", "fig") if kind == "figure" else ("Tabel", "tab")
-        number = f"{self.number}.{k}"
+        number = f"{self.chapter_number}.{k}"
         caption = f"{word} {number} {title}" + (f" ({fmt_n(n)})" if n is not None else "")
-        return f"{word} {number}", caption, f"{short}:{self.number}-{k}"
+        return f"{word} {number}", caption, f"{short}:{self.chapter_number}-{k}"
 
     def table(self, table: Table, title: str | None = None) -> str:
         """Show ``table`` as "Tabel <chapter>.<k>", record its numbers; returns "Tabel 3.1"."""
@@ -181,7 +181,7 @@ class Chapter:
         base_n = n if n is not None else table.n
         ref, caption, label = self._caption("figure", k, title or table.title, base_n)
         png = figure_png(fig)
-        target = self.build_dir / FIGURES_DIR / f"figuur_{self.number}_{k}.png"
+        target = self.build_dir / FIGURES_DIR / f"figuur_{self.chapter_number}_{k}.png"
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(png)
         if getattr(fig.canvas, "manager", None) is not None:

@@ -110,12 +110,15 @@ def _decode(data: bytes, log: ProblemLog, encoding: str | None) -> tuple[str, st
         )
     else:
         hint += "."
+    names, delimiter = _guess_header(body)
     for pos in positions:
         line, column = _locate(body, pos)
+        field = _field_index(body, pos, delimiter)
         log.error(
             "not_utf8",
-            f"Het bestand is geen UTF-8: byte 0x{body[pos]:02X} op regel {line}, kolom {column} (teken).",
+            f"Het bestand is geen UTF-8: byte 0x{body[pos]:02X} op regel {line}, positie {column}.",
             line=line,
+            column=names[field] if field < len(names) else None,
             value=_context(body, pos),
             expected="UTF-8-tekst",
             action=hint,
@@ -149,6 +152,19 @@ def _locate(body: bytes, pos: int) -> tuple[int, int]:
     line_start = body.rfind(b"\n", 0, pos) + 1
     column = len(body[line_start:pos].decode("utf-8", errors="replace")) + 1
     return line, column
+
+
+def _guess_header(body: bytes) -> tuple[list[str], str]:
+    """Header names and delimiter from line 1, read leniently (for locating bad bytes)."""
+    first = body.split(b"\n", 1)[0].decode("utf-8", errors="replace").rstrip("\r")
+    best = max(CANDIDATE_DELIMITERS, key=lambda d: sum(f in METADATA_NAMES for f in first.split(d)))
+    return next(csv.reader([first], delimiter=best), []), best
+
+
+def _field_index(body: bytes, pos: int, delimiter: str) -> int:
+    """Index of the field holding byte ``pos``, counted from the start of its line."""
+    prefix = body[body.rfind(b"\n", 0, pos) + 1 : pos].decode("utf-8", errors="replace")
+    return len(next(csv.reader([prefix + "x"], delimiter=delimiter), [""])) - 1
 
 
 def _context(body: bytes, pos: int) -> str:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
 from pathlib import Path
@@ -224,6 +224,16 @@ def single_choice_table(
     )
 
 
+def multi_order(q: Question, share: Callable[[str], float], sort: bool = True) -> list[str]:
+    """Row order of a multi question: by ``share`` descending (ties in codebook order), then
+    "anders, namelijk", then exclusive options, then nets; codebook order when not ``sort``."""
+    main = [o for o in q.options if not (o.other_text or o.exclusive)]
+    if sort:
+        main = sorted(main, key=lambda o: -share(o.label))
+    tail = [o for o in q.options if o.other_text and not o.exclusive] + [o for o in q.options if o.exclusive]
+    return [o.label for o in main + tail] + [net.label for net in q.nets]
+
+
 def multi_answer_table(
     df: pd.DataFrame, cb: Codebook, qid: str, sort: bool = True, *, report_ref: str | None = None
 ) -> Table:
@@ -236,11 +246,7 @@ def multi_answer_table(
     ind = question_indicators(df, q)
     n = base_n(df, q)
     small = n < MIN_BASE
-    main = [o for o in q.options if not (o.other_text or o.exclusive)]
-    if sort:
-        main = sorted(main, key=lambda o: -_lookup(ind, o.label, "pct")[0])
-    tail = [o for o in q.options if o.other_text and not o.exclusive] + [o for o in q.options if o.exclusive]
-    labels = [o.label for o in main + tail] + [net.label for net in q.nets]
+    labels = multi_order(q, lambda label: _lookup(ind, label, "pct")[0], sort=sort)
     pct = [math.nan if small else _lookup(ind, lab, "pct")[0] for lab in labels]
     mean_answers = math.nan if small else _lookup(ind, "", "answers_mean")[0]
     data = pd.DataFrame({"Percentage": pct}, index=pd.Index(labels, name="Antwoord"))

@@ -79,7 +79,8 @@ def test_cp1252_is_rejected_with_line_and_column(tmp_path, codebook, frame):
     col = line4.index("één") + 1
     problems = [p for p in err.problems if p.kind == "not_utf8"]
     assert len(problems) == 2  # é and é
-    assert f"byte 0xE9 op regel 4, kolom {col}" in problems[0].message
+    assert f"byte 0xE9 op regel 4, positie {col}" in problems[0].message
+    assert problems[0].column == "Q3_4_TEXT"
     assert "encoding='cp1252'" in problems[0].action
     # explicit override: loads
     result = load_export(path, codebook, frame, encoding="cp1252")
@@ -351,6 +352,15 @@ def test_respondent_without_municipality(tmp_path, codebook, frame):
     rows = [respondent(R1, [14]), respondent(R2, [], NO_POLICY)]
     p = only(load_error(write_rows(tmp_path / "e.csv", codebook, frame, rows), codebook, frame), "no_municipality")
     assert p.line == 5 and f"Respons {R2} heeft geen gemeente gekozen" in p.message
+
+
+def test_padded_municipality_codes_are_read(tmp_path, codebook, frame):
+    rows = table(codebook, frame, two_rows())
+    i = rows[0].index("Q1_14")
+    rows[0][i], rows[2][i] = "Q1_0014", '{"ImportId":"QID1_0014"}'
+    result = load_export(write_table(tmp_path / "e.csv", rows), codebook, frame)
+    assert result.respondents["gemeentecodes"].iloc[0] == "GM0005,GM0014"
+    assert "'Q1_0014' (verwacht 'Q1_14')" in warning(result, "renamed_column").message
 
 
 def _extra_municipality(frame: pd.DataFrame, code: str, name: str) -> pd.DataFrame:

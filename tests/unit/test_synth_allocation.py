@@ -10,7 +10,7 @@ from helpers.synth.targets import CalibrationError, Printed, count_interval, lar
 
 def test_count_interval_matches_half_up():
     assert count_interval(Printed(60, 0), 282) == (168, 170)
-    lo, hi = count_interval(Printed(1, 0), 104)
+    lo, _ = count_interval(Printed(1, 0), 104)
     assert round_half_up(100 * lo / 104) == 1 and round_half_up(100 * (lo - 1) / 104) == 0
     with pytest.raises(CalibrationError):
         count_interval(Printed(33, 0), 2)
@@ -23,7 +23,8 @@ def test_largest_remainder_adds_up():
 
 def test_partition_counts_hits_every_printed_share():
     n = 282
-    fixed = {lab: (*count_interval(Printed(p, 0), n), n * p / 100) for lab, p in {"Ja": 60, "Nee": 25, "Niet meer": 1, "In ontwikkeling": 14}.items()}
+    printed = {"Ja": 60, "Nee": 25, "Niet meer": 1, "In ontwikkeling": 14}
+    fixed = {lab: (*count_interval(Printed(p, 0), n), n * p / 100) for lab, p in printed.items()}
     counts = partition_counts(n, fixed, {}, "t")
     assert sum(counts.values()) == n
     for lab, k in counts.items():

@@ -1,8 +1,8 @@
 """Content hashes that decide which notebooks must run again, and the manifest that stores them.
 
 A notebook's key hashes its own cells, the shared inputs (raw data of the year, codebook, reference
-files, ``src/helpers`` sources except this build package), its parameters (without ``build_dir``,
-which changes on every build) and the keys of the notebooks it depends on. So a change to one
+files, ``src/helpers`` sources except this build package), its parameters (``build_dir`` as the
+executed notebook shows it, not the temporary directory) and the keys of the notebooks it depends on. So a change to one
 chapter changes that chapter's key and the key of ``01`` only; a change to the data changes them all.
 Only the standard library is imported here, so a no-change rebuild stays fast.
 """
@@ -18,8 +18,6 @@ from typing import Any
 #: Bump when the key recipe or the executed-notebook format changes; invalidates every cache entry.
 CACHE_VERSION = 1
 MANIFEST_NAME = "build-manifest.json"
-#: Parameters that must not influence the key (they differ between builds but not in meaning).
-VOLATILE_PARAMETERS = frozenset({"build_dir"})
 _VOLATILE_CELL_METADATA = frozenset({"execution", "papermill", "collapsed", "scrolled", "ExecuteTime", "jupyter"})
 _VOLATILE_NB_METADATA = frozenset({"kernelspec", "language_info", "papermill", "widgets"})
 _SKIP_DIRS = frozenset({"__pycache__", ".ipynb_checkpoints", ".pytest_cache"})
@@ -93,7 +91,6 @@ def notebook_key(
     dep_keys: Mapping[str, str],
 ) -> str:
     """Cache key of one notebook execution."""
-    stable = {k: v for k, v in params.items() if k not in VOLATILE_PARAMETERS}
     return _sha(
         _canonical(
             {
@@ -101,7 +98,7 @@ def notebook_key(
                 "name": name,
                 "source": source_digest,
                 "inputs": inputs_digest,
-                "params": stable,
+                "params": dict(params),
                 "deps": dict(sorted(dep_keys.items())),
             }
         )

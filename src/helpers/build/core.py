@@ -146,15 +146,16 @@ def build_report(
     unknown = sorted(set(overrides or {}) - {nb.name for nb in notebooks})
     if unknown:
         raise BuildError(f"overrides for unknown notebook(s): {', '.join(unknown)}")
-    reports_dir = Path(reports_dir).resolve()
-    final = reports_dir / str(year)
+    reports_dir, notebooks_dir = Path(reports_dir).resolve(), Path(notebooks_dir).resolve()
+    # What the executed notebooks show as build_dir (the temporary path is replaced by it); part of the keys.
+    shown_dir = os.path.relpath(reports_dir / str(year), notebooks_dir)
     b = _Build(
         year=year,
-        notebooks_dir=Path(notebooks_dir).resolve(),
+        notebooks_dir=notebooks_dir,
         reports_dir=reports_dir,
         notebooks=notebooks,
         meta=meta,
-        params={nb.name: notebook_parameters(year, final, parameters, (overrides or {}).get(nb.name))
+        params={nb.name: notebook_parameters(year, shown_dir, parameters, (overrides or {}).get(nb.name))
                 for nb in notebooks},
         templates_dir=Path(templates_dir) if templates_dir is not None else paths.TEMPLATES_DIR,
         workers=max(1, jobs or os.cpu_count() or 1),
@@ -169,9 +170,9 @@ def build_report(
         raise BuildError(str(exc)) from exc
     result.timings["total"] = time.perf_counter() - t_start
     if result.rendered:
-        log(f"BUILD OK: {final} ({result.timings['total']:.1f} s)")
+        log(f"BUILD OK: {b.final} ({result.timings['total']:.1f} s)")
     else:
-        log(f"build {year}: niets veranderd, {final} is actueel ({result.timings['total']:.2f} s)")
+        log(f"build {year}: niets veranderd, {b.final} is actueel ({result.timings['total']:.2f} s)")
     return result
 
 
@@ -279,7 +280,7 @@ def _execute(
     for sub in ("src", "out", "logs"):
         (work / sub).mkdir(parents=True, exist_ok=True)
     (staging / "executed").mkdir(exist_ok=True)
-    replacements = {str(staging): os.path.relpath(b.final, b.notebooks_dir)}
+    replacements = {str(staging): b.params[to_run[0].name]["build_dir"]}
     previous = manifest.get("notebooks", {})
     jobs: dict[str, Job] = {}
     for nb in to_run:

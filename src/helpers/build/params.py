@@ -20,7 +20,7 @@ class ParameterError(ValueError):
 
 def notebook_parameters(
     year: int,
-    build_dir: Path,
+    build_dir: Path | str,
     extra: Mapping[str, Any] | None = None,
     override: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:

@@ -48,7 +48,11 @@ def new_staging(reports_dir: Path, year: int) -> Path:
     for pattern in (f".tmp-{year}-*", f".old-{year}-*"):
         for stale in reports_dir.glob(pattern):
             shutil.rmtree(stale, ignore_errors=True)
-    return Path(tempfile.mkdtemp(prefix=f".tmp-{year}-", dir=reports_dir))
+    path = Path(tempfile.mkdtemp(prefix=f".tmp-{year}-", dir=reports_dir))
+    mask = os.umask(0)  # mkdtemp makes it 0700; the report should get the usual permissions
+    os.umask(mask)
+    path.chmod(0o777 & ~mask)
+    return path
 
 
 @contextlib.contextmanager
