@@ -173,8 +173,11 @@ class Question(_Strict):
     asked_if: Condition | None = None
     export_name: str
     import_id: str
-    #: Ids of earlier years' questions this one may be compared with in trends.
+    #: Earlier questions (other ids) this one may be compared with in trends: ``"id"`` or ``"2017:id"``.
+    #: The same id in two years is always the same, comparable question.
     comparable_with: list[str] = Field(default_factory=list)
+    #: Earlier questions this one replaces but is NOT comparable with: trends show a break.
+    replaces: list[str] = Field(default_factory=list)
     note: str | None = None
 
     @field_validator("report_refs")

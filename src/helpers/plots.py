@@ -25,6 +25,7 @@ import matplotlib as mpl
 import numpy as np
 import pandas as pd
 from cycler import cycler
+from matplotlib.axes import Axes
 from matplotlib.collections import PatchCollection
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch, PathPatch
@@ -32,6 +33,7 @@ from matplotlib.path import Path as MplPath
 from shapely.geometry import MultiPolygon, Polygon, shape
 from shapely.geometry.polygon import orient
 
+from helpers.formatting import round_half_up
 from helpers.tables import SIZE_CLASSES, Table, _fmt
 
 OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
@@ -51,6 +53,7 @@ DIVERGING = {
 SIZE_COLOURS = {"G4": "#D55E00", "G40": "#0072B2", "Middelgroot/klein": "#56B4E9"}
 NOT_REPRESENTED = "#E4E4E4"
 FIG_WIDTH = 6.3  # inches: the text width of the A4 report
+LABEL_MIN_SHARE = 7.0  # stacked segments narrower than this (in %) carry no label
 DPI = 200
 MAP_CREDIT = "Kadaster / Centraal Bureau voor de Statistiek, {year}"
 _NONSUBSTANTIVE = re.compile(r"weet niet|geen mening|n\.v\.t|niet van toepassing|geen antwoord", re.IGNORECASE)
@@ -126,7 +129,7 @@ def _value_column(table: Table) -> str:
     return numeric[0]
 
 
-def _bare_x(ax, limit: float) -> None:
+def _bare_x(ax: Axes, limit: float) -> None:
     ax.set_xlim(0, limit)
     ax.xaxis.set_visible(False)
     ax.spines["bottom"].set_visible(False)
@@ -178,7 +181,7 @@ def _ink(colour: str) -> str:
 def likert_chart(tables: Table | Sequence[Table], labels: Sequence[str] | None = None) -> Figure:
     """100% stacked bars of one or more 5-point (or collapsed) statements, full scale in order.
 
-    Segments of at least 5% carry their label; "weet niet"-type options are grey.
+    Segments of at least ``LABEL_MIN_SHARE`` (7%) carry their label; "weet niet"-type options are grey.
     """
     tabs = [tables] if isinstance(tables, Table) else list(tables)
     cats = list(tabs[0].data.index)
@@ -186,10 +189,12 @@ def likert_chart(tables: Table | Sequence[Table], labels: Sequence[str] | None =
         if list(t.data.index) != cats:
             raise ValueError("likert_chart needs tables with the same answer categories")
     if labels is None:
-        labels = [""] if len(tabs) == 1 else [_wrap(re.sub(r"^Stelling:\s*", "", t.title), 38) for t in tabs]
+        labels = [""] if len(tabs) == 1 else [re.sub(r"^Stelling:\s*", "", t.title) for t in tabs]
+    labels = [_wrap(lab, 34) for lab in labels]
+    lines = max(lab.count("\n") + 1 for lab in labels)
     colours = _segment_colours(cats)
     with house_style():
-        fig = _new_figure(0.45 * len(tabs) + 0.75)
+        fig = _new_figure(max(0.45, 0.16 * lines + 0.14) * len(tabs) + 0.75)
         ax = fig.add_subplot()
         y = np.arange(len(tabs))
         left = np.zeros(len(tabs))
@@ -200,7 +205,7 @@ def likert_chart(tables: Table | Sequence[Table], labels: Sequence[str] | None =
                 y, vals, left=left, color=colour, height=0.62, label=_wrap(cat, 20), edgecolor="white", linewidth=0.5
             )
             for yi, v, x0 in zip(y, vals, left, strict=True):
-                if v >= 5:
+                if round_half_up(v) >= LABEL_MIN_SHARE:
                     ax.text(x0 + v / 2, yi, _fmt(v, "pct"), ha="center", va="center", fontsize=8, color=_ink(colour))
             left += vals
         ax.set_yticks(y, labels)

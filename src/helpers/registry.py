@@ -72,7 +72,13 @@ def _ipython_display(obj: Any, metadata: dict[str, Any] | None = None) -> None:
 
 
 class Chapter:
-    """Figure/table registry of one chapter notebook (see the module docstring)."""
+    """Figure/table registry of one chapter notebook (see the module docstring).
+
+    ``number`` is stored as ``chapter_number`` (``number()`` formats numbers for prose).
+    ``name`` is the notebook's file stem (default: the single ``notebooks/NN_*.ipynb`` of
+    this chapter, else ``"NN"``); it names the indicator file the build assembles.
+    ``display`` replaces ``IPython.display.display`` (tests).
+    """
 
     def __init__(
         self,

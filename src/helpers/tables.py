@@ -549,10 +549,10 @@ def load_published(years: Iterable[int] = (2016, 2017), directory: str | Path | 
     return out
 
 
-def _links(q: Question, year: int) -> set[str]:
-    """Ids in ``comparable_with`` that apply to ``year`` (plain ``id`` or ``"<year>:id"``)."""
+def _links(q: Question, year: int, field: str = "comparable_with") -> set[str]:
+    """Ids in ``comparable_with`` (or ``replaces``) that apply to ``year`` (``id`` or ``"<year>:id"``)."""
     out = set()
-    for entry in q.comparable_with:
+    for entry in getattr(q, field):
         head, sep, rest = entry.partition(":")
         if not sep:
             out.add(entry)
@@ -564,7 +564,7 @@ def _links(q: Question, year: int) -> set[str]:
 def _year_question(cb: Codebook, qid: str, latest: Question) -> Question | None:
     if qid in cb:
         return cb.question(qid)
-    for cand in _links(latest, cb.year):
+    for cand in sorted(_links(latest, cb.year) | _links(latest, cb.year, "replaces")):
         if cand in cb:
             return cb.question(cand)
     return None
@@ -584,11 +584,12 @@ def trend_table(
     Values of earlier editions come from ``published`` (``question`` = the current id,
     ``status`` ``report_error`` ignored; source "gepubliceerd"); every processed year is
     recomputed with ``question_indicators`` (source "berekend", preferred over a published
-    value of the same year). A year is marked as a break ("Breuk" = "ja") when the year's
-    question has no ``comparable_with`` entry for the previous year: entries are question
-    ids (``"additional_policy"``, valid for every earlier edition, whose published rows
-    use the current id) or year-qualified (``"2017:policy_2017"``). Consecutive
-    published-only years are taken as comparable, as the report compares them.
+    value of the same year). Question ids are stable across years, so the same id means
+    the same question (published rows of earlier editions use the current id). A year is
+    marked as a break ("Breuk" = "ja") when its question has a different id than the
+    previous year's and no ``comparable_with`` entry links them: entries are question ids
+    (``"policy_2017"``) or year-qualified (``"2017:policy_2017"``). A question that
+    ``replaces`` an earlier, non-comparable one still shows the earlier years, with a break.
     """
     if not processed:
         raise ValueError("trend_table needs at least one processed year")
@@ -608,7 +609,8 @@ def trend_table(
         for cat, val, n in zip(ind["category"], ind["value"], ind["n"], strict=True):
             long.append({"year": y, "category": cat, "value": float(val), "n": n, "source": COMPUTED})
     if published is not None and len(published):
-        pub = published[(published["question"] == qid) & (published["stat"] == stat)]
+        linked = {qid} | {e.partition(":")[2] or e for e in (*latest.comparable_with, *latest.replaces)}
+        pub = published[published["question"].isin(linked) & (published["stat"] == stat)]
         if "status" in pub.columns:
             pub = pub[pub["status"] != "report_error"]
         for y, cat, val, n in zip(pub["year"], pub["category"], pub["value"], pub["n"], strict=True):
@@ -624,6 +626,10 @@ def trend_table(
                 }
             )
     frame = pd.DataFrame(long, columns=["year", "category", "value", "n", "source"])
+    pub_ids = {}
+    if published is not None and len(published):
+        for y, qq in zip(pub["year"], pub["question"], strict=True):
+            pub_ids.setdefault(int(y), set()).add(str(qq))
     if categories is None:
         cats = list(dict.fromkeys(frame.loc[frame["year"] == years_proc[-1], "category"]))
     else:
@@ -635,7 +641,8 @@ def trend_table(
         q = year_q.get(y)
         if q is not None:
             prev_q = year_q.get(prev)
-            breaks[y] = (prev_q.id if prev_q is not None else qid) not in _links(q, prev)
+            prev_ids = {prev_q.id} if prev_q is not None else set(pub_ids.get(prev, {qid}))
+            breaks[y] = q.id not in prev_ids and not prev_ids & _links(q, prev)
     frame["break"] = frame["year"].map(lambda y: breaks.get(y, False))
     wide = frame.pivot(index="year", columns="category", values="value").reindex(index=years, columns=cats)
     n_year = frame.groupby("year")["n"].max().reindex(years)

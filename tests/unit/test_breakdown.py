@@ -1,9 +1,10 @@
+import copy
 import math
 
 import numpy as np
 import pandas as pd
 import pytest
-from analysis_fixtures import make_codebook, make_municipalities
+from analysis_fixtures import CODEBOOK, make_codebook, make_municipalities
 from scipy.stats import hypergeom
 
 from helpers.breakdown import (
@@ -18,6 +19,8 @@ from helpers.breakdown import (
     independence_test,
     size_class_table,
 )
+from helpers.codebook import Codebook
+from helpers.tables import multi_answer_table
 
 
 @pytest.fixture(scope="module")
@@ -166,13 +169,6 @@ def test_independence_test_is_a_frozen_dataclass():
 
 
 def test_multi_rows_follow_the_main_table_order(df):
-    import copy
-
-    from analysis_fixtures import CODEBOOK
-
-    from helpers.codebook import Codebook
-    from helpers.tables import multi_answer_table
-
     raw = copy.deepcopy(CODEBOOK)
     q = next(x for x in raw["questions"] if x["id"] == "instruments")
     q["options"] = [q["options"][i] for i in (2, 0, 1, 3, 4)]  # Jobcoach first in the codebook

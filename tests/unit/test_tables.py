@@ -208,12 +208,13 @@ def published_dir(tmp_path):
     return tmp_path
 
 
-def _codebook(year: int, comparable: list[str], rename: str | None = None) -> Codebook:
+def _codebook(year: int, comparable: list[str], rename: str | None = None, replaces: list[str] = ()) -> Codebook:
     raw = copy.deepcopy(CODEBOOK)
     raw["year"] = year
     for q in raw["questions"]:
         if q["id"] == "additional_policy":
             q["comparable_with"] = comparable
+            q["replaces"] = list(replaces)
             if rename:
                 q["id"] = rename
         if rename and q.get("asked_if", {}).get("question") == "additional_policy":
@@ -236,22 +237,25 @@ def test_trend_table_published_and_computed(published_dir, cb, df):
     assert t.data.loc["2017", "Ja"] == 50  # the report_error row (75) is ignored
     assert math.isnan(t.data.loc["2016", "Nee"])
     assert t.data.loc["2018", "Ja"] == pytest.approx(100 * 16 / 29)
-    assert t.data["Breuk"].tolist() == ["", "", ""]  # 2018 lists comparable_with: [additional_policy]
+    assert t.data["Breuk"].tolist() == ["", "", ""]
     assert t.report_ref == "" and t.n is None
     cats = t.indicators["category"].tolist()
     assert cats == ["2016: Ja", "2017: Ja", "2017: Nee", "2018: Ja", "2018: Nee"]
     assert t.indicators.loc[0, "n"] == 250
 
 
-def test_trend_table_marks_a_break_without_comparable_with(published_dir, df):
+def test_trend_table_same_id_is_comparable_and_replaces_marks_a_break(published_dir, df):
     pub = load_published(directory=published_dir)
-    cb_new = _codebook(2018, [])
-    t = trend_table("additional_policy", {2018: (df, cb_new)}, pub, ["Ja"])
-    assert t.data["Breuk"].tolist() == ["", "", "ja"]
-    assert "Breuk" in t.footnote
-    only_2016 = _codebook(2018, ["2016:additional_policy"])
-    t2 = trend_table("additional_policy", {2018: (df, only_2016)}, pub, ["Ja"])
-    assert t2.data["Breuk"].tolist() == ["", "", "ja"]  # the link names 2016, not 2017
+    t = trend_table("additional_policy", {2018: (df, _codebook(2018, []))}, pub, ["Ja"])
+    assert t.data["Breuk"].tolist() == ["", "", ""]  # stable id = same question
+    renamed_pub = pub.assign(question="policy_old")
+    new_q = _codebook(2018, [], replaces=["policy_old"])
+    t2 = trend_table("additional_policy", {2018: (df, new_q)}, renamed_pub, ["Ja"])
+    assert t2.data["Breuk"].tolist() == ["", "", "ja"]  # shown, with the break marked
+    assert "Breuk" in t2.footnote
+    linked = _codebook(2018, ["2017:policy_old", "2016:policy_old"])
+    t3 = trend_table("additional_policy", {2018: (df, linked)}, renamed_pub, ["Ja"])
+    assert t3.data["Breuk"].tolist() == ["", "", ""]
 
 
 def test_trend_table_two_processed_years_with_renamed_question(df):
@@ -265,7 +269,7 @@ def test_trend_table_two_processed_years_with_renamed_question(df):
     unlinked = _codebook(2018, ["additional_policy"])
     t2 = trend_table("additional_policy", {2017: (old_df, old_cb), 2018: (df, unlinked)}, None, ["Ja"])
     assert t2.data.index.tolist() == ["2018"]
-    # same id in both years but no comparable_with: both years shown, 2018 marked as a break
+    # same id in both years: the same question, no break
     same_id = _codebook(2017, [])
     t3 = trend_table("additional_policy", {2017: (df, same_id), 2018: (df, _codebook(2018, []))}, None, ["Ja"])
-    assert t3.data["Breuk"].tolist() == ["", "ja"]
+    assert t3.data["Breuk"].tolist() == ["", ""]

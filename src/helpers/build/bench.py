@@ -6,8 +6,11 @@ reports directory:
 1. baseline — every notebook one after another with the papermill CLI, then ``jupyter nbconvert
    --to pdf`` on the concatenated notebook (default template);
 2. cold build — ``build_report(force=True)``;
-3. no-change rebuild — the CLI (``python -m helpers.build``) with nothing changed;
+3. no-change rebuild — a fresh Python process calling ``build_report`` with nothing changed;
 4. one-chapter rebuild — after appending a Markdown cell to one chapter's copy.
+
+The cache inputs (``src/helpers``, the year's raw data, reference files) are copied at the start, so
+edits made elsewhere during the benchmark do not turn the no-change rebuild into a full one.
 
 Prints time per stage and the ratios against the targets (cold ≤ 0.6× baseline, no-change < 5% of cold).
 """
@@ -81,6 +84,28 @@ def _touch_chapter(notebooks_dir: Path, chapter: str | None) -> str:
     return nb.name
 
 
+def _freeze_inputs(year: int, dest: Path) -> dict[str, object]:
+    """Copy the cache inputs (helpers sources, raw data, codebook) and return build_report kwargs using them."""
+    from .. import paths
+    from .core import default_inputs
+
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
+    shutil.copytree(Path(__file__).resolve().parents[1], dest / "helpers", ignore=ignore)
+    inputs = []
+    for i, src in enumerate(default_inputs(year)):
+        target = dest / "inputs" / str(i) / src.name
+        if src.is_dir():
+            shutil.copytree(src, target, ignore=ignore)
+        elif src.is_file():
+            target.parent.mkdir(parents=True)
+            shutil.copy2(src, target)
+        inputs.append(str(target))
+    codebook = dest / "codebook.yaml"
+    if paths.codebook_path(year).is_file():
+        shutil.copy2(paths.codebook_path(year), codebook)
+    return {"helpers_dir": str(dest / "helpers"), "inputs": inputs, "codebook": str(codebook)}
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the benchmark; return 1 with ``--strict`` when a target is missed."""
     from .. import paths
@@ -103,16 +128,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         for f in src.glob("*.ipynb"):
             shutil.copy2(f, copy / f.name)
         reports = work / "reports"
-        common = ["--year", str(args.year), "--notebooks-dir", str(copy), "--reports-dir", str(reports)]
-        if args.freeze_date:
-            common += ["--freeze-date", args.freeze_date]
-        kw = {"freeze_date": args.freeze_date, "processed_dir": paths.processed_year_dir(args.year), "log": print}
-
+        kw = {
+            "freeze_date": args.freeze_date,
+            "processed_dir": str(paths.processed_year_dir(args.year)),
+            **_freeze_inputs(args.year, work / "frozen"),
+        }
         base = None if args.skip_baseline else baseline(args.year, copy, work / "baseline")
-        cold = build_report(args.year, copy, reports, args.jobs, force=True, **kw)
-        nochange = _run([sys.executable, "-m", "helpers.build", *common])
+        cold = build_report(args.year, copy, reports, args.jobs, force=True, log=print, **kw)
+        call = (
+            "import json, sys; from helpers.build import build_report; "
+            "build_report(int(sys.argv[1]), sys.argv[2], sys.argv[3], **json.loads(sys.argv[4]))"
+        )
+        nochange = _run([sys.executable, "-c", call, str(args.year), str(copy), str(reports), json.dumps(kw)])
         edited = _touch_chapter(copy, args.chapter)
-        one = build_report(args.year, copy, reports, args.jobs, **kw)
+        one = build_report(args.year, copy, reports, args.jobs, log=print, **kw)
     finally:
         shutil.rmtree(copy, ignore_errors=True)
         shutil.rmtree(work, ignore_errors=True)

@@ -129,6 +129,27 @@ def render_key(exec_keys: Iterable[str], templates_digest: str, code_digest: str
     )
 
 
+def explain(
+    name: str, key: str, source: str, inputs: Mapping[str, str], reran_deps: Iterable[str], manifest: Mapping[str, Any]
+) -> str:
+    """Why ``name`` is not taken from the cache, in words (for the progress output)."""
+    prev = manifest.get("notebooks", {}).get(name)
+    if not prev:
+        return "nieuw"
+    if prev.get("key") == key:
+        return "uitgevoerde versie ontbreekt"
+    if prev.get("source") != source:
+        return "notebook gewijzigd"
+    old = manifest.get("inputs", {})
+    changed = [k for k in inputs if old.get(k) != inputs[k]]
+    if changed:
+        return " en ".join(changed) + " gewijzigd"
+    deps = sorted(reran_deps)
+    if deps:
+        return "hangt af van " + ", ".join(deps)
+    return "parameters gewijzigd"
+
+
 def load_manifest(report_dir: Path) -> dict[str, Any]:
     """The manifest of the previous successful build, or an empty one."""
     path = Path(report_dir) / MANIFEST_NAME

@@ -178,10 +178,12 @@ def build_report(
 
 def _build(b: _Build, inputs: list[Path], helpers_dir: Path, force: bool, processed_dir: Path | None) -> BuildResult:
     build_pkg = Path(__file__).parent
-    inputs_digest = cache.tree_digest(inputs) + cache.tree_digest([helpers_dir], (".py",), exclude=[build_pkg])
-    keys = cache.compute_keys(
-        b.exec_order, b.graph, {nb.name: cache.notebook_digest(nb.path) for nb in b.notebooks}, inputs_digest, b.params
-    )
+    digests = {
+        "invoerdata": cache.tree_digest(inputs),
+        "src/helpers": cache.tree_digest([helpers_dir], (".py",), exclude=[build_pkg]),
+    }
+    sources = {nb.name: cache.notebook_digest(nb.path) for nb in b.notebooks}
+    keys = cache.compute_keys(b.exec_order, b.graph, sources, "".join(digests.values()), b.params)
     report = plan.report_order(b.notebooks)
     rkey = cache.render_key(
         [keys[nb.name] for nb in report],
@@ -204,6 +206,11 @@ def _build(b: _Build, inputs: list[Path], helpers_dir: Path, force: bool, proces
         f"build {b.year}: {len(result.executed)} notebook(s) uitvoeren, {len(cached)} uit cache, "
         f"{b.workers} worker(s)"
     )
+    for n in result.executed:
+        why = "--force" if force else cache.explain(
+            n, keys[n], sources[n], digests, set(b.graph[n]) & set(result.executed), manifest
+        )
+        b.log(f"  {n}: {why}")
     staging = new_staging(b.reports_dir, b.year)
     try:
         _carry_over(b.final, staging, cached)
@@ -216,10 +223,14 @@ def _build(b: _Build, inputs: list[Path], helpers_dir: Path, force: bool, proces
         shutil.rmtree(staging / WORK, ignore_errors=True)
         previous = manifest.get("notebooks", {})
         entries = {
-            n: {"key": keys[n], "seconds": round(seconds.get(n, previous.get(n, {}).get("seconds", 0.0)), 1)}
+            n: {
+                "key": keys[n],
+                "source": sources[n],
+                "seconds": round(seconds.get(n, previous.get(n, {}).get("seconds", 0.0)), 1),
+            }
             for n in b.exec_order
         }
-        cache.write_manifest(staging, {"year": b.year, "render_key": rkey, "notebooks": entries})
+        cache.write_manifest(staging, {"year": b.year, "render_key": rkey, "inputs": digests, "notebooks": entries})
         swap_in(staging, b.final)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)

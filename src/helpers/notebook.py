@@ -1,0 +1,238 @@
+"""What a chapter notebook calls: open the chapter, show questions, breakdowns, trends, quotes.
+
+A chapter notebook stays a short, readable chapter::
+
+    ch = open_chapter(3, year, build_dir)          # data, codebook, house style, registry
+    ch.show("additional_policy")                   # figure in the house style, numbered
+    ch.say(f"{ch.pct('additional_policy', 'Ja')} van de gemeenten ...")
+    ch.breakdown("additional_policy")              # by size class, with disclosure control
+    ch.trend("measures_offered", ["Extra taallessen"])
+    ch.remaining()                                 # questions of this chapter without a view
+
+Everything follows the codebook: a question that is not in this year's codebook is
+skipped with a one-line note, so next year's notebooks run without edits.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+from IPython.display import Markdown
+
+from helpers import paths
+from helpers.breakdown import size_class_table
+from helpers.codebook import Codebook, load_codebook
+from helpers.formatting import fmt_pct
+from helpers.frequencies import question_indicators
+from helpers.plots import bar_chart, likert_chart, set_house_style, size_class_chart, trend_chart
+from helpers.registry import Chapter, default_table
+from helpers.stats import share_ci
+from helpers.tables import (
+    Table,
+    estimate_table,
+    load_published,
+    multi_answer_table,
+    response_table,
+    single_choice_table,
+    text_answers,
+    trend_table,
+)
+
+SYNTHETIC_NOTE = (
+    "> **Synthetische voorbeelddata.** De cijfers in dit hoofdstuk zijn berekend op een "
+    "synthetische export die de gepubliceerde cijfers van {year} reproduceert; het zijn geen "
+    "antwoorden van echte gemeenten."
+)
+
+
+class MissingProcessedData(FileNotFoundError):
+    """The processed tables of a year do not exist yet."""
+
+
+def load_processed(year: int, table: str = "municipalities") -> pd.DataFrame:
+    """``data/processed/<year>/<table>.parquet``; run notebook 00 or ``make data`` first."""
+    path = paths.processed_year_dir(year) / f"{table}.parquet"
+    if not path.exists():
+        raise MissingProcessedData(f"{path} ontbreekt: voer eerst 00_data_preparation uit (of `make data YEAR={year}`)")
+    return pd.read_parquet(path)
+
+
+def processed_years(up_to: int) -> list[int]:
+    """Years with processed data and a codebook, up to and including ``up_to``."""
+    years = []
+    for d in sorted(paths.PROCESSED_DIR.glob("[0-9][0-9][0-9][0-9]")):
+        y = int(d.name)
+        if y <= up_to and (d / "municipalities.parquet").exists() and paths.codebook_path(y).exists():
+            years.append(y)
+    return years
+
+
+class ChapterView(Chapter):
+    """A chapter's registry plus the views its notebook shows (see the module docstring)."""
+
+    def __init__(self, number: int, year: int, build_dir: str | Path | None, data: pd.DataFrame, codebook: Codebook,
+                 frame: pd.DataFrame, **kwargs) -> None:
+        super().__init__(number, year, build_dir, data=data, codebook=codebook, **kwargs)
+        self.frame = frame
+        self.shown: set[str] = set()
+
+    # --- guards -------------------------------------------------------------------
+    def asked(self, qid: str) -> bool:
+        """Is ``qid`` in this year's questionnaire?"""
+        return qid in self.codebook
+
+    def _skip_note(self, qid: str) -> None:
+        self._display(Markdown(f"*Vraag `{qid}` is in {self.year} niet gesteld; deze weergave vervalt.*"))
+
+    # --- views ----------------------------------------------------------------------
+    def show(
+        self,
+        qid: str,
+        *,
+        as_table: bool = False,
+        collapse: bool = False,
+        title: str | None = None,
+        report_ref: str | None = None,
+        df: pd.DataFrame | None = None,
+    ) -> Table | None:
+        """Show one question in its view by type: a chart (single, multi, 5-point) or a table.
+
+        ``as_table`` shows the table instead of the chart (the report's "Tabel"s);
+        ``collapse`` shows a 5-point scale as (helemaal) eens / neutraal / (helemaal) oneens;
+        ``report_ref`` overrides the 2018 label recorded for the numbers; ``df`` a subset.
+        """
+        if not self.asked(qid):
+            self._skip_note(qid)
+            return None
+        data = self.data if df is None else df
+        q = self.codebook.question(qid)
+        ref = report_ref
+        if q.type == "single":
+            table = single_choice_table(data, self.codebook, qid, collapse=collapse, report_ref=ref)
+        elif q.type == "multi":
+            table = multi_answer_table(data, self.codebook, qid, report_ref=ref)
+        elif q.type == "percent":
+            table = estimate_table(data, self.codebook, qid)
+            if ref is not None:
+                table.report_ref = ref
+            as_table = True
+        elif q.type == "municipality":
+            table, as_table = response_table(self.frame, data, self.codebook), True
+        elif q.type == "text":
+            table, as_table = text_answers(data, self.codebook, qid, self.frame), True
+        else:
+            table, as_table = default_table(data, self.codebook, qid, frame=self.frame), True
+        if df is not None:
+            table.report_ref = ""
+        self.shown.add(qid)
+        if as_table:
+            self.table(table, title)
+        else:
+            chart = likert_chart(table) if table.kind == "likert" else bar_chart(table)
+            self.figure(chart, table, title)
+        return table
+
+    def statements(self, qids: list[str], title: str, *, collapse: bool = False) -> list[Table]:
+        """Several 5-point statements in one stacked-bar figure (each statement's numbers recorded)."""
+        present = [q for q in qids if self.asked(q)]
+        for q in qids:
+            if q not in present:
+                self._skip_note(q)
+        tables = [single_choice_table(self.data, self.codebook, q, collapse=collapse) for q in present]
+        if not tables:
+            return []
+        self.shown.update(present)
+        ns = {t.n for t in tables}
+        self.figure(likert_chart(tables), tables[0], title, n=ns.pop() if len(ns) == 1 else None)
+        for t in tables[1:]:
+            self.record(t.indicators, t.question, t.report_ref)
+        return tables
+
+    def breakdown(
+        self, qid: str, categories: list[str] | None = None, *, nets: bool = False, chart: bool = True,
+        title: str | None = None,
+    ) -> Table | None:
+        """Shares by size class with a test of independence; cells on < 5 municipalities are not shown."""
+        if not self.asked(qid):
+            self._skip_note(qid)
+            return None
+        table = size_class_table(self.data, self.codebook, qid, categories, nets=nets)
+        heading = title or table.title
+        if chart:
+            self.figure(size_class_chart(table), table, heading)
+        self.table(table, heading)
+        return table
+
+    def trend(
+        self, qid: str, categories: list[str] | None = None, *, stat: str = "pct", title: str | None = None,
+        chart: bool = True,
+    ) -> Table | None:
+        """The question over the years: published earlier editions plus every processed year."""
+        if not self.asked(qid):
+            self._skip_note(qid)
+            return None
+        processed = {self.year: (self.data, self.codebook)}
+        for y in processed_years(self.year - 1):
+            processed[y] = (load_processed(y), load_codebook(paths.codebook_path(y)))
+        published = load_published(range(2000, self.year))
+        table = trend_table(qid, processed, published, categories, stat=stat)
+        heading = title or f"{table.title} — ontwikkeling door de jaren"
+        if chart and len(table.data) > 1:
+            self.figure(trend_chart(table), table, heading)
+        else:
+            self.table(table, heading)
+        return table
+
+    def quotes(self, qid: str, k: int = 3) -> Table | None:
+        """Up to ``k`` open answers, attributed by size class only."""
+        if not self.asked(qid):
+            self._skip_note(qid)
+            return None
+        table = text_answers(self.data, self.codebook, qid, self.frame)
+        unique = table.data.drop_duplicates(subset=[table.data.columns[0]])
+        lines = [f"> “{row.iloc[0]}”  \n> — *{idx}*" for idx, row in unique.head(k).iterrows()]
+        self.shown.add(qid)
+        self.record(table.indicators, qid, table.report_ref)
+        self._display(Markdown("\n\n".join(lines) if lines else "*Geen open antwoorden.*"))
+        return table
+
+    def remaining(self) -> list[str]:
+        """Default views of this chapter's questions that no cell has shown (e.g. new questions)."""
+        left = [
+            q.id for q in self.codebook.by_chapter(self.chapter_number)
+            if q.id not in self.shown and q.id not in self.figures and q.id not in self.tables
+        ]
+        if left:
+            self._display(Markdown("### Overige vragen van dit hoofdstuk"))
+        for qid in left:
+            self.show(qid)
+        return left
+
+    # --- prose ----------------------------------------------------------------------
+    def say(self, text: str) -> None:
+        """Show a paragraph of prose (numbers in it come from ``pct``/``mean``/…)."""
+        self._display(Markdown(text))
+
+    def ci(self, qid: str, category: str, level: float = 0.95) -> str:
+        """The share with its interval, finite population corrected: "60% (95%-BI 57–63%)"."""
+        q = self.codebook.question(qid)
+        ind = question_indicators(self.data, q)
+        hit = ind[(ind["category"] == category) & (ind["stat"] == "pct")].iloc[0]
+        n = int(hit["n"])
+        iv = share_ci(hit["value"] / 100, n, self.codebook.population_size, level=level)
+        return (
+            f"{self.pct(qid, category)} ({int(level * 100)}%-BI {fmt_pct(100 * iv.lower)}–{fmt_pct(100 * iv.upper)})"
+        )
+
+
+def open_chapter(number: int, year: int, build_dir: str | Path | None = None) -> ChapterView:
+    """Load the processed data and codebook of ``year``, set the house style and start the registry."""
+    cb = load_codebook(paths.codebook_path(year))
+    data = load_processed(year)
+    frame = pd.read_csv(paths.frame_path(cb.frame_year), dtype={"gemeentecode": str})
+    set_house_style()
+    chapter = ChapterView(number, year, build_dir, data, cb, frame)
+    if cb.synthetic:
+        chapter.say(SYNTHETIC_NOTE.format(year=year))
+    return chapter
