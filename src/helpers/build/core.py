@@ -15,11 +15,10 @@ from typing import Any
 
 from . import cache, plan
 from .indicators import assemble
-from .params import notebook_parameters
+from .params import KERNELSPEC, notebook_parameters
 from .repro import ReportMeta, report_meta, reproducible_env
 
 WORK = ".work"  # scratch space inside the staging directory; removed before the swap
-KERNELSPEC = {"display_name": "Python 3", "language": "python", "name": "python3"}
 Log = Callable[[str], None]
 
 

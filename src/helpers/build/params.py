@@ -6,12 +6,15 @@ error, so a typo never silently runs a chapter with its default values.
 
 from __future__ import annotations
 
+import json
+import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 #: Declared by every notebook (CONVENTIONS §9): ``year = 2018`` and ``build_dir = None``.
 STANDARD = ("year", "build_dir")
+KERNELSPEC = {"display_name": "Python 3", "language": "python", "name": "python3"}
 
 
 class ParameterError(ValueError):
@@ -34,11 +37,19 @@ def notebook_parameters(
 def declared_parameters(path: Path) -> dict[str, dict[str, Any]]:
     """Parameters declared in the notebook's cell tagged ``parameters`` (``papermill.inspect_notebook``).
 
-    The notebook needs ``metadata.kernelspec``; the build's snapshots always have one.
+    papermill needs ``metadata.kernelspec`` to pick the language; a notebook stripped of it is
+    inspected through a temporary copy that declares the python3 kernel.
     """
     import papermill
 
-    return papermill.inspect_notebook(str(path))
+    nb = json.loads(Path(path).read_text(encoding="utf-8"))
+    if nb.get("metadata", {}).get("kernelspec"):
+        return papermill.inspect_notebook(str(path))
+    nb.setdefault("metadata", {})["kernelspec"] = KERNELSPEC
+    with tempfile.TemporaryDirectory() as tmp:
+        copy = Path(tmp) / Path(path).name
+        copy.write_text(json.dumps(nb), encoding="utf-8")
+        return papermill.inspect_notebook(str(copy))
 
 
 def check_parameters(path: Path, params: Mapping[str, Any], name: str | None = None) -> None:
