@@ -44,8 +44,15 @@ def compare_indicators(indicators: pd.DataFrame, published: pd.DataFrame) -> pd.
             status = "ok" if values_ok and n_ok else ("value differs" if not values_ok else "n differs")
         rows.append(
             {
-                "report_ref": pub.report_ref, "question": pub.question, "category": pub.category, "stat": pub.stat,
-                "printed": pub.value, "shown": shown, "n_printed": pub.n, "n_shown": n_shown, "status": status,
+                "report_ref": pub.report_ref,
+                "question": pub.question,
+                "category": pub.category,
+                "stat": pub.stat,
+                "printed": pub.value,
+                "shown": shown,
+                "n_printed": pub.n,
+                "n_shown": n_shown,
+                "status": status,
             }
         )
     return pd.DataFrame(rows)

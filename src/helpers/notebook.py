@@ -46,6 +46,37 @@ SYNTHETIC_NOTE = (
 )
 
 
+class Shown:
+    """What a view returns: the Table (attributes pass through), but nothing is displayed again.
+
+    Without this, a view call on the last line of a cell would show the table a second time
+    (Jupyter displays the value of the last expression).
+    """
+
+    def __init__(self, value: object) -> None:
+        self._value = value
+
+    def __getattr__(self, name: str):
+        return getattr(self._value, name)
+
+    def __iter__(self):
+        return iter(self._value)
+
+    def __len__(self) -> int:
+        return len(self._value)
+
+    def _ipython_display_(self) -> None:
+        """Display nothing: the view has already been shown with its caption."""
+
+    @property
+    def value(self) -> object:
+        return self._value
+
+
+def _quiet(value):
+    return None if value is None else Shown(value)
+
+
 class MissingProcessedData(FileNotFoundError):
     """The processed tables of a year do not exist yet."""
 
@@ -71,8 +102,16 @@ def processed_years(up_to: int) -> list[int]:
 class ChapterView(Chapter):
     """A chapter's registry plus the views its notebook shows (see the module docstring)."""
 
-    def __init__(self, number: int, year: int, build_dir: str | Path | None, data: pd.DataFrame, codebook: Codebook,
-                 frame: pd.DataFrame, **kwargs) -> None:
+    def __init__(
+        self,
+        number: int,
+        year: int,
+        build_dir: str | Path | None,
+        data: pd.DataFrame,
+        codebook: Codebook,
+        frame: pd.DataFrame,
+        **kwargs,
+    ) -> None:
         super().__init__(number, year, build_dir, data=data, codebook=codebook, **kwargs)
         self.frame = frame
         self.shown: set[str] = set()
@@ -131,7 +170,7 @@ class ChapterView(Chapter):
         else:
             chart = likert_chart(table) if table.kind == "likert" else bar_chart(table)
             self.figure(chart, table, title)
-        return table
+        return _quiet(table)
 
     def statements(self, qids: list[str], title: str, *, collapse: bool = False) -> list[Table]:
         """Several 5-point statements in one stacked-bar figure (each statement's numbers recorded)."""
@@ -147,10 +186,15 @@ class ChapterView(Chapter):
         self.figure(likert_chart(tables), tables[0], title, n=ns.pop() if len(ns) == 1 else None)
         for t in tables[1:]:
             self.record(t.indicators, t.question, t.report_ref)
-        return tables
+        return _quiet(tables)
 
     def breakdown(
-        self, qid: str, categories: list[str] | None = None, *, nets: bool = False, chart: bool = True,
+        self,
+        qid: str,
+        categories: list[str] | None = None,
+        *,
+        nets: bool = False,
+        chart: bool = True,
         title: str | None = None,
     ) -> Table | None:
         """Shares by size class with a test of independence; cells on < 5 municipalities are not shown."""
@@ -162,10 +206,15 @@ class ChapterView(Chapter):
         if chart:
             self.figure(size_class_chart(table), table, heading)
         self.table(table, heading)
-        return table
+        return _quiet(table)
 
     def trend(
-        self, qid: str, categories: list[str] | None = None, *, stat: str = "pct", title: str | None = None,
+        self,
+        qid: str,
+        categories: list[str] | None = None,
+        *,
+        stat: str = "pct",
+        title: str | None = None,
         chart: bool = True,
     ) -> Table | None:
         """The question over the years: published earlier editions plus every processed year."""
@@ -182,7 +231,7 @@ class ChapterView(Chapter):
             self.figure(trend_chart(table), table, heading)
         else:
             self.table(table, heading)
-        return table
+        return _quiet(table)
 
     def quotes(self, qid: str, k: int = 3) -> Table | None:
         """Up to ``k`` open answers, attributed by size class only."""
@@ -195,35 +244,35 @@ class ChapterView(Chapter):
         self.shown.add(qid)
         self.record(table.indicators, qid, table.report_ref)
         self._display(Markdown("\n\n".join(lines) if lines else "*Geen open antwoorden.*"))
-        return table
+        return _quiet(table)
 
     def remaining(self) -> list[str]:
         """Default views of this chapter's questions that no cell has shown (e.g. new questions)."""
         left = [
-            q.id for q in self.codebook.by_chapter(self.chapter_number)
+            q.id
+            for q in self.codebook.by_chapter(self.chapter_number)
             if q.id not in self.shown and q.id not in self.figures and q.id not in self.tables
         ]
         if left:
             self._display(Markdown("### Overige vragen van dit hoofdstuk"))
         for qid in left:
             self.show(qid)
-        return left
+        return _quiet(left)
 
     # --- prose ----------------------------------------------------------------------
     def say(self, text: str) -> None:
         """Show a paragraph of prose (numbers in it come from ``pct``/``mean``/…)."""
         self._display(Markdown(text))
 
-    def ci(self, qid: str, category: str, level: float = 0.95) -> str:
+    def ci(self, qid: str, category: str, level: float = 0.95, *, report_ref: str | None = None) -> str:
         """The share with its interval, finite population corrected: "60% (95%-BI 57–63%)"."""
         q = self.codebook.question(qid)
         ind = question_indicators(self.data, q)
         hit = ind[(ind["category"] == category) & (ind["stat"] == "pct")].iloc[0]
         n = int(hit["n"])
         iv = share_ci(hit["value"] / 100, n, self.codebook.population_size, level=level)
-        return (
-            f"{self.pct(qid, category)} ({int(level * 100)}%-BI {fmt_pct(100 * iv.lower)}–{fmt_pct(100 * iv.upper)})"
-        )
+        share = self.pct(qid, category, report_ref=report_ref)
+        return f"{share} ({int(level * 100)}%-BI {fmt_pct(100 * iv.lower)}–{fmt_pct(100 * iv.upper)})"
 
 
 def open_chapter(number: int, year: int, build_dir: str | Path | None = None) -> ChapterView:

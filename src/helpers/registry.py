@@ -61,6 +61,11 @@ PARTS_DIR = "indicators"
 FIGURES_DIR = "figures"
 
 
+def _unwrap(obj: Any) -> Any:
+    """The Table behind a notebook view's return value (``helpers.notebook.Shown``)."""
+    return getattr(obj, "_value", obj)
+
+
 def _png_width(png: bytes) -> int:
     return struct.unpack(">I", png[16:20])[0]
 
@@ -164,6 +169,7 @@ class Chapter:
         """Show ``table`` as "Tabel <chapter>.<k>", record its numbers; returns "Tabel 3.1"."""
         from IPython.display import Markdown
 
+        table = _unwrap(table)
         self.tables.append(table.question)
         ref, caption, label = self._caption("table", len(self.tables), title or table.title, table.n)
         self._display(Markdown(table.to_markdown(notes=False)), metadata={"caption": caption, "label": label})
@@ -181,6 +187,7 @@ class Chapter:
         """
         from IPython.display import Image
 
+        source = _unwrap(source)
         table = source if isinstance(source, Table) else self._default_table(source)
         self.figures.append(table.question)
         k = len(self.figures)
@@ -240,6 +247,7 @@ class Chapter:
         ``"Grote gemeenten (G4/G40): Ja"``). A share on fewer than 5 municipalities gives "–"
         with a warning.
         """
+        qid = _unwrap(qid)
         if isinstance(qid, Table):
             ind, question, ref, percent = qid.indicators, qid.question, qid.report_ref, qid.stat == "pct"
             if qid.kind == "estimate":

@@ -154,8 +154,10 @@ def build_report(
         reports_dir=reports_dir,
         notebooks=notebooks,
         meta=meta,
-        params={nb.name: notebook_parameters(year, shown_dir, parameters, (overrides or {}).get(nb.name))
-                for nb in notebooks},
+        params={
+            nb.name: notebook_parameters(year, shown_dir, parameters, (overrides or {}).get(nb.name))
+            for nb in notebooks
+        },
         templates_dir=Path(templates_dir) if templates_dir is not None else paths.TEMPLATES_DIR,
         workers=max(1, jobs or os.cpu_count() or 1),
         timeout=timeout,
@@ -202,12 +204,13 @@ def _build(b: _Build, inputs: list[Path], helpers_dir: Path, force: bool, proces
     from .staging import new_staging, swap_in
 
     b.log(
-        f"build {b.year}: {len(result.executed)} notebook(s) uitvoeren, {len(cached)} uit cache, "
-        f"{b.workers} worker(s)"
+        f"build {b.year}: {len(result.executed)} notebook(s) uitvoeren, {len(cached)} uit cache, {b.workers} worker(s)"
     )
     for n in result.executed:
-        why = "--force" if force else cache.explain(
-            n, keys[n], sources[n], digests, set(b.graph[n]) & set(result.executed), manifest
+        why = (
+            "--force"
+            if force
+            else cache.explain(n, keys[n], sources[n], digests, set(b.graph[n]) & set(result.executed), manifest)
         )
         b.log(f"  {n}: {why}")
     staging = new_staging(b.reports_dir, b.year)

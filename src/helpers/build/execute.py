@@ -167,8 +167,10 @@ def run_graph(
                     seconds[name] = time.perf_counter() - t0
                     log(f"[{count}/{total}] {name}.ipynb  {seconds[name]:.1f} s")
                 else:
-                    failure = exc if isinstance(exc, ExecutionFailure) else ExecutionFailure(
-                        name, type(exc).__name__, str(exc)
+                    failure = (
+                        exc
+                        if isinstance(exc, ExecutionFailure)
+                        else ExecutionFailure(name, type(exc).__name__, str(exc))
                     )
                     failures.append(failure)
                     log(f"[{count}/{total}] {name}.ipynb  MISLUKT: {failure}")

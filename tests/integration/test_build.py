@@ -1,0 +1,179 @@
+"""End-to-end build of the stub notebooks (tests/fixtures/notebooks): PDF, HTML, cache, failures."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+from helpers.build import BuildError, build_report, main
+from helpers.build.pdf import LatexError, render_pdf
+from helpers.build.repro import SYNTHETIC_NOTE
+
+pytestmark = pytest.mark.slow
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "notebooks"
+TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
+YEAR = 2018
+
+
+def _hashes(report: Path) -> dict[str, str]:
+    files = [report / f"monitor_{YEAR}.pdf", *sorted((report / "html").glob("*.html"))]
+    return {f.relative_to(report).as_posix(): hashlib.sha256(f.read_bytes()).hexdigest() for f in files}
+
+
+def _add_cell(path: Path, source: str, index: int = 5) -> None:
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    nb["cells"].insert(index, {"cell_type": "code", "execution_count": None, "id": "added", "metadata": {},
+                               "outputs": [], "source": source})  # fmt: skip
+    path.write_text(json.dumps(nb, indent=1), encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """A copy of the stubs, fixed cache inputs and one cold build; later tests reuse the report."""
+    root = tmp_path_factory.mktemp("build")
+    shutil.copytree(FIXTURES, root / "notebooks")
+    (root / "helpers").mkdir()
+    (root / "helpers" / "mod.py").write_text("x = 1\n")
+    (root / "raw").mkdir()
+    (root / "raw" / "export.csv").write_text("a,b\n1,2\n")
+    (root / "codebook.yaml").write_text(
+        f'year: {YEAR}\ntitle: "Monitor gemeentelijk beleid arbeidstoeleiding vluchtelingen {YEAR}"\n'
+        'freeze_date: "2018-04-10"\nsynthetic: true\n'
+    )
+    kw = {
+        "codebook": root / "codebook.yaml",
+        "inputs": [root / "raw"],
+        "helpers_dir": root / "helpers",
+        "templates_dir": TEMPLATES,
+        "authors": ["Onderzoek & Statistiek"],
+        "log": lambda line: None,
+    }
+    first = build_report(YEAR, root / "notebooks", root / "reports", jobs=2, **kw)
+    return {"root": root, "kw": kw, "first": first, "hashes": _hashes(first.report_dir)}
+
+
+def test_cold_build_writes_pdf_html_executed_and_indicators(project: dict) -> None:
+    res, report = project["first"], project["root"] / "reports" / str(YEAR)
+    assert res.rendered and res.cached == [] and res.executed[0] == "00_data_preparation"
+    assert res.executed[-1] == "01_conclusions"
+    stubs = sorted(p.name for p in FIXTURES.glob("*.ipynb"))
+    assert sorted(p.name for p in (report / "executed").glob("*.ipynb")) == stubs
+    assert (report / "html" / "index.html").is_file() and len(list((report / "html").glob("*.html"))) == 7
+    header = (report / "indicators.csv").read_text().splitlines()[0]
+    assert header == "year,chapter,question,report_ref,category,stat,value,n"
+    executed = (report / "executed" / "03_policy.ipynb").read_text()
+    assert "start_time" not in executed and ".tmp-" not in executed and '"execution_count": null' in executed
+    assert sorted(p.name for p in (project["root"] / "reports").iterdir()) == [".lock-2018", "2018"]
+
+
+def test_pdf_has_title_page_toc_captions_dutch_glyphs_and_a_long_table(project: dict) -> None:
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(project["first"].pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    first_page = " ".join(text.split("\f")[0].split())
+    assert f"vluchtelingen {YEAR}" in first_page and SYNTHETIC_NOTE in first_page
+    assert "Onderzoek & Statistiek" in first_page and "Datastand: 10 april 2018" in first_page
+    assert "Inhoudsopgave" in text and "Hoofdstuk 3" in text and "Bijlage A" in text
+    for caption in ["Figuur 3.1", "Figuur 3.2", "Tabel 2.1", "Tabel 5.1", "Tabel A.1"]:
+        assert caption in text, caption
+    for glyph in "ë€≥‘’“”":
+        assert glyph in text, glyph
+    long_table_pages = [p for p in text.split("\f") if "Gemeente 0" in p or "Gemeente 7" in p]
+    assert len(long_table_pages) >= 2 and all("% met diploma" in p for p in long_table_pages)
+    assert "build_dir" not in text and "import" not in text and "export gelezen" not in text
+    info = subprocess.run(["pdfinfo", str(project["first"].pdf)], capture_output=True, text=True, check=True).stdout
+    assert "Apr 10 00:00:00 2018" in info
+
+
+def test_html_folds_code_and_has_navigation(project: dict) -> None:
+    html_dir = project["first"].report_dir / "html"
+    page = (html_dir / "03_policy.html").read_text(encoding="utf-8")
+    assert '<details class="monitor-code"><summary>Code' in page and "<details open" not in page
+    assert "<b>Figuur 3.1</b>" in page and 'href="index.html"' in page and "<script src=" not in page
+    index = (html_dir / "index.html").read_text(encoding="utf-8")
+    assert index.index("01_conclusions.html") < index.index("02_introduction_response.html")
+    assert index.index("05_education.html") < index.index("00_data_preparation.html")
+
+
+def test_nothing_changed_executes_nothing(project: dict) -> None:
+    again = build_report(YEAR, project["root"] / "notebooks", project["root"] / "reports", **project["kw"])
+    assert again.executed == [] and not again.rendered and again.timings["total"] < 2
+
+
+def test_forced_rebuild_is_byte_identical(project: dict) -> None:
+    forced = build_report(YEAR, project["root"] / "notebooks", project["root"] / "reports", force=True, **project["kw"])
+    assert forced.rendered and len(forced.executed) == 6
+    assert _hashes(forced.report_dir) == project["hashes"]
+
+
+def test_one_chapter_edit_reexecutes_that_chapter_and_01(project: dict) -> None:
+    nbdir = project["root"] / "notebooks"
+    nb = json.loads((nbdir / "05_education.ipynb").read_text())
+    nb["cells"].append(new_markdown_cell("Een extra alinea.", id="extra"))
+    (nbdir / "05_education.ipynb").write_text(json.dumps(nb))
+    res = build_report(YEAR, nbdir, project["root"] / "reports", **project["kw"])
+    assert res.executed == ["05_education", "01_conclusions"] and res.rendered
+    assert (res.report_dir / "indicators.csv").read_text().count("\n") == 6  # header + rows of 4 chapters
+    assert _hashes(res.report_dir)["html/03_policy.html"] == project["hashes"]["html/03_policy.html"]
+
+
+def test_failing_cell_keeps_previous_report_and_prints_one_line(
+    project: dict, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = project["root"]
+    shutil.copytree(root / "notebooks", tmp_path / "notebooks")
+    _add_cell(tmp_path / "notebooks" / "04_start_guidance.ipynb", 'lookup = {}\nlookup["x"]')
+    before = _hashes(root / "reports" / str(YEAR))
+    code = main(["--year", str(YEAR), "--notebooks-dir", str(tmp_path / "notebooks"),
+                 "--reports-dir", str(root / "reports"), "--freeze-date", "2018-04-10"])  # fmt: skip
+    assert code == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[-1] == "BUILD FAILED: 04_start_guidance.ipynb, cel 5: KeyError: 'x'"
+    assert _hashes(root / "reports" / str(YEAR)) == before
+    kept = root / "reports" / f"{YEAR}-failed" / "04_start_guidance.ipynb"
+    assert kept.is_file() and "KeyError" in kept.read_text()
+    assert not list((root / "reports").glob(".tmp-*"))
+
+
+def test_ctrl_c_kills_kernels_and_leaves_no_half_written_report(project: dict, tmp_path: Path) -> None:
+    root, reports = project["root"], project["root"] / "reports"
+    shutil.copytree(root / "notebooks", tmp_path / "notebooks")
+    _add_cell(tmp_path / "notebooks" / "03_policy.ipynb", "import time\ntime.sleep(300)")
+    before = _hashes(reports / str(YEAR))
+    cmd = [sys.executable, "-m", "helpers.build", "--year", str(YEAR), "--notebooks-dir", str(tmp_path / "notebooks"),
+           "--reports-dir", str(reports), "--freeze-date", "2018-04-10", "--jobs", "2"]  # fmt: skip
+    proc = subprocess.Popen(cmd, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 90
+    while not list(reports.glob(f".tmp-{YEAR}-*/.work/logs/03_policy.log")):
+        assert proc.poll() is None and time.monotonic() < deadline, "03_policy never started"
+        time.sleep(0.2)
+    time.sleep(3)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)  # a kernel left running would keep the build waiting for 300 s
+    assert proc.returncode == 130
+    assert err.strip().splitlines()[-1].startswith(f"BUILD INTERRUPTED: {YEAR}")
+    assert not list(reports.glob(".tmp-*")) and not list(reports.glob(".old-*"))
+    assert _hashes(reports / str(YEAR)) == before
+
+
+def test_unknown_parameter_fails_before_running(project: dict) -> None:
+    with pytest.raises(BuildError, match=r"unknown parameter\(s\) jaar"):
+        build_report(YEAR, project["root"] / "notebooks", project["root"] / "reports", force=True,
+                     parameters={"jaar": 2019}, **project["kw"])  # fmt: skip
+
+
+def test_glyph_missing_from_the_font_fails_the_pdf(tmp_path: Path) -> None:
+    nb = new_notebook(cells=[new_markdown_cell("# Test\n\nChinees: 漢字"), new_code_cell("")])
+    nb.metadata.update(title="T", monitor={"year": YEAR, "synthetic": False, "freeze_date_nl": "1 april 2018"})
+    with pytest.raises(LatexError, match="Missing character"):
+        render_pdf(nb, tmp_path / "x.pdf", TEMPLATES)
