@@ -249,9 +249,9 @@ class Chapter:
         """
         qid = _unwrap(qid)
         if isinstance(qid, Table):
-            ind, question, ref, percent = qid.indicators, qid.question, qid.report_ref, qid.stat == "pct"
-            if qid.kind == "estimate":
-                percent = bool(qid.meta.get("percent"))
+            ind, question, ref = qid.indicators, qid.question, qid.report_ref
+            known = self.codebook is not None and question in self.codebook
+            percent = known and self.codebook.question(question).type == "percent"
         else:
             if self.codebook is None or (df is None and self.data is None):
                 raise ValueError("bind data and codebook first (Chapter(..., data=df, codebook=cb) or .bind)")

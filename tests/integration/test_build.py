@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
-from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_raw_cell
 
 from helpers.build import BuildError, build_report, main
 from helpers.build.pdf import LatexError, render_pdf
@@ -175,5 +175,16 @@ def test_unknown_parameter_fails_before_running(project: dict) -> None:
 def test_glyph_missing_from_the_font_fails_the_pdf(tmp_path: Path) -> None:
     nb = new_notebook(cells=[new_markdown_cell("# Test\n\nChinees: 漢字"), new_code_cell("")])
     nb.metadata.update(title="T", monitor={"year": YEAR, "synthetic": False, "freeze_date_nl": "1 april 2018"})
-    with pytest.raises(LatexError, match="Missing character"):
-        render_pdf(nb, tmp_path / "x.pdf", TEMPLATES)
+    with pytest.raises(LatexError, match="Missing character: There is no 漢"):
+        render_pdf(nb, tmp_path / "x.pdf", TEMPLATES, keep_dir=tmp_path / "kept")
+    assert (tmp_path / "kept" / "x.log").is_file() and (tmp_path / "kept" / "x.tex").is_file()
+    assert not (tmp_path / "x.pdf").exists()
+
+
+def test_latex_error_is_one_line_and_keeps_the_log(tmp_path: Path) -> None:
+    nb = new_notebook(
+        cells=[new_markdown_cell("# Test"), new_raw_cell("\\undefinedmacro", metadata={"raw_mimetype": "text/latex"})]
+    )
+    nb.metadata.update(title="T", monitor={"year": YEAR, "synthetic": False, "freeze_date_nl": "1 april 2018"})
+    with pytest.raises(LatexError, match=r"^LaTeX: ! Undefined control sequence\. \(log: .*kept/y\.log\)$"):
+        render_pdf(nb, tmp_path / "y.pdf", TEMPLATES, keep_dir=tmp_path / "kept")

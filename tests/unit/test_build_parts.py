@@ -66,6 +66,14 @@ def test_cell_metadata_caption_applies_to_a_single_visual_output() -> None:
     assert _caption(one.outputs[1]) == ("figure", "A.1", "Uit de cel", "fig:x-y")
 
 
+def test_caption_text_is_escaped_for_markdown() -> None:
+    nb = new_notebook(cells=[new_code_cell("", outputs=[_table({"caption": "Tabel 2.1 Score *n_x* [%] <5"})])])
+    number_captions(nb, "2")
+    meta = nb.cells[0].outputs[0]["metadata"]["monitor"]
+    assert meta["text"] == "Score *n_x* [%] <5"
+    assert meta["text_md"] == "Score \\*n\\_x\\* \\[%\\] \\<5"
+
+
 # ---- indicators -----------------------------------------------------------------------------------------
 
 

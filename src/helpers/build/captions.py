@@ -5,7 +5,8 @@ Contract (CONVENTIONS §9): a captioned output carries ``{"caption": "Figuur 3.1
 (and optionally ``label``) in the *cell* metadata when the cell has exactly one figure or table
 output. A caption that starts with ``Figuur <n>``/``Tabel <n>`` keeps that number; other captions get
 the next free number of their chapter (``<chapter>.<k>``). The result is stored as
-``output.metadata["monitor"] = {"kind", "number", "text", "label"}``, which both templates read.
+``output.metadata["monitor"] = {"kind", "number", "text", "text_md", "label", "prefix"}``, which
+both templates read (``text_md`` is the text with Markdown specials escaped, for pandoc).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ FIGURE, TABLE = "figure", "table"
 PREFIX = {FIGURE: "Figuur", TABLE: "Tabel"}
 _FIGURE_MIMES = ("image/png", "image/jpeg", "image/svg+xml", "application/pdf")
 _TABLE_MIMES = ("text/markdown", "text/latex", "text/html")
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]#<>|])")
 _NUMBERED = re.compile(r"^\s*(Figuur|Tabel)\s+([0-9A-Z]+(?:\.[0-9]+)*)[.:]?\s+(.*)$", re.S)
 
 
@@ -79,6 +81,7 @@ def number_captions(nb: Any, chapter: str) -> int:
             "kind": kind,
             "number": number,
             "text": text,
+            "text_md": _MD_SPECIAL.sub(r"\\\1", text),
             "label": _label(label, kind, number),
             "prefix": PREFIX[kind],
         }

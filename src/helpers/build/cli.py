@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import traceback
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -51,4 +52,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"BUILD INTERRUPTED: {args.year}; het vorige rapport is ongewijzigd", file=sys.stderr, flush=True)
         return 130
+    except Exception as exc:  # a bug or an environment problem: show the traceback, still end with one line
+        traceback.print_exc()
+        print(f"BUILD FAILED: {type(exc).__name__}: {exc}".splitlines()[0], file=sys.stderr, flush=True)
+        return 1
     return 0

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from . import cache, plan
-from .indicators import assemble
+from .indicators import IndicatorError, assemble
 from .params import KERNELSPEC, notebook_parameters
 from .repro import ReportMeta, report_meta, reproducible_env
 
@@ -220,7 +220,10 @@ def _build(b: _Build, inputs: list[Path], helpers_dir: Path, force: bool, proces
             t0 = time.perf_counter()
             seconds = _execute(b, [nb for nb in b.notebooks if nb.name in result.executed], cached, staging, manifest)
             result.timings["execute"] = time.perf_counter() - t0
-            assemble(staging, [nb.name for nb in b.notebooks])
+            try:
+                assemble(staging, [nb.name for nb in b.notebooks])
+            except IndicatorError as exc:
+                raise BuildError(str(exc)) from exc
             _render(b, report, staging, result)
         shutil.rmtree(staging / WORK, ignore_errors=True)
         previous = manifest.get("notebooks", {})
@@ -317,7 +320,10 @@ def _execute(
 
     def before_start(name: str) -> None:
         if name in conclusions:  # 01 reads indicators.csv of everything before it
-            assemble(staging, [n for n in graph if n != name])
+            try:
+                assemble(staging, [n for n in graph if n != name])
+            except IndicatorError as exc:
+                raise BuildError(str(exc)) from exc
 
     def runner(job: Job, cwd: Path) -> None:
         run_notebook(job, cwd, timeout=b.timeout)
@@ -356,7 +362,7 @@ def _render(b: _Build, report: list[plan.Notebook], staging: Path, result: Build
 
     def pdf_job() -> int:
         t0 = time.perf_counter()
-        passes = render_pdf(merged, staging / b.pdf_name, b.templates_dir)
+        passes = render_pdf(merged, staging / b.pdf_name, b.templates_dir, keep_dir=b.failed_dir)
         result.timings["latex"] = time.perf_counter() - t0
         return passes
 
