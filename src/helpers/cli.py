@@ -105,6 +105,25 @@ register(
 )
 
 
+# --- monitor report ------------------------------------------------------------------------
+
+
+def _report_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--year", type=int, required=True, help="rapportjaar, bv. 2018")
+    p.add_argument("--jobs", "-j", type=int, default=None, help="notebooks tegelijk (standaard: aantal cores)")
+    p.add_argument("--force", action="store_true", help="voer alle notebooks opnieuw uit (negeer de cache)")
+
+
+def _report_run(args: argparse.Namespace) -> int:
+    from helpers.build.cli import main as build_main
+
+    argv = ["--year", str(args.year)] + (["--jobs", str(args.jobs)] if args.jobs else [])
+    return build_main(argv + (["--force"] if args.force else []))
+
+
+register("report", "Bouw reports/<jaar>/: notebooks, PDF, HTML en indicators.csv", _report_args, _report_run)
+
+
 # --- entry point -----------------------------------------------------------------------
 
 

@@ -1,8 +1,5 @@
 """Views that combine or extend the standard tables of ``helpers.tables`` (chapters 2 and 5).
 
-* ``with_frame_counts(table)``: Tabel 1 (``response_table``) with the municipalities of the
-  frame per size class also recorded, as category ``"<klasse> (alle gemeenten)"``, stat
-  ``count`` (the published rows of Tabel 1's second column).
 * ``respondent_clusters(respondents)``: how many municipalities each respondent answered for
   (respondents and the municipalities they represent, per number of municipalities).
 * ``dutch_date("2018-03-05")``: "5 maart 2018" (fieldwork dates in prose).
@@ -15,7 +12,6 @@
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import math
 from collections.abc import Sequence
@@ -32,30 +28,12 @@ MONTHS = (
     "januari", "februari", "maart", "april", "mei", "juni",
     "juli", "augustus", "september", "oktober", "november", "december",
 )  # fmt: skip
-FRAME_COLUMN = "Aantal gemeenten in Nederland"
 
 
 def dutch_date(value: str | dt.date) -> str:
     """An ISO date (``"2018-03-05"`` or a ``date``) written out in Dutch: ``"5 maart 2018"``."""
     d = value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
     return f"{d.day} {MONTHS[d.month - 1]} {d.year}"
-
-
-def with_frame_counts(table: Table) -> Table:
-    """A copy of the response table whose indicators also hold the frame counts per size class.
-
-    Adds ``("<klasse> (alle gemeenten)", "count", <aantal in Nederland>, None)`` per row of
-    ``table.data`` (including "Totaal"); the displayed table is unchanged.
-    """
-    if FRAME_COLUMN not in table.data.columns:
-        raise ValueError(f"not a response table: no column {FRAME_COLUMN!r}")
-    out = copy.copy(table)
-    extra = pd.DataFrame(
-        [(f"{label}{ALL_SUFFIX}", "count", float(v), None) for label, v in table.data[FRAME_COLUMN].items()],
-        columns=INDICATOR_COLUMNS,
-    )
-    out.indicators = pd.concat([table.indicators, extra], ignore_index=True)
-    return out
 
 
 def respondent_clusters(

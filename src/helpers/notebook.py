@@ -115,6 +115,26 @@ class ChapterView(Chapter):
         super().__init__(number, year, build_dir, data=data, codebook=codebook, **kwargs)
         self.frame = frame
         self.shown: set[str] = set()
+        self._respondents: pd.DataFrame | None = None
+
+    @property
+    def respondents(self) -> pd.DataFrame:
+        """The respondent-level table (for ``level: respondent`` questions such as job title)."""
+        if self._respondents is None:
+            self._respondents = load_processed(self.year, "respondents")
+        return self._respondents
+
+    def _table_for(self, qid: str) -> pd.DataFrame:
+        q = self.codebook.question(qid)
+        return self.respondents if q.level == "respondent" else self.data
+
+    def number(self, qid, category: str = "", stat: str = "pct", *, df=None, report_ref=None, **kwargs) -> str:
+        """As ``Chapter.number``; respondent-level questions are counted per respondent."""
+        q = self.codebook.question(qid) if isinstance(qid, str) and qid in self.codebook else None
+        if q is not None and df is None and q.level == "respondent":
+            ref = report_ref if report_ref is not None else (q.report_refs[0] if q.report_refs else "")
+            return super().number(qid, category, stat, df=self.respondents, report_ref=ref, **kwargs)
+        return super().number(qid, category, stat, df=df, report_ref=report_ref, **kwargs)
 
     # --- guards -------------------------------------------------------------------
     def asked(self, qid: str) -> bool:
@@ -144,7 +164,7 @@ class ChapterView(Chapter):
         if not self.asked(qid):
             self._skip_note(qid)
             return None
-        data = self.data if df is None else df
+        data = self._table_for(qid) if df is None else df
         q = self.codebook.question(qid)
         ref = report_ref
         if q.type == "single":
@@ -164,6 +184,8 @@ class ChapterView(Chapter):
             table, as_table = default_table(data, self.codebook, qid, frame=self.frame), True
         if df is not None:
             table.report_ref = ""
+        elif q.level == "respondent":
+            table.base = f"{table.base} Geteld per respondent, niet per gemeente.".strip()
         self.shown.add(qid)
         if as_table:
             self.table(table, title)

@@ -61,6 +61,13 @@ PARTS_DIR = "indicators"
 FIGURES_DIR = "figures"
 
 
+class Ref(str):
+    """A figure/table reference ("Figuur 3.1") that displays nothing as a cell's last value."""
+
+    def _ipython_display_(self) -> None:
+        """The figure or table itself has been shown already."""
+
+
 def _unwrap(obj: Any) -> Any:
     """The Table behind a notebook view's return value (``helpers.notebook.Shown``)."""
     return getattr(obj, "_value", obj)
@@ -177,7 +184,7 @@ class Chapter:
         if notes:
             self._display(Markdown(notes))
         self.record(table.indicators, table.question, table.report_ref)
-        return ref
+        return Ref(ref)
 
     def figure(self, fig: Figure, source: Table | str, title: str | None = None, *, n: int | None = None) -> str:
         """Show ``fig`` as "Figuur <chapter>.<k>", save its PNG and record the numbers of ``source``.
@@ -204,7 +211,7 @@ class Chapter:
         image = Image(data=png, format="png", width=_png_width(png) // 2)
         self._display(image, metadata={"caption": caption, "label": label})
         self.record(table.indicators, table.question, table.report_ref)
-        return ref
+        return Ref(ref)
 
     def _default_table(self, qid: str, df: pd.DataFrame | None = None) -> Table:
         if self.codebook is None or (df is None and self.data is None):

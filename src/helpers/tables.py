@@ -86,7 +86,14 @@ class Table:
         if caption:
             lines += [f"**{_md_escape(caption)}**", ""]
         lines.append(_md_row(header))
-        widths = [min(60, max(3, len(h), *(len(r[i]) for r in body))) for i, h in enumerate(header)]
+        # pandoc sizes wrapped columns by the dashes in this rule: numbers get room for their
+        # values (headers may wrap), labels at most 40, so short columns never become unreadable
+        widths = [
+            max(10, 4 + max((len(r[i]) for r in body), default=0))
+            if num
+            else min(40, max(3, len(h), *(len(r[i]) for r in body)))
+            for i, (h, num) in enumerate(zip(header, numeric, strict=True))
+        ]
         rule = [("-" * (w - 1) + ":") if num else (":" + "-" * (w - 1)) for w, num in zip(widths, numeric, strict=True)]
         lines.append("|" + "|".join(rule) + "|")
         lines += [_md_row(r) for r in body]
@@ -488,8 +495,9 @@ def response_table(frame: pd.DataFrame, municipalities_df: pd.DataFrame, cb: Cod
     """Tabel 1: represented municipalities vs all municipalities per size class, with totals and share.
 
     Indicators: per class (and "Totaal") a ``count`` (represented) and ``pct`` row with
-    ``n`` = the number of municipalities in the frame; the number of respondents as
-    category "Respondenten", stat ``count``, ``n`` = represented municipalities.
+    ``n`` = the number of municipalities in the frame, and the frame's own count as
+    category "<klasse> (alle gemeenten)"; the number of respondents as category
+    "Respondenten", stat ``count``, ``n`` = represented municipalities.
     """
     represented = municipalities_df.drop_duplicates("gemeentecode")
     in_frame = frame["grootteklasse"].astype(str).value_counts()
@@ -508,7 +516,7 @@ def response_table(frame: pd.DataFrame, municipalities_df: pd.DataFrame, cb: Cod
     n_resp = int(represented["respondent_id"].nunique())
     rows = []
     for lab, g, t, p in zip(labels, got, tot, pct, strict=True):
-        rows += [(lab, "count", float(g), t), (lab, "pct", p, t)]
+        rows += [(lab, "count", float(g), t), (lab, "pct", p, t), (f"{lab} (alle gemeenten)", "count", float(t), None)]
     rows.append(("Respondenten", "count", float(n_resp), got[-1]))
     mq = cb.municipality_question if cb is not None else None
     return Table(

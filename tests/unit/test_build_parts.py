@@ -257,3 +257,32 @@ def test_swap_in_replaces_the_report_and_cleans_up(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == ["2018"]
     stale = new_staging(tmp_path, 2018)
     assert new_staging(tmp_path, 2018) != stale and not stale.exists()
+
+
+# ---- Markdown → LaTeX in one pandoc run ------------------------------------------------------------------
+
+
+def test_convert_many_splits_back_per_snippet() -> None:
+    from helpers.build.latexmd import convert_many
+
+    tex = convert_many(["# Beleid\n\nTekst met ≥ en €.", "## Respons", "| a | b |\n|---|--:|\n| 1 | 2 |"], cells=True)
+    assert len(tex) == 3
+    assert tex[0].startswith("\\hypertarget{beleid}") and "\\chapter{Beleid}" in tex[0] and "≥" in tex[0]
+    assert "\\section{Respons}" in tex[1] and "MONITOR-SPLIT" not in "".join(tex)
+    assert "\\begin{longtable}" in tex[2]
+    assert "\\section{Kop}" in convert_many(["# Kop"], cells=False)[0]
+
+
+def test_convert_many_falls_back_when_a_snippet_swallows_the_markers() -> None:
+    from helpers.build.latexmd import convert_many
+
+    tex = convert_many(["```\nopen fence", "Tweede *cel*"], cells=False)
+    assert len(tex) == 2 and "\\emph{cel}" in tex[1]
+
+
+def test_table_caption_becomes_a_pandoc_caption_with_label() -> None:
+    from helpers.build.latexmd import convert_many, table_markdown
+
+    md = table_markdown("| a |\n|---|\n| 1 |", {"kind": "table", "text_md": "Respons \\(n=5\\)", "label": "tab:2-1"})
+    tex = convert_many([md], cells=False)[0]
+    assert "\\caption{Respons (n=5) \\label{tab:2-1}}" in tex

@@ -1,11 +1,9 @@
 import datetime as dt
-import math
 
 import pytest
-from analysis_fixtures import make_codebook, make_frame, make_municipalities, make_respondents
+from analysis_fixtures import make_codebook, make_municipalities, make_respondents
 
-from helpers.extra_views import dutch_date, mean_comparison, respondent_clusters, with_frame_counts
-from helpers.tables import response_table
+from helpers.extra_views import dutch_date, mean_comparison, respondent_clusters
 
 
 @pytest.fixture(scope="module")
@@ -23,28 +21,6 @@ def _value(table, category, stat):
     hit = ind[(ind["category"] == category) & (ind["stat"] == stat)]
     assert len(hit) == 1, (category, stat)
     return float(hit["value"].iloc[0]), hit["n"].iloc[0]
-
-
-def test_with_frame_counts_adds_frame_rows(cb, df):
-    base = response_table(make_frame(), df, cb)
-    t = with_frame_counts(base)
-    assert _value(t, "G4 (alle gemeenten)", "count")[0] == 4
-    assert _value(t, "G40 (alle gemeenten)", "count")[0] == 8
-    assert _value(t, "Middelgroot/klein (alle gemeenten)", "count")[0] == 28
-    value, n = _value(t, "Totaal (alle gemeenten)", "count")
-    assert value == 40 and (n is None or math.isnan(n))
-    # the original rows are kept, the original table is untouched and the display is the same
-    assert _value(t, "Totaal", "count")[0] == 30
-    assert len(t.indicators) == len(base.indicators) + 4
-    assert not base.indicators["category"].str.endswith("(alle gemeenten)").any()
-    assert t.to_markdown() == base.to_markdown()
-
-
-def test_with_frame_counts_rejects_other_tables(cb, df):
-    from helpers.tables import single_choice_table
-
-    with pytest.raises(ValueError):
-        with_frame_counts(single_choice_table(df, cb, "additional_policy"))
 
 
 def test_respondent_clusters_counts():

@@ -28,7 +28,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from . import plan
-from .core import build_report
+from .core import BuildError, build_report
 from .indicators import assemble
 
 COLD_TARGET, NOCHANGE_TARGET = 0.6, 0.05
@@ -133,7 +133,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             "processed_dir": str(paths.processed_year_dir(args.year)),
             **_freeze_inputs(args.year, work / "frozen"),
         }
-        base = None if args.skip_baseline else baseline(args.year, copy, work / "baseline")
+        base = None
+        if not args.skip_baseline:
+            print("baseline: papermill CLI per notebook, then jupyter nbconvert --to pdf ...", flush=True)
+            base = baseline(args.year, copy, work / "baseline")
+            print(f"baseline: {base['total']:.1f} s", flush=True)
         cold = build_report(args.year, copy, reports, args.jobs, force=True, log=print, **kw)
         call = (
             "import json, sys; from helpers.build import build_report; "
@@ -142,6 +146,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         nochange = _run([sys.executable, "-c", call, str(args.year), str(copy), str(reports), json.dumps(kw)])
         edited = _touch_chapter(copy, args.chapter)
         one = build_report(args.year, copy, reports, args.jobs, log=print, **kw)
+    except (BuildError, RuntimeError) as exc:
+        print(str(exc) if isinstance(exc, BuildError) else f"BENCH FAILED: {exc}", flush=True)
+        return 1
     finally:
         shutil.rmtree(copy, ignore_errors=True)
         shutil.rmtree(work, ignore_errors=True)

@@ -201,8 +201,14 @@ def _build(b: _Build, inputs: list[Path], helpers_dir: Path, force: bool, proces
     if not result.executed and up_to_date:
         return result
 
+    from .merge import MergeError, check_source
     from .staging import new_staging, swap_in
 
+    try:  # fail before executing anything when a notebook has no H1
+        for nb in b.notebooks:
+            check_source(nb.path)
+    except MergeError as exc:
+        raise BuildError(str(exc)) from exc
     b.log(
         f"build {b.year}: {len(result.executed)} notebook(s) uitvoeren, {len(cached)} uit cache, {b.workers} worker(s)"
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import json
 import re
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,17 @@ def chapter_title(nb: Any, name: str = "notebook") -> str:
     if not m:
         raise MergeError(f"{name}: the first cell must start with an H1 (# Titel), found {line[:40]!r}")
     return m.group(1)
+
+
+def check_source(path: Path) -> str:
+    """The H1 of a source notebook (plain JSON read); MergeError when the first cell has none."""
+    from nbformat import from_dict
+
+    nb = from_dict(json.loads(Path(path).read_text(encoding="utf-8")))
+    for cell in nb.cells:
+        if isinstance(cell.get("source"), list):
+            cell["source"] = "".join(cell["source"])
+    return chapter_title(nb, Path(path).name)
 
 
 def load_executed(path: Path, notebook: Notebook) -> Any:
