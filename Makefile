@@ -26,7 +26,7 @@ report: $(SETUP) ## Build reports/$(YEAR): executed notebooks, PDF, HTML, indica
 	$(PY) -m helpers report --year $(YEAR)
 
 test: $(SETUP) ## Run the whole test suite (unit, backtests, notebooks, PDF build)
-	$(PY) -m pytest -n 2 --dist loadgroup
+	$(PY) -m pytest -n 2 --dist loadfile
 
 lint: $(SETUP) ## ruff on src, tests and notebooks
 	.venv/bin/ruff check src tests notebooks

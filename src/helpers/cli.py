@@ -124,6 +124,62 @@ def _report_run(args: argparse.Namespace) -> int:
 register("report", "Bouw reports/<jaar>/: notebooks, PDF, HTML en indicators.csv", _report_args, _report_run)
 
 
+# --- monitor new-year ----------------------------------------------------------------------
+
+
+def _new_year_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--year", type=int, required=True, help="het nieuwe jaar, bv. 2019")
+    p.add_argument("--from-year", type=int, required=True, help="jaar waarvan de codebook gekopieerd wordt")
+
+
+def _new_year_run(args: argparse.Namespace) -> int:
+    from helpers.new_year import next_steps, scaffold_year
+
+    try:
+        result = scaffold_year(args.year, args.from_year)
+    except (FileExistsError, FileNotFoundError, ValueError) as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    print(next_steps(result))
+    return 0
+
+
+register(
+    "new-year",
+    "Maak data/raw/<jaar>/ aan: codebook van het vorige jaar, README-checklist, controle gemeentelijst",
+    _new_year_args,
+    _new_year_run,
+)
+
+
+# --- monitor codebook-diff -------------------------------------------------------------------
+
+
+def _diff_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--from-year", type=int, required=True, help="oude vragenlijst, bv. 2018")
+    p.add_argument("--to-year", type=int, required=True, help="nieuwe vragenlijst, bv. 2019")
+
+
+def _diff_run(args: argparse.Namespace) -> int:
+    from helpers import paths
+    from helpers.codebook import load_codebook
+    from helpers.codebook_diff import diff_codebooks, render_markdown
+
+    old = load_codebook(paths.codebook_path(args.from_year))
+    new = load_codebook(paths.codebook_path(args.to_year))
+    changes = diff_codebooks(old, new)
+    print(render_markdown(changes, old.year, new.year, new, with_ids=True))
+    return 0
+
+
+register(
+    "codebook-diff",
+    "Toon de wijzigingen in de vragenlijst tussen twee jaren (vragen, antwoordopties, routing)",
+    _diff_args,
+    _diff_run,
+)
+
+
 # --- entry point -----------------------------------------------------------------------
 
 

@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from pathlib import Path
 
-from helpers.codebook import Codebook
+from helpers import paths
+from helpers.codebook import Codebook, load_codebook
+from helpers.codebook_diff import diff_codebooks, render_markdown
 from helpers.formatting import fmt_pct
 from helpers.loader import LoadReport
 
@@ -84,3 +87,16 @@ def method_text(cb: Codebook, report: LoadReport) -> str:
         "wordt daarom met de G40 samengenomen. Open antwoorden worden alleen naar grootteklasse toegeschreven.",
     ]
     return "\n\n".join(parts)
+
+
+def questionnaire_changes(year: int, raw_dir: str | Path | None = None) -> str:
+    """Markdown for "Wijzigingen in de vragenlijst": the changes since the previous year's codebook.
+
+    Empty string when ``<raw>/<year - 1>/codebook.yaml`` does not exist (e.g. the first year).
+    """
+    raw = Path(raw_dir) if raw_dir is not None else paths.RAW_DIR
+    previous = raw / str(year - 1) / "codebook.yaml"
+    if not previous.exists():
+        return ""
+    old, new = load_codebook(previous), load_codebook(raw / str(year) / "codebook.yaml")
+    return render_markdown(diff_codebooks(old, new), old.year, new.year, new)

@@ -15,6 +15,7 @@ skipped with a one-line note, so next year's notebooks run without edits.
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 
 import pandas as pd
@@ -90,13 +91,37 @@ def load_processed(year: int, table: str = "municipalities") -> pd.DataFrame:
 
 
 def processed_years(up_to: int) -> list[int]:
-    """Years with processed data and a codebook, up to and including ``up_to``."""
-    years = []
-    for d in sorted(paths.PROCESSED_DIR.glob("[0-9][0-9][0-9][0-9]")):
-        y = int(d.name)
-        if y <= up_to and (d / "municipalities.parquet").exists() and paths.codebook_path(y).exists():
-            years.append(y)
-    return years
+    """Years up to and including ``up_to`` with a codebook and data: processed, or a raw export to load."""
+    years = set()
+    for d in paths.PROCESSED_DIR.glob("[0-9][0-9][0-9][0-9]"):
+        if (d / "municipalities.parquet").exists():
+            years.add(int(d.name))
+    for d in paths.RAW_DIR.glob("[0-9][0-9][0-9][0-9]"):
+        if (d / "export.csv").exists():
+            years.add(int(d.name))
+    return sorted(y for y in years if y <= up_to and paths.codebook_path(y).exists())
+
+
+def year_data(year: int) -> pd.DataFrame:
+    """The municipalities table of an earlier year for trends.
+
+    ``data/processed/<year>/`` when it exists; otherwise the raw export is loaded in memory
+    (nothing is written), so a report's trends do not depend on which years were processed.
+    """
+    path = paths.processed_year_dir(year) / "municipalities.parquet"
+    if path.exists():
+        return pd.read_parquet(path)
+    export = paths.export_path(year)
+    return _load_raw(str(export), export.stat().st_mtime_ns, str(paths.codebook_path(year))).copy()
+
+
+@cache
+def _load_raw(export: str, mtime_ns: int, codebook: str) -> pd.DataFrame:
+    """Load an export in memory, once per file version (the arguments are the cache key)."""
+    from helpers.loader import load_export
+
+    cb = load_codebook(codebook)
+    return load_export(export, cb, paths.frame_path(cb.frame_year)).municipalities
 
 
 class ChapterView(Chapter):
@@ -245,7 +270,7 @@ class ChapterView(Chapter):
             return None
         processed = {self.year: (self.data, self.codebook)}
         for y in processed_years(self.year - 1):
-            processed[y] = (load_processed(y), load_codebook(paths.codebook_path(y)))
+            processed[y] = (year_data(y), load_codebook(paths.codebook_path(y)))
         published = load_published(range(2000, self.year))
         table = trend_table(qid, processed, published, categories, stat=stat)
         heading = title or f"{table.title} — ontwikkeling door de jaren"

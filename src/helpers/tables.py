@@ -22,6 +22,7 @@ from typing import Any
 import pandas as pd
 
 from helpers.codebook import Codebook, Question, describe_condition
+from helpers.codebook_diff import label_map
 from helpers.formatting import fmt_n, fmt_number, fmt_pct
 from helpers.frequencies import answered_mask, base_n, question_indicators
 
@@ -578,6 +579,13 @@ def _year_question(cb: Codebook, qid: str, latest: Question) -> Question | None:
     return None
 
 
+def _trend_labels(q: Question, latest: Question) -> dict[str, str]:
+    """Labels of ``q`` renamed to ``latest``'s (same code = same answer); none across a ``replaces`` break."""
+    if q is latest or (q.id != latest.id and q.id not in {e.partition(":")[2] or e for e in latest.comparable_with}):
+        return {}
+    return {old: new for old, new in label_map(q, latest).items() if old != new}
+
+
 def trend_table(
     qid: str,
     processed: Mapping[int, tuple[pd.DataFrame, Codebook]],
@@ -593,7 +601,9 @@ def trend_table(
     ``status`` ``report_error`` ignored; source "gepubliceerd"); every processed year is
     recomputed with ``question_indicators`` (source "berekend", preferred over a published
     value of the same year). Question ids are stable across years, so the same id means
-    the same question (published rows of earlier editions use the current id). A year is
+    the same question (published rows of earlier editions use the current id); an option
+    renamed under the same code keeps its series (earlier labels are shown under the
+    current one, also in published rows of a question id some processed year has). A year is
     marked as a break ("Breuk" = "ja") when its question has a different id than the
     previous year's and no ``comparable_with`` entry links them: entries are question ids
     (``"policy_2017"``) or year-qualified (``"2017:policy_2017"``). A question that
@@ -614,20 +624,24 @@ def trend_table(
         year_q[y] = q
         ind = question_indicators(df, q)
         ind = ind[ind["stat"] == stat]
+        names = _trend_labels(q, latest)
         for cat, val, n in zip(ind["category"], ind["value"], ind["n"], strict=True):
-            long.append({"year": y, "category": cat, "value": float(val), "n": n, "source": COMPUTED})
+            long.append({"year": y, "category": names.get(cat, cat), "value": float(val), "n": n, "source": COMPUTED})
     if published is not None and len(published):
         linked = {qid} | {e.partition(":")[2] or e for e in (*latest.comparable_with, *latest.replaces)}
         pub = published[published["question"].isin(linked) & (published["stat"] == stat)]
         if "status" in pub.columns:
             pub = pub[pub["status"] != "report_error"]
-        for y, cat, val, n in zip(pub["year"], pub["category"], pub["value"], pub["n"], strict=True):
+        pub_names = {q.id: _trend_labels(q, latest) for q in reversed(list(year_q.values()))}
+        for y, pq, cat, val, n in zip(
+            pub["year"], pub["question"], pub["category"], pub["value"], pub["n"], strict=True
+        ):
             if int(y) in year_q:
                 continue
             long.append(
                 {
                     "year": int(y),
-                    "category": str(cat),
+                    "category": pub_names.get(str(pq), {}).get(str(cat), str(cat)),
                     "value": float(val),
                     "n": None if pd.isna(n) else int(n),
                     "source": PUBLISHED,

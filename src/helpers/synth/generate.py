@@ -21,7 +21,7 @@ from helpers.codebook import AnswerIn, Codebook, Question, load_codebook
 from helpers.synth import answers as ans
 from helpers.synth.clusters import Cluster, centroids, draw_respondents
 from helpers.synth.spec import SynthSpec, load_spec
-from helpers.synth.targets import printed_for, read_published
+from helpers.synth.targets import carry_targets, printed_for, read_published
 
 SPEC_NAME = "synthetic_spec.yaml"
 
@@ -37,11 +37,19 @@ def make_example_export(year: int, out_path: Path | None = None) -> Path:
     cb = load_codebook(paths.codebook_path(year))
     spec = load_spec(paths.raw_year_dir(year) / SPEC_NAME)
     frame = pd.read_csv(paths.frame_path(cb.frame_year), dtype=str)
-    published = read_published(published_path(year), year)
+    published = targets_for(cb, spec)
     rows = generate_rows(cb, spec, frame, published, paths.polygons_path(cb.frame_year))
     out = Path(out_path) if out_path else paths.export_path(year)
     write_export(out, rows, cb, frame)
     return out
+
+
+def targets_for(cb: Codebook, spec: SynthSpec) -> pd.DataFrame:
+    """The published numbers to reproduce: the year's own, or another year's (``targets_from``)."""
+    if spec.targets_from is None:
+        return read_published(published_path(cb.year), cb.year)
+    source = load_codebook(paths.codebook_path(spec.targets_from))
+    return carry_targets(read_published(published_path(spec.targets_from), spec.targets_from), source, cb)
 
 
 def generate_rows(

@@ -57,6 +57,9 @@ class SynthSpec(_Strict):
     """Everything the generator assumes, besides the codebook and the published figures."""
 
     seed: int
+    #: A year without published figures: calibrate to this year's published numbers instead, for the
+    #: questions with the same id (see ``helpers.synth.targets.carry_targets``).
+    targets_from: int | None = None
     respondents: int
     represented: dict[str, int]
     max_cluster_size: int = 8

@@ -14,6 +14,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from helpers.codebook import Codebook
+from helpers.codebook_diff import label_map
 from helpers.formatting import round_half_up
 
 
@@ -23,10 +25,15 @@ class CalibrationError(ValueError):
 
 @dataclass(frozen=True)
 class Printed:
-    """One printed number: value as printed and its precision."""
+    """One printed number: value as printed and its precision.
+
+    ``slack`` widens what counts as a hit by that much on either side (0 = the value must
+    print exactly); carried-over targets of a year without a publication use it.
+    """
 
     value: float
     decimals: int
+    slack: float = 0.0
 
 
 def read_published(path: Path, year: int) -> pd.DataFrame:
@@ -39,10 +46,44 @@ def read_published(path: Path, year: int) -> pd.DataFrame:
     return df
 
 
+#: Slack of carried-over targets per stat: percentage points, or answers for a mean number of answers.
+CARRY_SLACK = {"pct": 1.0, "mean": 1.0, "answers_mean": 0.1}
+
+
+def carry_targets(published: pd.DataFrame, source: Codebook, target: Codebook) -> pd.DataFrame:
+    """Another year's published numbers as targets for ``target`` (a year with no publication).
+
+    Kept: questions with the same id and type in both codebooks. Categories follow the option
+    or item code (a renamed option keeps its share; a new one has none, so the spec's shares
+    apply); nets follow their codes. The printed base ``n`` is dropped (the bases differ), and
+    so is the mean number of answers of a multi question whose options changed. Targets get
+    ``slack`` (:data:`CARRY_SLACK`), since shares rounded on one base need not add up on another.
+    """
+    rows = []
+    for r in published.to_dict("records"):
+        qid = r["question"]
+        if qid not in source or qid not in target:
+            continue
+        old, new = source.question(qid), target.question(qid)
+        if old.type != new.type or old.type == "municipality":
+            continue
+        if r["stat"] == "answers_mean" and {o.code for o in old.options} != {o.code for o in new.options}:
+            continue
+        category = label_map(old, new).get(str(r["category"]))
+        if category is None:
+            continue
+        slack = CARRY_SLACK.get(r["stat"], 0.0)
+        rows.append({**r, "year": target.year, "category": category, "n": float("nan"), "slack": slack})
+    return pd.DataFrame(rows, columns=[*published.columns, "slack"])
+
+
 def printed_for(published: pd.DataFrame, qid: str) -> tuple[dict[tuple[str, str], Printed], int | None]:
     """The printed numbers of one question keyed by (category, stat), and its printed base n."""
     rows = published[published["question"] == qid]
-    numbers = {(r.category, r.stat): Printed(float(r.value), int(r.decimals)) for r in rows.itertuples(index=False)}
+    numbers = {
+        (r.category, r.stat): Printed(float(r.value), int(r.decimals), float(getattr(r, "slack", 0.0)))
+        for r in rows.itertuples(index=False)
+    }
     ns = {int(n) for n in rows["n"].dropna()}
     if len(ns) > 1:
         raise CalibrationError(f"{qid}: published rows disagree on the base n: {sorted(ns)}")
@@ -51,7 +92,7 @@ def printed_for(published: pd.DataFrame, qid: str) -> tuple[dict[tuple[str, str]
 
 def count_interval(printed: Printed, n: int) -> tuple[int, int]:
     """Smallest and largest count k out of n that prints as ``printed``."""
-    ks = [k for k in range(n + 1) if round_half_up(100.0 * k / n, printed.decimals) == printed.value]
+    ks = [k for k in range(n + 1) if _hits(100.0 * k / n, printed)]
     if not ks:
         raise CalibrationError(f"no count out of n={n} prints as {printed.value}%")
     return ks[0], ks[-1]
@@ -59,15 +100,22 @@ def count_interval(printed: Printed, n: int) -> tuple[int, int]:
 
 def sum_interval(printed: Printed, n: int, upper: int) -> tuple[int, int]:
     """Range of a total K (e.g. ticks of a multi question) whose mean K/n prints as ``printed``."""
-    ks = [k for k in range(upper + 1) if round_half_up(k / n, printed.decimals) == printed.value]
+    ks = [k for k in range(upper + 1) if _hits(k / n, printed)]
     if not ks:
         raise CalibrationError(f"no total up to {upper} gives a mean of {printed.value} over n={n}")
     return ks[0], ks[-1]
 
 
+def _hits(value: float, printed: Printed) -> bool:
+    """Does ``value`` print as ``printed`` (or lie within its slack)?"""
+    if printed.slack:
+        return abs(value - printed.value) <= 0.5 * 10 ** (-printed.decimals) + printed.slack
+    return round_half_up(value, printed.decimals) == printed.value
+
+
 def mean_interval(printed: Printed, n: int) -> tuple[float, float]:
     """Sum range [lo, hi] of n values whose mean prints as ``printed`` (hi exclusive)."""
-    half = 0.5 * 10 ** (-printed.decimals)
+    half = 0.5 * 10 ** (-printed.decimals) + printed.slack
     return n * (printed.value - half), n * (printed.value + half)
 
 

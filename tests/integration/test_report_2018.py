@@ -1,0 +1,83 @@
+"""The real 2018 report, built end to end from the shipped (synthetic) export.
+
+One cold build into a temporary reports dir (every notebook executed with papermill), then:
+indicators.csv reproduces every published 2018 number (matched on report_ref + category),
+no respondent identifiers reach the PDF/HTML, a forced rebuild is byte-identical, and a rebuild
+with nothing changed executes no notebook.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import subprocess
+
+import pandas as pd
+import pytest
+
+from helpers import paths
+from helpers.backtest import compare_indicators, read_published
+from helpers.build import build_report
+from helpers.registry import INDICATOR_COLUMNS, read_indicators
+
+pytestmark = pytest.mark.slow
+YEAR = 2018
+
+
+def _hashes(report) -> dict[str, str]:
+    files = [report / f"monitor_{YEAR}.pdf", *sorted((report / "html").glob("*.html"))]
+    return {f.name: hashlib.sha256(f.read_bytes()).hexdigest() for f in files}
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    reports = tmp_path_factory.mktemp("reports")
+    result = build_report(YEAR, paths.NOTEBOOKS_DIR, reports, jobs=2, force=True, log=lambda line: None)
+    return {"reports": reports, "result": result, "dir": result.report_dir, "hashes": _hashes(result.report_dir)}
+
+
+def test_every_notebook_executed(built):
+    executed = sorted(p.stem for p in (built["dir"] / "executed").glob("*.ipynb"))
+    assert executed == sorted(p.stem for p in paths.NOTEBOOKS_DIR.glob("[0-9][0-9]_*.ipynb"))
+
+
+def test_indicators_have_exactly_the_agreed_columns(built):
+    ind = pd.read_csv(built["dir"] / "indicators.csv")
+    assert list(ind.columns) == INDICATOR_COLUMNS
+    assert set(ind["stat"]) <= {"pct", "mean", "median", "count", "answers_mean", "min", "max", "p"}
+
+
+def test_indicators_reproduce_every_published_2018_number(built):
+    ind = read_indicators(built["dir"] / "indicators.csv")
+    cmp = compare_indicators(ind, read_published(paths.PUBLISHED_DIR / "monitor_2018.csv"))
+    bad = cmp[cmp["status"] != "ok"]
+    assert bad.empty, "\n" + bad.to_string()
+
+
+def test_no_respondent_identifiers_or_municipality_names_in_quotes(built):
+    ids = set(pd.read_parquet(paths.processed_year_dir(YEAR) / "respondents.parquet")["respondent_id"])
+    pdf_text = subprocess.run(
+        ["pdftotext", str(built["dir"] / f"monitor_{YEAR}.pdf"), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    html = "".join(p.read_text(encoding="utf-8") for p in (built["dir"] / "html").glob("*.html"))
+    for text in (pdf_text, html):
+        assert not re.search(r"\bR_[A-Za-z0-9]{15}\b", text)
+        assert not any(i in text for i in ids)
+
+
+def test_synthetic_data_is_labelled_in_the_report(built):
+    pdf_text = subprocess.run(
+        ["pdftotext", str(built["dir"] / f"monitor_{YEAR}.pdf"), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "Synthetische voorbeelddata" in pdf_text
+    assert "synthetische" in (built["dir"] / "html" / "index.html").read_text(encoding="utf-8").lower()
+
+
+def test_nothing_changed_executes_no_notebook(built):
+    again = build_report(YEAR, paths.NOTEBOOKS_DIR, built["reports"], jobs=2, log=lambda line: None)
+    assert again.executed == []
+
+
+def test_forced_rebuild_gives_identical_bytes(built):
+    again = build_report(YEAR, paths.NOTEBOOKS_DIR, built["reports"], jobs=2, force=True, log=lambda line: None)
+    assert _hashes(again.report_dir) == built["hashes"]
