@@ -138,7 +138,7 @@ def _fmt(value: Any, kind: str) -> str:
     if kind == "int":
         return fmt_number(v, 0)
     if kind == "p":
-        return "< 0,001" if v < 0.001 else fmt_number(v, 3)
+        return "<\u00a00,001" if v < 0.001 else fmt_number(v, 3)
     raise ValueError(f"unknown format {kind!r}")
 
 
