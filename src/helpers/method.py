@@ -55,15 +55,29 @@ def _reason_kind(reason: str) -> str:
     return redact_ids(reason)
 
 
+def calibration_sentence(year: int) -> str:
+    """What the synthetic export of ``year`` reproduces (a published report, or nothing yet)."""
+    from helpers import paths
+
+    if (paths.PUBLISHED_DIR / f"monitor_{year}.csv").exists():
+        return (
+            f"zo gekalibreerd dat elk gepubliceerd cijfer van de monitor {year} (percentage, gemiddelde en n) "
+            "na afronding terugkomt"
+        )
+    return (
+        f"er is voor {year} geen gepubliceerd rapport; de antwoorden volgen bij benadering de gepubliceerde "
+        "cijfers van een eerdere editie"
+    )
+
+
 def method_text(cb: Codebook, report: LoadReport) -> str:
     """Markdown paragraphs on unit of analysis, bases, rounding, intervals and disclosure."""
     parts = []
     if cb.synthetic:
         parts.append(
             "**Synthetische voorbeelddata.** De antwoorden van de gemeenten zijn vertrouwelijk. De export "
-            "in deze repository is met een vaste startwaarde gegenereerd en zo gekalibreerd dat elk "
-            f"gepubliceerd cijfer van de monitor {cb.year} (percentage, gemiddelde en n) na afronding "
-            "terugkomt. Waar het rapport geen cijfer geeft, zijn aannames gedaan; open antwoorden zijn "
+            f"in deze repository is met een vaste startwaarde gegenereerd; {calibration_sentence(cb.year)}. "
+            "Waar het rapport geen cijfer geeft, zijn aannames gedaan; open antwoorden zijn "
             "verzonnen en beginnen met “(synthetisch)”. Geen enkel cijfer beschrijft een echte gemeente."
         )
     parts += [

@@ -15,6 +15,7 @@ skipped with a one-line note, so next year's notebooks run without edits.
 
 from __future__ import annotations
 
+import warnings
 from functools import cache
 from pathlib import Path
 
@@ -26,10 +27,12 @@ from helpers.breakdown import size_class_table
 from helpers.codebook import Codebook, load_codebook
 from helpers.formatting import fmt_pct
 from helpers.frequencies import question_indicators
+from helpers.method import calibration_sentence
 from helpers.plots import bar_chart, likert_chart, set_house_style, size_class_chart, trend_chart
 from helpers.registry import Chapter, default_table
 from helpers.stats import share_ci
 from helpers.tables import (
+    SUPPRESSED,
     Table,
     estimate_table,
     load_published,
@@ -42,8 +45,7 @@ from helpers.tables import (
 
 SYNTHETIC_NOTE = (
     "> **Synthetische voorbeelddata.** De cijfers in dit hoofdstuk zijn berekend op een "
-    "synthetische export die de gepubliceerde cijfers van {year} reproduceert; het zijn geen "
-    "antwoorden van echte gemeenten."
+    "synthetische export ({calibration}); het zijn geen antwoorden van echte gemeenten."
 )
 
 
@@ -154,8 +156,15 @@ class ChapterView(Chapter):
         return self.respondents if q.level == "respondent" else self.data
 
     def number(self, qid, category: str = "", stat: str = "pct", *, df=None, report_ref=None, **kwargs) -> str:
-        """As ``Chapter.number``; respondent-level questions are counted per respondent."""
-        q = self.codebook.question(qid) if isinstance(qid, str) and qid in self.codebook else None
+        """As ``Chapter.number``; respondent-level questions are counted per respondent.
+
+        A question that is not in this year's codebook gives "–" (with a warning) instead of an
+        error, so prose of a dropped question does not stop next year's build.
+        """
+        if isinstance(qid, str) and qid not in self.codebook:
+            warnings.warn(f"vraag {qid!r} is in {self.year} niet gesteld; getal vervalt", stacklevel=2)
+            return SUPPRESSED
+        q = self.codebook.question(qid) if isinstance(qid, str) else None
         if q is not None and df is None and q.level == "respondent":
             ref = report_ref if report_ref is not None else (q.report_refs[0] if q.report_refs else "")
             return super().number(qid, category, stat, df=self.respondents, report_ref=ref, **kwargs)
@@ -313,6 +322,8 @@ class ChapterView(Chapter):
 
     def ci(self, qid: str, category: str, level: float = 0.95, *, report_ref: str | None = None) -> str:
         """The share with its interval, finite population corrected: "60% (95%-BI 57–63%)"."""
+        if not self.asked(qid):
+            return self.number(qid, category)
         q = self.codebook.question(qid)
         ind = question_indicators(self.data, q)
         hit = ind[(ind["category"] == category) & (ind["stat"] == "pct")].iloc[0]
@@ -330,5 +341,5 @@ def open_chapter(number: int, year: int, build_dir: str | Path | None = None) ->
     set_house_style()
     chapter = ChapterView(number, year, build_dir, data, cb, frame)
     if cb.synthetic:
-        chapter.say(SYNTHETIC_NOTE.format(year=year))
+        chapter.say(SYNTHETIC_NOTE.format(calibration=calibration_sentence(year)))
     return chapter

@@ -348,14 +348,13 @@ def read_indicators(path: str | Path) -> pd.DataFrame:
     return out[INDICATOR_COLUMNS]
 
 
-def collect_indicators(build_dir: str | Path, *, write: bool = True) -> pd.DataFrame:
-    """Concatenate ``<build_dir>/indicators/*.csv`` (file-name order, i.e. notebook order; rows in
-    order of appearance; stable sort on year and chapter) and write ``<build_dir>/indicators.csv``."""
+def collect_indicators(build_dir: str | Path) -> pd.DataFrame:
+    """Concatenate ``<build_dir>/indicators/*.csv`` in notebook (file-name) order into
+    ``<build_dir>/indicators.csv`` (the build's own step, ``helpers.build.indicators.assemble``)
+    and return it; rows keep their order of appearance."""
+    from helpers.build.indicators import assemble
+
     build = Path(build_dir)
-    parts = [read_indicators(p) for p in sorted((build / PARTS_DIR).glob("*.csv"))]
-    parts = [p for p in parts if len(p)]
-    out = pd.concat(parts, ignore_index=True) if parts else _frame([])
-    out = out.sort_values(["year", "chapter"], kind="stable").reset_index(drop=True)
-    if write:
-        out.to_csv(build / "indicators.csv", index=False, encoding="utf-8", lineterminator="\n")
-    return out
+    names = sorted(p.stem for p in (build / PARTS_DIR).glob("*.csv"))
+    target = assemble(build, names)
+    return read_indicators(target) if target is not None else _frame([])

@@ -90,12 +90,14 @@ class _Build:
 
 
 def default_inputs(year: int) -> list[Path]:
-    """Inputs whose change re-executes every notebook: the year's raw data (export, codebook), the
-    reference and published files, and the pinned environment."""
+    """Inputs whose change re-executes every notebook: the raw data of this year and of every earlier
+    year (trends recompute earlier years), the reference and published files, and the pinned
+    environment."""
     from .. import paths
 
     root = paths.PROJECT_ROOT
-    return [paths.raw_year_dir(year), paths.REFERENCE_DIR, paths.PUBLISHED_DIR, root / "requirements.lock"]
+    years = sorted(p for p in paths.RAW_DIR.glob("[0-9][0-9][0-9][0-9]") if p.is_dir() and int(p.name) <= year)
+    return [*years, paths.REFERENCE_DIR, paths.PUBLISHED_DIR, root / "requirements.lock"]
 
 
 def build_report(

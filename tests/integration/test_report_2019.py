@@ -1,0 +1,74 @@
+"""Next year's report is a data task: the synthetic 2019 example builds with the 2018 notebooks and code.
+
+One full build of 2019 (new codebook with dropped, added and renamed questions and options, the
+2019 municipality frame after the mergers) from the same notebooks and helpers as 2018.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import subprocess
+
+import pandas as pd
+import pytest
+
+from helpers import paths
+from helpers.build import build_report
+from helpers.codebook import load_codebook
+from helpers.registry import read_indicators
+
+pytestmark = pytest.mark.slow
+YEAR = 2019
+
+
+def _tree_hash(*dirs) -> dict[str, str]:
+    files = [p for d in dirs for p in sorted(d.rglob("*")) if p.is_file() and "__pycache__" not in p.parts]
+    return {str(p.relative_to(paths.PROJECT_ROOT)): hashlib.sha256(p.read_bytes()).hexdigest() for p in files}
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    code = (paths.NOTEBOOKS_DIR, paths.PROJECT_ROOT / "src")
+    before = _tree_hash(*code)
+    reports = tmp_path_factory.mktemp("reports2019")
+    result = build_report(YEAR, paths.NOTEBOOKS_DIR, reports, jobs=2, force=True, log=lambda line: None)
+    return {"dir": result.report_dir, "result": result, "code_before": before, "code_after": _tree_hash(*code)}
+
+
+def test_2019_builds_with_the_2018_notebooks_and_code_unchanged(built):
+    assert built["code_after"] == built["code_before"], "building 2019 changed files under notebooks/ or src/"
+    executed = sorted(p.stem for p in (built["dir"] / "executed").glob("*.ipynb"))
+    assert executed == sorted(p.stem for p in paths.NOTEBOOKS_DIR.glob("[0-9][0-9]_*.ipynb"))
+    assert not [p for p in paths.NOTEBOOKS_DIR.iterdir() if "2019" in p.name]
+    assert built["result"].pdf.exists() and built["result"].html_index.exists()
+
+
+def test_questionnaire_changes_are_in_the_method_section(built):
+    text = subprocess.run(["pdftotext", str(built["result"].pdf), "-"], capture_output=True, text=True).stdout
+    assert "Wijzigingen in de vragenlijst" in text
+    assert "funding_change" in text or "niet meer gesteld" in text.lower() or "vervallen" in text.lower()
+
+
+def test_new_question_appears_and_dropped_question_does_not(built):
+    ind = read_indicators(built["dir"] / "indicators.csv")
+    cb18, cb19 = load_codebook(paths.codebook_path(2018)), load_codebook(paths.codebook_path(YEAR))
+    new = {q.id for q in cb19.all_questions} - {q.id for q in cb18.all_questions}
+    dropped = {q.id for q in cb18.all_questions} - {q.id for q in cb19.all_questions}
+    assert new and dropped
+    shown = set(ind["question"])
+    assert new <= shown, f"new questions without a view: {new - shown}"
+    assert not dropped & shown
+
+
+def test_trends_span_the_editions(built):
+    ind = read_indicators(built["dir"] / "indicators.csv")
+    trend = ind[ind["category"].str.match(r"^\d{4}: ")]
+    years = set(trend["category"].str[:4].astype(int))
+    assert {2017, 2018, 2019} <= years
+
+
+def test_response_map_and_table_use_the_2019_frame(built):
+    ind = read_indicators(built["dir"] / "indicators.csv")
+    frame = pd.read_csv(paths.frame_path(YEAR))
+    total = ind[(ind["question"] == "municipalities") & (ind["category"] == "Totaal (alle gemeenten)")]
+    assert int(total["value"].iloc[0]) == len(frame) == 355
