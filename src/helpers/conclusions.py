@@ -67,13 +67,16 @@ def report_errors(indicators: pd.DataFrame, published_path: str | Path) -> pd.Da
     rows = []
     findings = Findings(indicators)
     for r in errors.itertuples(index=False):
-        shown = findings.value(r.question, r.category.removesuffix(" (alle gemeenten)"), r.stat)
+        shown = findings.value(r.question, r.category, r.stat)
+        decimals, percent = int(r.decimals), r.stat != "count"
         rows.append(
             {
                 "Plaats in rapport 2018": r.report_ref,
                 "Onderwerp": r.category or r.question,
-                "Gedrukt": r.value,
-                "Volgens de data": shown,
+                "Gedrukt": format_value(r.value, r.stat, decimals=decimals, percent=percent),
+                "Volgens de data": SUPPRESSED
+                if shown is None
+                else format_value(shown, r.stat, decimals=decimals, percent=percent),
             }
         )
     return pd.DataFrame(rows)
