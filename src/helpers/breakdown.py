@@ -221,7 +221,8 @@ def _respondent_level(df: pd.DataFrame) -> pd.DataFrame:
     return first
 
 
-def _groups(classes: pd.Series, min_base: int) -> tuple[pd.Series, list[str], bool]:
+def size_groups(classes: pd.Series, min_base: int) -> tuple[pd.Series, list[str], bool]:
+    """Size-class labels per row, their display order, and whether G4 was merged with G40 (disclosure)."""
     cls = classes.astype(str)
     bases = cls.value_counts()
     present = [c for c in SIZE_CLASSES if bases.get(c, 0) > 0]
@@ -274,7 +275,7 @@ def size_class_table(
     missing = set(cats) - set(ind.columns)
     if missing:
         raise KeyError(f"{qid} has no categories {sorted(missing)}")
-    group, order, merged = _groups(units["grootteklasse"], min_base)
+    group, order, merged = size_groups(units["grootteklasse"], min_base)
     bases = {g: int((group == g).sum()) for g in order}
     suppressed = [g for g in order if bases[g] < min_base]
     secondary = False

@@ -22,11 +22,11 @@ import numpy as np
 import pandas as pd
 from scipy import stats as st
 
-from helpers.breakdown import MERGED_LARGE, TOTAL
+from helpers.breakdown import TOTAL, size_groups
 from helpers.codebook import Codebook, Question
 from helpers.formatting import fmt_number
 from helpers.frequencies import answered_mask
-from helpers.tables import MIN_BASE, SIZE_CLASSES, SUPPRESSED, Table, describe_base
+from helpers.tables import MIN_BASE, SUPPRESSED, Table, describe_base
 
 KRUSKAL = "Kruskal-Wallistoets"
 
@@ -41,19 +41,6 @@ def _series(df: pd.DataFrame, q: Question) -> list[tuple[str, pd.Series]]:
         cols = answered[[f"{q.id}__{c}" for c in net.codes]].astype(float)
         out.append((net.label, cols.sum(axis=1).where(cols.notna().all(axis=1))))
     return out
-
-
-def _group_labels(classes: pd.Series, min_base: int) -> tuple[pd.Series, list[str], bool]:
-    cls = classes.astype(str)
-    bases = cls.value_counts()
-    present = [c for c in SIZE_CLASSES if bases.get(c, 0) > 0]
-    merged = any(bases.get(c, 0) < min_base for c in present)
-    if merged:
-        cls = cls.replace({"G4": MERGED_LARGE, "G40": MERGED_LARGE})
-        order = [g for g in (MERGED_LARGE, *SIZE_CLASSES[2:]) if (cls == g).any()]
-    else:
-        order = present
-    return cls, order, merged
 
 
 def _kruskal(groups: Sequence[np.ndarray]) -> float:
@@ -82,7 +69,7 @@ def size_class_means(
     if q.type not in {"percent", "count"}:
         raise ValueError(f"{qid} is a {q.type} question; size_class_means needs percent or count")
     answered = df.loc[answered_mask(df, q)]
-    group, order, merged = _group_labels(answered["grootteklasse"], min_base)
+    group, order, merged = size_groups(answered["grootteklasse"], min_base)
     series = _series(df, q)
     labels = [lab or q.text for lab, _ in series]
     data = pd.DataFrame(index=pd.Index(labels, name="Onderdeel"))

@@ -4,7 +4,7 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-from analysis_fixtures import CODEBOOK, make_codebook, make_municipalities
+from analysis_fixtures import CODEBOOK
 from scipy.stats import hypergeom
 
 from helpers.breakdown import (
@@ -21,16 +21,6 @@ from helpers.breakdown import (
 )
 from helpers.codebook import Codebook
 from helpers.tables import multi_answer_table
-
-
-@pytest.fixture(scope="module")
-def cb():
-    return make_codebook()
-
-
-@pytest.fixture(scope="module")
-def df():
-    return make_municipalities()
 
 
 def test_g4_is_never_shown_alone(cb, df):

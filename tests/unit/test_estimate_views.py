@@ -1,22 +1,11 @@
 import math
 
 import pytest
-from analysis_fixtures import make_codebook, make_municipalities
 
 from helpers.breakdown import MERGED_LARGE
 from helpers.estimate_views import percent_distribution, size_class_means
 from helpers.registry import Chapter
 from helpers.tables import estimate_table
-
-
-@pytest.fixture(scope="module")
-def cb():
-    return make_codebook()
-
-
-@pytest.fixture(scope="module")
-def df():
-    return make_municipalities()
 
 
 def _ind(table, category, stat):

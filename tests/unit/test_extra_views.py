@@ -1,19 +1,9 @@
 import datetime as dt
 
 import pytest
-from analysis_fixtures import make_codebook, make_municipalities, make_respondents
+from analysis_fixtures import make_respondents
 
 from helpers.extra_views import dutch_date, mean_comparison, respondent_clusters
-
-
-@pytest.fixture(scope="module")
-def cb():
-    return make_codebook()
-
-
-@pytest.fixture(scope="module")
-def df():
-    return make_municipalities()
 
 
 def _value(table, category, stat):

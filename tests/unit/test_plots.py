@@ -5,7 +5,6 @@ import matplotlib as mpl
 import numpy as np
 import pandas as pd
 import pytest
-from analysis_fixtures import make_codebook, make_municipalities
 from matplotlib.figure import Figure
 from matplotlib.patches import PathPatch
 from PIL import Image as PILImage
@@ -28,16 +27,6 @@ from helpers.plots import (
     trend_chart,
 )
 from helpers.tables import multi_answer_table, single_choice_table, trend_table
-
-
-@pytest.fixture(scope="module")
-def cb():
-    return make_codebook()
-
-
-@pytest.fixture(scope="module")
-def df():
-    return make_municipalities()
 
 
 def texts(fig: Figure) -> list[str]:

@@ -2,7 +2,7 @@ import warnings
 
 import pandas as pd
 import pytest
-from analysis_fixtures import make_codebook, make_frame, make_municipalities
+from analysis_fixtures import make_frame
 from IPython.display import Image, Markdown
 
 from helpers.breakdown import size_class_table
@@ -23,16 +23,6 @@ class Shown:
     @property
     def captions(self):
         return [m["caption"] for _, m in self.items if m]
-
-
-@pytest.fixture(scope="module")
-def cb():
-    return make_codebook()
-
-
-@pytest.fixture(scope="module")
-def df():
-    return make_municipalities()
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@ import math
 
 import pandas as pd
 import pytest
-from analysis_fixtures import CODEBOOK, make_codebook, make_frame, make_municipalities, make_respondents
+from analysis_fixtures import CODEBOOK, make_frame, make_respondents
 
 from helpers.codebook import Codebook
 from helpers.tables import (
@@ -23,16 +23,6 @@ from helpers.tables import (
     text_answers,
     trend_table,
 )
-
-
-@pytest.fixture(scope="module")
-def cb():
-    return make_codebook()
-
-
-@pytest.fixture(scope="module")
-def df():
-    return make_municipalities()
 
 
 def pct_of(table, label):
