@@ -296,6 +296,9 @@ class ChapterView(Chapter):
             return None
         table = text_answers(self.data, self.codebook, qid, self.frame)
         unique = table.data.drop_duplicates(subset=[table.data.columns[0]])
+        # alternate between size classes, so the quotes are not all from one kind of municipality
+        rank = unique.groupby(level=0).cumcount().to_numpy()
+        unique = unique.iloc[rank.argsort(kind="stable")]
         lines = [f"> “{row.iloc[0]}”  \n> — *{idx}*" for idx, row in unique.head(k).iterrows()]
         self.shown.add(qid)
         self.record(table.indicators, qid, table.report_ref)

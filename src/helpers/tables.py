@@ -239,7 +239,8 @@ def multi_order(q: Question, share: Callable[[str], float], sort: bool = True) -
     if sort:
         main = sorted(main, key=lambda o: -share(o.label))
     tail = [o for o in q.options if o.other_text and not o.exclusive] + [o for o in q.options if o.exclusive]
-    return [o.label for o in main + tail] + [net.label for net in q.nets]
+    # a net of one option is only another name for it: recorded, not drawn twice
+    return [o.label for o in main + tail] + [net.label for net in q.nets if len(net.codes) > 1]
 
 
 def multi_answer_table(
@@ -263,6 +264,11 @@ def multi_answer_table(
     if small:
         foot += " " + SUPPRESSION_NOTE
     rows = [(lab, "pct", v, n) for lab, v in zip(labels, pct, strict=True)] + [("", "answers_mean", mean_answers, n)]
+    rows += [
+        (net.label, "pct", math.nan if small else _lookup(ind, net.label, "pct")[0], n)
+        for net in q.nets
+        if len(net.codes) == 1
+    ]
     return Table(
         data=data,
         question=qid,
