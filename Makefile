@@ -32,7 +32,7 @@ lint: $(SETUP) ## ruff on src, tests and notebooks
 	.venv/bin/ruff check src tests notebooks
 
 bench: $(SETUP) ## Benchmark cold / no-change / one-chapter rebuild against a naive baseline
-	$(PY) -m helpers.build.bench --year $(YEAR)
+	$(PY) -m helpers.publish.bench --year $(YEAR)
 
 new-year: $(SETUP) ## Scaffold data/raw/$(YEAR) from data/raw/$(FROM)
 	$(PY) -m helpers new-year --year $(YEAR) --from-year $(FROM)

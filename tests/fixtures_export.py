@@ -1,6 +1,6 @@
 """Small hand-written codebook, frame subset and export builders for loader tests.
 
-Exports are written with :func:`helpers.export_format.write_export` (the same
+Exports are written with :func:`helpers.survey.export_layout.write_export` (the same
 writer the synthetic generator uses); bad inputs are made by editing the rows or
 the header cells before writing, or the bytes after.
 """
@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from helpers.codebook import Codebook, load_codebook
-from helpers.export_format import BOM, format_csv, header_cells, write_export
 from helpers.paths import REFERENCE_DIR
-from helpers.reference import read_frame
+from helpers.survey.codebook import Codebook, load_codebook
+from helpers.survey.export_layout import BOM, format_csv, header_cells, write_export
+from helpers.survey.frame import read_frame
 
 CODEBOOK_YAML = """\
 year: 2018

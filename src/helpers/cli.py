@@ -6,7 +6,7 @@ Subcommands live in :data:`COMMANDS`; add one with :func:`register`::
     def _run(args: argparse.Namespace) -> int: ...
     register("report", "Bouw het rapport", _add_args, _run)
 
-``run`` returns the exit code. A :class:`~helpers.problems.RawDataError` is
+``run`` returns the exit code. A :class:`~helpers.load.problems.RawDataError` is
 printed (every problem) and gives exit code 2.
 """
 
@@ -20,10 +20,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from helpers.problems import RawDataError
+from helpers.load.problems import RawDataError
 
 if TYPE_CHECKING:
-    from helpers.loader import LoadReport
+    from helpers.load.export import LoadReport
 
 
 @dataclass(frozen=True)
@@ -57,7 +57,7 @@ def _data_args(p: argparse.ArgumentParser) -> None:
 
 def _data_run(args: argparse.Namespace) -> int:
     from helpers import paths
-    from helpers.loader import build_processed
+    from helpers.load.export import build_processed
 
     result = build_processed(args.year, encoding=args.encoding, decimal=args.decimal)
     print(format_summary(result.report, paths.processed_year_dir(args.year)))
@@ -115,7 +115,7 @@ def _report_args(p: argparse.ArgumentParser) -> None:
 
 
 def _report_run(args: argparse.Namespace) -> int:
-    from helpers.build.cli import main as build_main
+    from helpers.publish.cli import main as build_main
 
     argv = ["--year", str(args.year)] + (["--jobs", str(args.jobs)] if args.jobs else [])
     return build_main(argv + (["--force"] if args.force else []))
@@ -133,7 +133,7 @@ def _new_year_args(p: argparse.ArgumentParser) -> None:
 
 
 def _new_year_run(args: argparse.Namespace) -> int:
-    from helpers.new_year import next_steps, scaffold_year
+    from helpers.year.scaffold import next_steps, scaffold_year
 
     try:
         result = scaffold_year(args.year, args.from_year)
@@ -162,8 +162,8 @@ def _diff_args(p: argparse.ArgumentParser) -> None:
 
 def _diff_run(args: argparse.Namespace) -> int:
     from helpers import paths
-    from helpers.codebook import load_codebook
-    from helpers.codebook_diff import diff_codebooks, render_markdown
+    from helpers.survey.codebook import load_codebook
+    from helpers.year.codebook_diff import diff_codebooks, render_markdown
 
     old = load_codebook(paths.codebook_path(args.from_year))
     new = load_codebook(paths.codebook_path(args.to_year))

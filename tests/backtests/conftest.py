@@ -6,8 +6,8 @@ import pandas as pd
 import pytest
 
 from helpers import paths
-from helpers.codebook import load_codebook
-from helpers.loader import build_processed
+from helpers.load.export import build_processed
+from helpers.survey.codebook import load_codebook
 
 
 @pytest.fixture(scope="session")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from helpers.codebook import Codebook
-from helpers.frequencies import question_indicators
+from helpers.analysis.frequencies import question_indicators
+from helpers.survey.codebook import Codebook
 
 TOTAL = "Totaal"
 ALL_SUFFIX = " (alle gemeenten)"

@@ -6,7 +6,7 @@ question, same base n, same categories, half-up rounding to the printed precisio
 
 import pytest
 
-from helpers.formatting import round_half_up
+from helpers.survey.formatting import round_half_up
 
 from .conftest import published_rows
 from .recompute import recompute

@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_raw_cell
 
-from helpers.build import BuildError, build_report, main
-from helpers.build.pdf import LatexError, render_pdf
-from helpers.build.repro import SYNTHETIC_NOTE
+from helpers.publish import BuildError, build_report, main
+from helpers.publish.pdf import LatexError, render_pdf
+from helpers.publish.repro import SYNTHETIC_NOTE
 
 pytestmark = pytest.mark.slow
 
@@ -150,7 +150,7 @@ def test_ctrl_c_kills_kernels_and_leaves_no_half_written_report(project: dict, t
     shutil.copytree(root / "notebooks", tmp_path / "notebooks")
     _add_cell(tmp_path / "notebooks" / "03_policy.ipynb", "import time\ntime.sleep(300)")
     before = _hashes(reports / str(YEAR))
-    cmd = [sys.executable, "-m", "helpers.build", "--year", str(YEAR), "--notebooks-dir", str(tmp_path / "notebooks"),
+    cmd = [sys.executable, "-m", "helpers.publish", "--year", str(YEAR), "--notebooks-dir", str(tmp_path / "notebooks"),
            "--reports-dir", str(reports), "--freeze-date", "2018-04-10", "--jobs", "2"]  # fmt: skip
     proc = subprocess.Popen(cmd, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 90

@@ -16,9 +16,10 @@ import pandas as pd
 import pytest
 
 from helpers import paths
-from helpers.backtest import compare_indicators, read_published
-from helpers.build import build_report
-from helpers.registry import INDICATOR_COLUMNS, read_indicators
+from helpers.analysis.backtest import compare_indicators, read_published
+from helpers.publish import build_report
+from helpers.report.registry import read_indicators
+from helpers.survey.vocabulary import INDICATOR_COLUMNS
 
 pytestmark = pytest.mark.slow
 YEAR = 2018

@@ -13,9 +13,9 @@ import pandas as pd
 import pytest
 
 from helpers import paths
-from helpers.build import build_report
-from helpers.codebook import load_codebook
-from helpers.registry import read_indicators
+from helpers.publish import build_report
+from helpers.report.registry import read_indicators
+from helpers.survey.codebook import load_codebook
 
 pytestmark = pytest.mark.slow
 YEAR = 2019

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from helpers.codebook import Codebook
+from helpers.survey.codebook import Codebook
 
 STATUS = ["beantwoord", "geen antwoord", "niet gevraagd"]
 SIZE = ["G4", "G40", "Middelgroot/klein"]

@@ -23,10 +23,10 @@ from fixtures_export import (
     write_table,
 )
 
-from helpers.export_format import BOM
-from helpers.loader import load_export
+from helpers.load.export import load_export
+from helpers.load.problems import Problem, RawDataError
 from helpers.paths import REFERENCE_DIR
-from helpers.problems import Problem, RawDataError
+from helpers.survey.export_layout import BOM
 
 R1, R2, R3 = "R_000000000000001", "R_000000000000002", "R_000000000000003"
 NO_POLICY = {"Q2": "2", "Q4": "-99", "Q5_1": "-99", "Q5_2": "-99", "Q5_3": "-99", "Q7": "Geen", "Q8": "2"}

@@ -7,20 +7,20 @@ import pytest
 from analysis_fixtures import CODEBOOK
 from scipy.stats import hypergeom
 
-from helpers.breakdown import (
+from helpers.analysis.question_tables import multi_answer_table
+from helpers.analysis.significance import (
     CHI2,
     CLUSTER,
     FISHER,
-    MERGED_LARGE,
     MONTE_CARLO,
     UNTESTABLE,
     IndependenceTest,
     cluster_permutation_test,
     independence_test,
-    size_class_table,
 )
-from helpers.codebook import Codebook
-from helpers.tables import multi_answer_table
+from helpers.analysis.size_classes import size_class_table
+from helpers.survey.codebook import Codebook
+from helpers.survey.vocabulary import MERGED_LARGE
 
 
 def test_g4_is_never_shown_alone(cb, df):

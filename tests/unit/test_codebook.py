@@ -9,8 +9,8 @@ import re
 import pytest
 import yaml
 
-from helpers.codebook import Codebook, CodebookError, Question, load_codebook
 from helpers.paths import PUBLISHED_DIR, codebook_path
+from helpers.survey.codebook import Codebook, CodebookError, Question, load_codebook
 
 CSV_COLUMNS = [
     "year",

@@ -10,9 +10,10 @@ import yaml
 
 from helpers import paths
 from helpers.cli import main
-from helpers.codebook import Codebook, load_codebook
-from helpers.codebook_diff import changes_frame, diff_codebooks, label_map, render_markdown
-from helpers.method import questionnaire_changes
+from helpers.report.method import questionnaire_changes
+from helpers.survey.codebook import Codebook, load_codebook
+from helpers.survey.lineage import label_map
+from helpers.year.codebook_diff import changes_frame, diff_codebooks, render_markdown
 
 BASE = {
     "year": 2018,
@@ -172,7 +173,7 @@ def test_cli_codebook_diff(capsys):
 
 @pytest.mark.parametrize("width", [20, 60])
 def test_long_texts_are_shortened(width):
-    from helpers.codebook_diff import short
+    from helpers.year.codebook_diff import short
 
     text = "Welk aanbod heeft uw gemeente (eventueel in samenwerking met andere partners) specifiek voor statushouders?"
     assert len(short(text, width)) <= width and short(text, width).endswith("…")

@@ -2,10 +2,10 @@ import math
 
 import pytest
 
-from helpers.breakdown import MERGED_LARGE
-from helpers.estimate_views import percent_distribution, size_class_means
-from helpers.registry import Chapter
-from helpers.tables import estimate_table
+from helpers.analysis.estimates import percent_distribution, size_class_means
+from helpers.analysis.question_tables import estimate_table
+from helpers.report.registry import Chapter
+from helpers.survey.vocabulary import MERGED_LARGE
 
 
 def _ind(table, category, stat):

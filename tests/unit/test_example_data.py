@@ -3,7 +3,7 @@
 import hashlib
 
 from helpers import paths
-from helpers.loader import build_processed
+from helpers.load.export import build_processed
 from helpers.synth.generate import make_example_export
 
 

@@ -10,11 +10,11 @@ import pandas as pd
 import pytest
 
 from helpers import paths
-from helpers.codebook import load_codebook
-from helpers.export_format import BOM
-from helpers.loader import build_processed, load_export
-from helpers.problems import RawDataError
-from helpers.reference import read_frame
+from helpers.load.export import build_processed, load_export
+from helpers.load.problems import RawDataError
+from helpers.survey.codebook import load_codebook
+from helpers.survey.export_layout import BOM
+from helpers.survey.frame import read_frame
 from helpers.synth.generate import make_example_export, published_path, targets_for
 from helpers.synth.spec import load_spec
 from helpers.synth.targets import read_published
@@ -52,7 +52,7 @@ def test_2019_export_loads_on_the_2019_frame(loaded):
 
 
 def test_2019_answers_follow_the_2018_targets(loaded):
-    from helpers.frequencies import question_indicators
+    from helpers.analysis.frequencies import question_indicators
 
     cb = load_codebook(paths.codebook_path(2019))
     ind = question_indicators(loaded.municipalities, cb.question("additional_policy")).set_index(["category", "stat"])

@@ -3,7 +3,9 @@ import datetime as dt
 import pytest
 from analysis_fixtures import make_respondents
 
-from helpers.extra_views import dutch_date, mean_comparison, respondent_clusters
+from helpers.analysis.estimates import mean_comparison
+from helpers.analysis.response import respondent_clusters
+from helpers.survey.formatting import dutch_date
 
 
 def _value(table, category, stat):

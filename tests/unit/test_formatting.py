@@ -2,7 +2,7 @@ import math
 
 import pytest
 
-from helpers.formatting import fmt_n, fmt_number, fmt_pct, round_half_up
+from helpers.survey.formatting import fmt_n, fmt_number, fmt_pct, round_half_up
 
 
 @pytest.mark.parametrize(

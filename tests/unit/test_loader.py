@@ -10,12 +10,12 @@ import pytest
 from fixtures_export import make_codebook, make_frame, respondent, rows_frame, write_codebook, write_rows
 
 from helpers.cli import main as cli_main
-from helpers.codebook import AllOf, AnswerIn, AnyOf, Selected
-from helpers.export_format import BOM, METADATA_NAMES, expected_columns, header_cells, write_export
-from helpers.frequencies import STATUSES
-from helpers.loader import build_processed, load_export
-from helpers.routing import evaluate_condition
-from helpers.validation import municipalities_schema, respondents_schema
+from helpers.load.export import build_processed, load_export
+from helpers.load.schema import municipalities_schema, respondents_schema
+from helpers.survey.codebook import AllOf, AnswerIn, AnyOf, Selected
+from helpers.survey.export_layout import BOM, METADATA_NAMES, expected_columns, header_cells, write_export
+from helpers.survey.routing import evaluate_condition
+from helpers.survey.vocabulary import STATUSES
 
 SKIPPED_ALL = {
     "Q2": "1",

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from helpers.mergers import COVERAGE, to_new_codes
+from helpers.load.mergers import COVERAGE, to_new_codes
 from helpers.paths import REFERENCE_DIR
-from helpers.reference import read_frame, read_merger_table
+from helpers.survey.frame import read_frame, read_merger_table
 
 #: A small merger table in the shape of herindelingen_2019.csv (after read_merger_table).
 MERGERS = pd.DataFrame(

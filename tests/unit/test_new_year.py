@@ -8,9 +8,9 @@ import pytest
 
 from helpers import paths
 from helpers.cli import main
-from helpers.codebook import load_codebook
-from helpers.codebook_diff import diff_codebooks
-from helpers.new_year import next_steps, scaffold_year
+from helpers.survey.codebook import load_codebook
+from helpers.year.codebook_diff import diff_codebooks
+from helpers.year.scaffold import next_steps, scaffold_year
 
 
 @pytest.fixture

@@ -10,9 +10,11 @@ from matplotlib.patches import PathPatch
 from PIL import Image as PILImage
 from shapely.geometry import Polygon
 
-from helpers.breakdown import MERGED_LARGE, size_class_table
+from helpers.analysis.question_tables import multi_answer_table, single_choice_table
+from helpers.analysis.size_classes import size_class_table
+from helpers.analysis.trends import trend_table
 from helpers.paths import polygons_path
-from helpers.plots import (
+from helpers.report.plots import (
     DIVERGING,
     HOUSE_RC,
     NONSUBSTANTIVE_GREY,
@@ -26,7 +28,7 @@ from helpers.plots import (
     size_class_chart,
     trend_chart,
 )
-from helpers.tables import multi_answer_table, single_choice_table, trend_table
+from helpers.survey.vocabulary import MERGED_LARGE
 
 
 def texts(fig: Figure) -> list[str]:

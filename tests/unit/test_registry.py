@@ -5,10 +5,13 @@ import pytest
 from analysis_fixtures import make_frame
 from IPython.display import Image, Markdown
 
-from helpers.breakdown import size_class_table
-from helpers.plots import bar_chart, likert_chart
-from helpers.registry import INDICATOR_COLUMNS, Chapter, collect_indicators, format_value, read_indicators
-from helpers.tables import multi_answer_table, single_choice_table, trend_table
+from helpers.analysis.question_tables import multi_answer_table, single_choice_table
+from helpers.analysis.size_classes import size_class_table
+from helpers.analysis.trends import trend_table
+from helpers.report.plots import bar_chart, likert_chart
+from helpers.report.registry import Chapter, collect_indicators, read_indicators
+from helpers.survey.formatting import format_value
+from helpers.survey.vocabulary import INDICATOR_COLUMNS
 
 
 class Shown:

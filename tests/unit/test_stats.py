@@ -3,7 +3,7 @@ import math
 import pandas as pd
 import pytest
 
-from helpers.stats import fpc_factor, indicator_cis, mean_ci, share_ci, share_se
+from helpers.analysis.intervals import fpc_factor, indicator_cis, mean_ci, share_ci, share_se
 
 Z95 = 1.959963984540054
 

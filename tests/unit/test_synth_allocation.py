@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from helpers.formatting import round_half_up
+from helpers.survey.formatting import round_half_up
 from helpers.synth.allocate import AllocationError, assign_multi, assign_single, choose_exact
 from helpers.synth.targets import CalibrationError, Printed, count_interval, largest_remainder, partition_counts
 

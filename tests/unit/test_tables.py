@@ -5,24 +5,18 @@ import pandas as pd
 import pytest
 from analysis_fixtures import CODEBOOK, make_frame, make_respondents
 
-from helpers.codebook import Codebook
-from helpers.tables import (
-    LARGE_LABEL,
-    MIXED_LABEL,
-    SMALL_LABEL,
-    SUPPRESSED,
+from helpers.analysis.question_tables import (
     collapsed_categories,
     count_summary,
     estimate_table,
-    load_published,
     multi_answer_table,
-    redact_names,
-    response_table,
     single_choice_table,
-    size_label,
-    text_answers,
-    trend_table,
 )
+from helpers.analysis.quotes import LARGE_LABEL, MIXED_LABEL, SMALL_LABEL, redact_names, size_label, text_answers
+from helpers.analysis.response import response_table
+from helpers.analysis.trends import load_published, trend_table
+from helpers.survey.codebook import Codebook
+from helpers.survey.vocabulary import SUPPRESSED
 
 
 def pct_of(table, label):

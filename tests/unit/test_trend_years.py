@@ -5,11 +5,12 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from helpers import notebook, paths
-from helpers.codebook import Codebook, load_codebook
-from helpers.loader import build_processed
-from helpers.notebook import ChapterView, processed_years, year_data
-from helpers.tables import load_published, trend_table
+from helpers import paths
+from helpers.analysis.trends import load_published, trend_table
+from helpers.load.export import build_processed
+from helpers.report import chapter as notebook
+from helpers.report.chapter import ChapterView, processed_years, year_data
+from helpers.survey.codebook import Codebook, load_codebook
 
 OLD = "Matchingsevents waar werkgevers en statushouders elkaar ontmoetten"
 NEW = "Matchingsevents waar werkgevers en statushouders elkaar ontmoeten"

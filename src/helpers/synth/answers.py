@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from helpers.codebook import AllOf, AnswerIn, Condition, Question, Selected
+from helpers.survey.codebook import AllOf, AnswerIn, Condition, Question, Selected
 from helpers.synth.allocate import assign_multi, assign_single, choose_exact
 from helpers.synth.spec import QuestionSpec
 from helpers.synth.targets import (

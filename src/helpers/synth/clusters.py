@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 from shapely.geometry import shape
 
-SIZE_CLASSES = ["G4", "G40", "Middelgroot/klein"]
+from helpers.survey.vocabulary import SIZE_CLASSES
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from helpers import paths
-from helpers.codebook import AnswerIn, Codebook, Question, load_codebook
+from helpers.survey.codebook import AnswerIn, Codebook, Question, load_codebook
 from helpers.synth import answers as ans
 from helpers.synth.clusters import Cluster, centroids, draw_respondents
 from helpers.synth.spec import SynthSpec, load_spec
@@ -32,7 +32,7 @@ def published_path(year: int) -> Path:
 
 def make_example_export(year: int, out_path: Path | None = None) -> Path:
     """Generate ``data/raw/<year>/export.csv`` (or ``out_path``) from codebook, frame, published figures and spec."""
-    from helpers.export_format import write_export
+    from helpers.survey.export_layout import write_export
 
     cb = load_codebook(paths.codebook_path(year))
     spec = load_spec(paths.raw_year_dir(year) / SPEC_NAME)

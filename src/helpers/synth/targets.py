@@ -14,9 +14,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from helpers.codebook import Codebook
-from helpers.codebook_diff import label_map
-from helpers.formatting import round_half_up
+from helpers.survey.codebook import Codebook
+from helpers.survey.formatting import round_half_up
+from helpers.survey.lineage import label_map
 
 
 class CalibrationError(ValueError):

@@ -1,0 +1,58 @@
+"""Compare what the report shows (indicators.csv) with the numbers a published edition printed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from helpers.survey.formatting import round_half_up
+
+KEY = ["report_ref", "question", "category", "stat"]
+
+
+def read_published(path: str | Path, status: str = "check") -> pd.DataFrame:
+    """Rows of a ``monitor_<year>.csv`` with the given status."""
+    df = pd.read_csv(path, dtype={"category": str, "report_ref": str}, keep_default_na=False)
+    df["value"] = df["value"].astype(float)
+    df["n"] = pd.to_numeric(df["n"], errors="coerce")
+    return df[df["status"] == status].reset_index(drop=True)
+
+
+def compare_indicators(indicators: pd.DataFrame, published: pd.DataFrame) -> pd.DataFrame:
+    """One row per published number: found in the indicators?, rounds to the printed value?, same n?
+
+    Columns: the published key, ``printed``, ``shown`` (unrounded, first match), ``n_printed``,
+    ``n_shown`` and ``status`` in ``ok``, ``missing``, ``value differs``, ``n differs``.
+    """
+    ind = indicators.copy()
+    ind["category"] = ind["category"].fillna("").astype(str)
+    ind["report_ref"] = ind["report_ref"].fillna("").astype(str)
+    rows = []
+    for pub in published.itertuples(index=False):
+        hits = ind[
+            (ind["report_ref"] == pub.report_ref)
+            & (ind["question"] == pub.question)
+            & (ind["category"] == pub.category)
+            & (ind["stat"] == pub.stat)
+        ]
+        status, shown, n_shown = "missing", None, None
+        if len(hits):
+            shown, n_shown = float(hits["value"].iloc[0]), hits["n"].iloc[0]
+            values_ok = all(round_half_up(v, int(pub.decimals)) == pub.value for v in hits["value"])
+            n_ok = pd.isna(pub.n) or all(int(n) == int(pub.n) for n in hits["n"] if not pd.isna(n))
+            status = "ok" if values_ok and n_ok else ("value differs" if not values_ok else "n differs")
+        rows.append(
+            {
+                "report_ref": pub.report_ref,
+                "question": pub.question,
+                "category": pub.category,
+                "stat": pub.stat,
+                "printed": pub.value,
+                "shown": shown,
+                "n_printed": pub.n,
+                "n_shown": n_shown,
+                "status": status,
+            }
+        )
+    return pd.DataFrame(rows)

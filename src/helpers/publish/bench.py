@@ -1,0 +1,181 @@
+"""Benchmark the build against a naive baseline: ``python -m helpers.publish.bench --year 2018``.
+
+Runs, on a temporary copy of the notebooks (tracked files are never edited) and into a temporary
+reports directory:
+
+1. baseline — every notebook one after another with the papermill CLI, then ``jupyter nbconvert
+   --to pdf`` on the concatenated notebook (default template);
+2. cold build — ``build_report(force=True)``;
+3. no-change rebuild — a fresh Python process calling ``build_report`` with nothing changed;
+4. one-chapter rebuild — after appending a Markdown cell to one chapter's copy.
+
+The cache inputs (``src/helpers``, the year's raw data, reference files) are copied at the start, so
+edits made elsewhere during the benchmark do not turn the no-change rebuild into a full one.
+
+Prints time per stage and the ratios against the targets (cold ≤ 0.6× baseline, no-change < 5% of cold).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from helpers.publish import plan
+from helpers.publish.core import BuildError, build_report
+from helpers.publish.indicators import assemble
+
+COLD_TARGET, NOCHANGE_TARGET = 0.6, 0.05
+
+
+def _run(cmd: list[str], cwd: Path | None = None) -> float:
+    t0 = time.perf_counter()
+    proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True)
+    if proc.returncode:
+        tail = (proc.stderr or proc.stdout).strip().splitlines()[-5:]
+        raise RuntimeError(f"{' '.join(cmd[:4])} ... failed:\n" + "\n".join(tail))
+    return time.perf_counter() - t0
+
+
+def baseline(year: int, notebooks_dir: Path, work: Path) -> dict[str, float]:
+    """Naive sequential build: papermill CLI per notebook, then nbconvert --to pdf on the merged notebook."""
+    import nbformat
+
+    notebooks = plan.discover(notebooks_dir)
+    out_dir, build_dir = work / "executed", work / "report"
+    out_dir.mkdir(parents=True)
+    build_dir.mkdir()
+    t = {"execute": 0.0}
+    for name in [n for stage in plan.stages(notebooks) for n in stage]:
+        nb = next(x for x in notebooks if x.name == name)
+        if nb.role == plan.CONCLUSIONS:
+            assemble(build_dir, [x.name for x in notebooks if x.name != name])
+        t["execute"] += _run(
+            [sys.executable, "-m", "papermill", str(nb.path), str(out_dir / nb.filename), "-k", "python3",
+             "--cwd", str(notebooks_dir), "-p", "year", str(year), "-p", "build_dir", str(build_dir),
+             "--no-progress-bar"]
+        )  # fmt: skip
+    merged = nbformat.v4.new_notebook()
+    for nb in plan.report_order(notebooks):
+        part = nbformat.read(out_dir / nb.filename, as_version=4)
+        for cell in part.cells:
+            cell.pop("id", None)
+        merged.cells.extend(part.cells)
+    merged.nbformat_minor = 4
+    nbformat.write(merged, work / "merged.ipynb")
+    t["latex"] = _run([sys.executable, "-m", "jupyter", "nbconvert", "--to", "pdf", str(work / "merged.ipynb")])
+    t["total"] = t["execute"] + t["latex"]
+    return t
+
+
+def _touch_chapter(notebooks_dir: Path, chapter: str | None) -> str:
+    """Append a Markdown cell to one chapter notebook (of the temporary copy); return its name."""
+    chapters = [nb for nb in plan.discover(notebooks_dir) if nb.role == plan.CHAPTER]
+    nb = next((c for c in chapters if c.name == chapter), chapters[0]) if chapter else chapters[0]
+    data = json.loads(nb.path.read_text(encoding="utf-8"))
+    data["cells"].append({"cell_type": "markdown", "id": "bench-edit", "metadata": {}, "source": "<!-- bench -->"})
+    nb.path.write_text(json.dumps(data, indent=1, ensure_ascii=False), encoding="utf-8")
+    return nb.name
+
+
+def _freeze_inputs(year: int, dest: Path) -> dict[str, object]:
+    """Copy the cache inputs (helpers sources, raw data, codebook) and return build_report kwargs using them."""
+    from helpers import paths
+    from helpers.publish.core import default_inputs
+
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
+    shutil.copytree(Path(__file__).resolve().parents[1], dest / "helpers", ignore=ignore)
+    inputs = []
+    for i, src in enumerate(default_inputs(year)):
+        target = dest / "inputs" / str(i) / src.name
+        if src.is_dir():
+            shutil.copytree(src, target, ignore=ignore)
+        elif src.is_file():
+            target.parent.mkdir(parents=True)
+            shutil.copy2(src, target)
+        inputs.append(str(target))
+    codebook = dest / "codebook.yaml"
+    if paths.codebook_path(year).is_file():
+        shutil.copy2(paths.codebook_path(year), codebook)
+    return {"helpers_dir": str(dest / "helpers"), "inputs": inputs, "codebook": str(codebook)}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the benchmark; return 1 with ``--strict`` when a target is missed."""
+    from helpers import paths
+
+    p = argparse.ArgumentParser(prog="python -m helpers.publish.bench")
+    p.add_argument("--year", type=int, required=True)
+    p.add_argument("--notebooks-dir", type=Path, default=paths.NOTEBOOKS_DIR)
+    p.add_argument("--jobs", "-j", type=int, default=None)
+    p.add_argument("--chapter", default=None, help="chapter to edit for the one-chapter rebuild (default: first)")
+    p.add_argument("--freeze-date", default=None, help="needed when the year has no codebook (stub notebooks)")
+    p.add_argument("--skip-baseline", action="store_true")
+    p.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
+    args = p.parse_args(argv)
+
+    src = args.notebooks_dir.resolve()
+    # The copy sits next to the original, so relative paths in the notebooks (../data) still resolve.
+    copy = Path(tempfile.mkdtemp(prefix=".bench-notebooks-", dir=src.parent))
+    work = Path(tempfile.mkdtemp(prefix="monitor-bench-"))
+    try:
+        for f in src.glob("*.ipynb"):
+            shutil.copy2(f, copy / f.name)
+        reports = work / "reports"
+        kw = {
+            "freeze_date": args.freeze_date,
+            "processed_dir": str(paths.processed_year_dir(args.year)),
+            **_freeze_inputs(args.year, work / "frozen"),
+        }
+        base = None
+        if not args.skip_baseline:
+            print("baseline: papermill CLI per notebook, then jupyter nbconvert --to pdf ...", flush=True)
+            base = baseline(args.year, copy, work / "baseline")
+            print(f"baseline: {base['total']:.1f} s", flush=True)
+        cold = build_report(args.year, copy, reports, args.jobs, force=True, log=print, **kw)
+        call = (
+            "import json, sys; from helpers.publish import build_report; "
+            "build_report(int(sys.argv[1]), sys.argv[2], sys.argv[3], **json.loads(sys.argv[4]))"
+        )
+        nochange = _run([sys.executable, "-c", call, str(args.year), str(copy), str(reports), json.dumps(kw)])
+        edited = _touch_chapter(copy, args.chapter)
+        one = build_report(args.year, copy, reports, args.jobs, log=print, **kw)
+    except (BuildError, RuntimeError) as exc:
+        print(str(exc) if isinstance(exc, BuildError) else f"BENCH FAILED: {exc}", flush=True)
+        return 1
+    finally:
+        shutil.rmtree(copy, ignore_errors=True)
+        shutil.rmtree(work, ignore_errors=True)
+
+    def row(label: str, *vals: float | None) -> str:
+        return f"{label:<22}" + "".join(f"{'—' if v is None else f'{v:.1f} s':>14}" for v in vals)
+
+    b = base or {}
+    print()
+    print(f"{'':<22}{'baseline':>14}{'cold':>14}{'no-change':>14}{'1 chapter':>14}")
+    print(row("execution", b.get("execute"), cold.timings.get("execute"), None, one.timings.get("execute")))
+    print(row("LaTeX (PDF)", b.get("latex"), cold.timings.get("latex"), None, one.timings.get("latex")))
+    print(row("HTML", None, cold.timings.get("html"), None, one.timings.get("html")))
+    print(row("total", b.get("total"), cold.timings["total"], nochange, one.timings["total"]))
+    print(f"\none-chapter rebuild edited {edited}; executed: {', '.join(one.executed)}")
+    ok = True
+    if base:
+        ratio = cold.timings["total"] / base["total"]
+        ok &= ratio <= COLD_TARGET
+        verdict = "OK" if ratio <= COLD_TARGET else "MISSED"
+        print(f"cold / baseline      = {ratio:.2f}  (target ≤ {COLD_TARGET})  {verdict}")
+    share = nochange / cold.timings["total"]
+    ok &= share < NOCHANGE_TARGET
+    verdict = "OK" if share < NOCHANGE_TARGET else "MISSED"
+    print(f"no-change / cold     = {share:.1%}  (target < {NOCHANGE_TARGET:.0%})  {verdict}")
+    return 0 if ok or not args.strict else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,388 @@
+"""``build_report``: raw export → executed notebooks → PDF + reviewer HTML, cached and swapped in atomically."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+import time
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from helpers.publish import cache, plan
+from helpers.publish.indicators import IndicatorError, assemble
+from helpers.publish.params import KERNELSPEC, notebook_parameters
+from helpers.publish.repro import ReportMeta, report_meta, reproducible_env
+
+WORK = ".work"  # scratch space inside the staging directory; removed before the swap
+Log = Callable[[str], None]
+
+
+def log_stderr(line: str) -> None:
+    """Default progress output: one line per event on stderr."""
+    print(line, file=sys.stderr, flush=True)
+
+
+class BuildError(RuntimeError):
+    """The build stopped; ``str()`` is the one line to show: ``BUILD FAILED: <notebook>, cel <n>: <error>``."""
+
+    def __init__(self, message: str, failed_notebook: Path | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.failed_notebook = failed_notebook
+
+    def __str__(self) -> str:
+        return f"BUILD FAILED: {self.message}"
+
+
+@dataclass
+class BuildResult:
+    """What a build produced and what it reused (notebook names)."""
+
+    year: int
+    report_dir: Path
+    pdf: Path
+    html_index: Path
+    executed: list[str] = field(default_factory=list)
+    cached: list[str] = field(default_factory=list)
+    rendered: bool = False
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass
+class _Build:
+    """Everything one build needs, resolved once."""
+
+    year: int
+    notebooks_dir: Path
+    reports_dir: Path
+    notebooks: list[plan.Notebook]
+    meta: ReportMeta
+    params: dict[str, dict[str, Any]]
+    templates_dir: Path
+    workers: int
+    timeout: int | None
+    log: Log
+
+    @property
+    def final(self) -> Path:
+        return self.reports_dir / str(self.year)
+
+    @property
+    def failed_dir(self) -> Path:
+        return self.reports_dir / f"{self.year}-failed"
+
+    @property
+    def pdf_name(self) -> str:
+        return f"monitor_{self.year}.pdf"
+
+    @property
+    def graph(self) -> dict[str, frozenset[str]]:
+        return plan.dependencies(self.notebooks)
+
+    @property
+    def exec_order(self) -> list[str]:
+        return [n for stage in plan.stages(self.notebooks) for n in stage]
+
+
+def default_inputs(year: int) -> list[Path]:
+    """Inputs whose change re-executes every notebook: the raw data of this year and of every earlier
+    year (trends recompute earlier years), the reference and published files, and the pinned
+    environment."""
+    from helpers import paths
+
+    root = paths.PROJECT_ROOT
+    years = sorted(p for p in paths.RAW_DIR.glob("[0-9][0-9][0-9][0-9]") if p.is_dir() and int(p.name) <= year)
+    return [*years, paths.REFERENCE_DIR, paths.PUBLISHED_DIR, root / "requirements.lock"]
+
+
+def build_report(
+    year: int,
+    notebooks_dir: Path,
+    reports_dir: Path,
+    jobs: int | None = None,
+    force: bool = False,
+    *,
+    codebook: Path | None = None,
+    inputs: Sequence[Path] | None = None,
+    helpers_dir: Path | None = None,
+    templates_dir: Path | None = None,
+    parameters: Mapping[str, Any] | None = None,
+    overrides: Mapping[str, Mapping[str, Any]] | None = None,
+    freeze_date: str | None = None,
+    synthetic: bool | None = None,
+    title: str | None = None,
+    authors: Sequence[str] = (),
+    processed_dir: Path | None = None,
+    timeout: int | None = None,
+    log: Log = log_stderr,
+) -> BuildResult:
+    """Build ``reports_dir/<year>/`` from the notebooks in ``notebooks_dir``.
+
+    Executes ``00`` first, the chapters in parallel on ``jobs`` workers (default ``os.cpu_count()``),
+    ``01`` last; reuses every notebook whose cache key is unchanged (``force`` ignores the cache);
+    renders ``monitor_<year>.pdf`` and ``html/``; swaps the result in atomically. On any failure it
+    raises BuildError (``str()`` is the one-line message) and leaves the previous report untouched.
+    ``parameters`` go to every notebook and ``overrides[name]`` to one; undeclared names are errors.
+    Defaults (codebook, inputs, templates) come from ``helpers.paths``; ``freeze_date``/``synthetic``/
+    ``title`` override the codebook; ``processed_dir`` (if given) must be non-empty to reuse ``00``.
+    """
+    from helpers import paths
+    from helpers.publish.staging import BuildLocked, year_lock
+
+    t_start = time.perf_counter()
+    codebook = Path(codebook) if codebook is not None else paths.codebook_path(year)
+    helpers_dir = Path(helpers_dir) if helpers_dir is not None else Path(__file__).resolve().parents[1]
+    try:
+        notebooks = plan.discover(Path(notebooks_dir))
+        meta = report_meta(
+            year, codebook, freeze_date=freeze_date, synthetic=synthetic, title=title, authors=tuple(authors)
+        )
+    except ValueError as exc:
+        raise BuildError(str(exc)) from exc
+    unknown = sorted(set(overrides or {}) - {nb.name for nb in notebooks})
+    if unknown:
+        raise BuildError(f"overrides for unknown notebook(s): {', '.join(unknown)}")
+    reports_dir, notebooks_dir = Path(reports_dir).resolve(), Path(notebooks_dir).resolve()
+    # What the executed notebooks show as build_dir (the temporary path is replaced by it); part of the keys.
+    shown_dir = os.path.relpath(reports_dir / str(year), notebooks_dir)
+    b = _Build(
+        year=year,
+        notebooks_dir=notebooks_dir,
+        reports_dir=reports_dir,
+        notebooks=notebooks,
+        meta=meta,
+        params={
+            nb.name: notebook_parameters(year, shown_dir, parameters, (overrides or {}).get(nb.name))
+            for nb in notebooks
+        },
+        templates_dir=Path(templates_dir) if templates_dir is not None else paths.TEMPLATES_DIR,
+        workers=max(1, jobs or os.cpu_count() or 1),
+        timeout=timeout,
+        log=log,
+    )
+    inputs = [*(inputs if inputs is not None else default_inputs(year)), codebook]
+    try:
+        with year_lock(reports_dir, year):
+            result = _build(b, inputs, helpers_dir, force, processed_dir)
+    except BuildLocked as exc:
+        raise BuildError(str(exc)) from exc
+    result.timings["total"] = time.perf_counter() - t_start
+    if result.rendered:
+        log(f"BUILD OK: {b.final} ({result.timings['total']:.1f} s)")
+    else:
+        log(f"build {year}: niets veranderd, {b.final} is actueel ({result.timings['total']:.2f} s)")
+    return result
+
+
+def _build(b: _Build, inputs: list[Path], helpers_dir: Path, force: bool, processed_dir: Path | None) -> BuildResult:
+    build_pkg = Path(__file__).parent
+    digests = {
+        "invoerdata": cache.tree_digest(inputs),
+        "src/helpers": cache.tree_digest([helpers_dir], (".py",), exclude=[build_pkg]),
+    }
+    sources = {nb.name: cache.notebook_digest(nb.path) for nb in b.notebooks}
+    keys = cache.compute_keys(b.exec_order, b.graph, sources, "".join(digests.values()), b.params)
+    report = plan.report_order(b.notebooks)
+    rkey = cache.render_key(
+        [keys[nb.name] for nb in report],
+        cache.tree_digest([b.templates_dir]),
+        cache.tree_digest([build_pkg], (".py",)),
+        b.meta.as_dict(),
+    )
+    manifest = cache.load_manifest(b.final)
+    cached = set() if force else _cached(b, manifest, keys, processed_dir)
+    result = BuildResult(b.year, b.final, b.final / b.pdf_name, b.final / "html" / "index.html")
+    result.cached = [n for n in b.exec_order if n in cached]
+    result.executed = [n for n in b.exec_order if n not in cached]
+    up_to_date = manifest.get("render_key") == rkey and result.pdf.is_file() and result.html_index.is_file()
+    if not result.executed and up_to_date:
+        return result
+
+    from helpers.publish.merge import MergeError, check_source
+    from helpers.publish.staging import new_staging, swap_in
+
+    try:  # fail before executing anything when a notebook has no H1
+        for nb in b.notebooks:
+            check_source(nb.path)
+    except MergeError as exc:
+        raise BuildError(str(exc)) from exc
+    b.log(
+        f"build {b.year}: {len(result.executed)} notebook(s) uitvoeren, {len(cached)} uit cache, {b.workers} worker(s)"
+    )
+    for n in result.executed:
+        why = (
+            "--force"
+            if force
+            else cache.explain(n, keys[n], sources[n], digests, set(b.graph[n]) & set(result.executed), manifest)
+        )
+        b.log(f"  {n}: {why}")
+    staging = new_staging(b.reports_dir, b.year)
+    try:
+        _carry_over(b.final, staging, cached)
+        with reproducible_env(b.meta.epoch):
+            t0 = time.perf_counter()
+            seconds = _execute(b, [nb for nb in b.notebooks if nb.name in result.executed], cached, staging, manifest)
+            result.timings["execute"] = time.perf_counter() - t0
+            try:
+                assemble(staging, [nb.name for nb in b.notebooks])
+            except IndicatorError as exc:
+                raise BuildError(str(exc)) from exc
+            _render(b, report, staging, result)
+        shutil.rmtree(staging / WORK, ignore_errors=True)
+        previous = manifest.get("notebooks", {})
+        entries = {
+            n: {
+                "key": keys[n],
+                "source": sources[n],
+                "seconds": round(seconds.get(n, previous.get(n, {}).get("seconds", 0.0)), 1),
+            }
+            for n in b.exec_order
+        }
+        cache.write_manifest(staging, {"year": b.year, "render_key": rkey, "inputs": digests, "notebooks": entries})
+        swap_in(staging, b.final)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    shutil.rmtree(b.failed_dir, ignore_errors=True)
+    result.rendered = True
+    return result
+
+
+def _cached(b: _Build, manifest: Mapping[str, Any], keys: Mapping[str, str], processed_dir: Path | None) -> set[str]:
+    """Notebooks whose key matches the last build and whose executed copy still exists."""
+    out = set()
+    for nb in b.notebooks:
+        entry = manifest.get("notebooks", {}).get(nb.name, {})
+        if entry.get("key") != keys[nb.name] or not (b.final / "executed" / nb.filename).is_file():
+            continue
+        if nb.role == plan.PREP and processed_dir is not None and not any(Path(processed_dir).glob("*")):
+            continue  # the processed tables are gone: run the data preparation again
+        out.add(nb.name)
+    return out
+
+
+def _carry_over(final: Path, staging: Path, keep: set[str]) -> None:
+    """Start the staging dir from the previous report, keeping only what the cached notebooks produced."""
+    if not keep:
+        return
+
+    def ignore(_dir: str, names: list[str]) -> set[str]:
+        return {n for n in names if n in {"html", "indicators.csv", cache.MANIFEST_NAME} or n.endswith(".pdf")}
+
+    shutil.copytree(final, staging, dirs_exist_ok=True, ignore=ignore)
+    for sub, suffix in (("executed", ".ipynb"), ("indicators", ".csv")):
+        for f in (staging / sub).glob(f"*{suffix}"):
+            if f.stem not in keep:
+                f.unlink()
+
+
+def _snapshot(src: Path, dest: Path) -> None:
+    """Copy the notebook as hashed, adding the kernelspec papermill needs when it was stripped."""
+    nb = json.loads(src.read_text(encoding="utf-8"))
+    nb.setdefault("metadata", {}).setdefault("kernelspec", KERNELSPEC)
+    dest.write_text(json.dumps(nb, ensure_ascii=False, indent=1), encoding="utf-8")
+
+
+def _execute(
+    b: _Build, to_run: list[plan.Notebook], cached: set[str], staging: Path, manifest: Mapping[str, Any]
+) -> dict[str, float]:
+    """Check parameters, run the notebooks, write cleaned copies to ``executed/``; seconds per notebook."""
+    if not to_run:
+        return {}
+    import nbformat
+
+    from helpers.publish.execute import ExecutionFailure, Job, run_graph, run_notebook
+    from helpers.publish.params import ParameterError, check_parameters
+    from helpers.publish.repro import clean_executed
+
+    work = staging / WORK
+    for sub in ("src", "out", "logs"):
+        (work / sub).mkdir(parents=True, exist_ok=True)
+    (staging / "executed").mkdir(exist_ok=True)
+    replacements = {str(staging): b.params[to_run[0].name]["build_dir"]}
+    previous = manifest.get("notebooks", {})
+    jobs: dict[str, Job] = {}
+    for nb in to_run:
+        src = work / "src" / nb.filename
+        _snapshot(nb.path, src)
+        params = dict(b.params[nb.name], build_dir=str(staging))
+        try:
+            check_parameters(src, params, nb.filename)
+        except ParameterError as exc:
+            raise BuildError(str(exc)) from exc
+        jobs[nb.name] = Job(
+            nb.name,
+            src,
+            work / "out" / nb.filename,
+            params,
+            priority=previous.get(nb.name, {}).get("seconds", 0.0),
+            kernel_log=work / "logs" / f"{nb.name}.log",
+        )
+    conclusions = {nb.name for nb in to_run if nb.role == plan.CONCLUSIONS}
+    graph = b.graph
+
+    def before_start(name: str) -> None:
+        if name in conclusions:  # 01 reads indicators.csv of everything before it
+            try:
+                assemble(staging, [n for n in graph if n != name])
+            except IndicatorError as exc:
+                raise BuildError(str(exc)) from exc
+
+    def runner(job: Job, cwd: Path) -> None:
+        run_notebook(job, cwd, timeout=b.timeout)
+        nb = clean_executed(nbformat.read(job.out, as_version=4), replacements)
+        nbformat.write(nb, staging / "executed" / job.out.name)
+
+    try:
+        return run_graph(
+            jobs, graph, cwd=b.notebooks_dir, workers=b.workers, done=cached, before_start=before_start,
+            log=b.log, total=len(jobs), runner=runner,
+        )  # fmt: skip
+    except ExecutionFailure as failure:
+        kept = None
+        if failure.notebook is not None and failure.notebook.exists():
+            b.failed_dir.mkdir(parents=True, exist_ok=True)
+            kept = b.failed_dir / failure.notebook.name
+            shutil.copyfile(failure.notebook, kept)
+            log = work / "logs" / f"{failure.name}.log"
+            if log.exists():
+                shutil.copyfile(log, b.failed_dir / log.name)
+            b.log(f"mislukte notebook bewaard: {kept}")
+        raise BuildError(str(failure), kept) from failure
+
+
+def _render(b: _Build, report: list[plan.Notebook], staging: Path, result: BuildResult) -> None:
+    """PDF (in a thread: XeLaTeX runs as a subprocess) and HTML pages at the same time."""
+    from helpers.publish.html import render_pages
+    from helpers.publish.merge import MergeError, chapter_title, load_executed, merge
+    from helpers.publish.pdf import LatexError, render_pdf
+
+    try:
+        items = [(nb, load_executed(staging / "executed" / nb.filename, nb)) for nb in report]
+    except MergeError as exc:
+        raise BuildError(str(exc)) from exc
+    merged = merge(items, b.meta)
+
+    def pdf_job() -> int:
+        t0 = time.perf_counter()
+        passes = render_pdf(merged, staging / b.pdf_name, b.templates_dir, keep_dir=b.failed_dir)
+        result.timings["latex"] = time.perf_counter() - t0
+        return passes
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="pdf") as pool:
+        future = pool.submit(pdf_job)
+        t0 = time.perf_counter()
+        titled = [(nb, nbk, chapter_title(nbk)) for nb, nbk in items]
+        pages = render_pages(titled, staging / "html", b.meta, b.templates_dir, b.pdf_name)
+        result.timings["html"] = time.perf_counter() - t0
+        b.log(f"html: {len(pages)} pagina's ({result.timings['html']:.1f} s)")
+        try:
+            passes = future.result()
+        except LatexError as exc:
+            raise BuildError(str(exc)) from exc
+    b.log(f"pdf: {b.pdf_name}, {passes} XeLaTeX-runs ({result.timings['latex']:.1f} s)")

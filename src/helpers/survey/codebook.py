@@ -1,0 +1,370 @@
+"""The questionnaire as data: a schema-validated codebook per survey year.
+
+A codebook (``data/raw/<year>/codebook.yaml``) lists every question with its id,
+chapter, wording, answer options, type, routing condition and the export columns
+it maps to. Everything downstream (loader, generator, tables, notebooks) reads
+the questionnaire from here, so a new year is a data task, not a code change.
+
+Export column convention (Qualtrics "Data Table" CSV, numeric values):
+
+============  ===========================  ===================================
+type          export columns (name)        ImportId
+============  ===========================  ===================================
+single        ``Q5``                       ``QID5``
+single+other  ``Q5`` + ``Q5_<c>_TEXT``     ``QID5`` + ``QID5_<c>_TEXT``
+multi         ``Q6_<c>`` per option        ``QID6_<c>``
+multi+other   + ``Q6_<c>_TEXT``            ``QID6_<c>_TEXT``
+percent/count ``Q7_<i>`` per item          ``QID7_<i>`` (or ``Q7``/``QID7_TEXT``)
+text          ``Q8``                       ``QID8_TEXT``
+municipality  ``Q1_<cbs number>``          ``QID1_<cbs number>``
+============  ===========================  ===================================
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+from typing import Annotated, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+QuestionType = Literal["single", "multi", "percent", "count", "text", "municipality"]
+
+
+class CodebookError(ValueError):
+    """Raised when a codebook file does not match the schema; lists every problem."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Option(_Strict):
+    """One answer option: the numeric export code and the label as printed."""
+
+    code: int
+    label: str
+    #: Selecting it excludes every other option (multi only); a breach is a warning.
+    exclusive: bool = False
+    #: "anders, namelijk": the export has a ``_<code>_TEXT`` column.
+    other_text: bool = False
+    #: Label reconstructed because the 2018 report lost the chart (documented, not printed).
+    reconstructed: bool = False
+
+
+class Item(_Strict):
+    """A sub-item of a percentage or count question (one export column each)."""
+
+    code: int
+    label: str
+
+
+class Net(_Strict):
+    """A derived category: the union of options, e.g. '(helemaal) eens'."""
+
+    label: str
+    codes: list[int]
+
+
+class Scale(_Strict):
+    """A shared answer scale (e.g. a 5-point agreement scale) with its collapse."""
+
+    options: list[Option]
+    ordered: bool = True
+    nets: list[Net] = Field(default_factory=list)
+
+
+# --- routing conditions -------------------------------------------------------------
+
+
+class AnswerIn(_Strict):
+    """True when single-choice ``question`` has one of ``codes``."""
+
+    question: str
+    codes: list[int] = Field(alias="in")
+
+
+class Selected(_Strict):
+    """True when multi-answer ``question`` has option ``code`` ticked."""
+
+    question: str
+    selected: int
+
+
+class AllOf(_Strict):
+    all: list[Condition]
+
+
+class AnyOf(_Strict):
+    any: list[Condition]
+
+
+Condition = Annotated[AnswerIn | Selected | AllOf | AnyOf, Field(union_mode="left_to_right")]
+AllOf.model_rebuild()
+AnyOf.model_rebuild()
+
+
+def condition_questions(cond: Condition | None) -> set[str]:
+    """The question ids a routing condition depends on."""
+    if cond is None:
+        return set()
+    if isinstance(cond, (AnswerIn, Selected)):
+        return {cond.question}
+    parts = cond.all if isinstance(cond, AllOf) else cond.any
+    return set().union(*(condition_questions(c) for c in parts))
+
+
+# --- questions ---------------------------------------------------------------------
+
+
+class Column(_Strict):
+    """One physical export column that a question maps to."""
+
+    name: str
+    import_id: str
+    #: "answer" (code), "option" (0/1 tick), "text", "item" (number)
+    role: Literal["answer", "option", "text", "item"]
+    code: int | None = None
+
+
+class Question(_Strict):
+    """One question of the questionnaire."""
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    chapter: int
+    #: Labels of the 2018 report's figures/tables built from this question.
+    report_refs: list[str] = Field(default_factory=list)
+    text: str
+    type: QuestionType
+    #: Unit of analysis: answers count per municipality, or once per respondent.
+    level: Literal["municipality", "respondent"] = "municipality"
+    options: list[Option] = Field(default_factory=list)
+    #: Name of a shared scale in ``Codebook.scales`` (instead of ``options``).
+    scale: str | None = None
+    nets: list[Net] = Field(default_factory=list)
+    items: list[Item] = Field(default_factory=list)
+    max_answers: int | None = None
+    min_value: float | None = None
+    max_value: float | None = None
+    asked_if: Condition | None = None
+    export_name: str
+    import_id: str
+    #: Earlier questions (other ids) this one may be compared with in trends: ``"id"`` or ``"2017:id"``.
+    #: The same id in two years is always the same, comparable question.
+    comparable_with: list[str] = Field(default_factory=list)
+    #: Earlier questions this one replaces but is NOT comparable with: trends show a break.
+    replaces: list[str] = Field(default_factory=list)
+    note: str | None = None
+
+    @field_validator("report_refs")
+    @classmethod
+    def _refs_look_like_labels(cls, refs: list[str]) -> list[str]:
+        for r in refs:
+            head = r.split(" ", 1)[0]
+            if head not in {"Figuur", "Tabel", "Tekst"}:
+                raise ValueError(f"report_ref {r!r} should start with 'Figuur', 'Tabel' or 'Tekst'")
+        return refs
+
+    @model_validator(mode="after")
+    def _type_rules(self) -> Question:
+        t = self.type
+        if t in {"single", "multi"} and not (self.options or self.scale):
+            raise ValueError(f"{self.id}: a {t} question needs options or a scale")
+        if t not in {"single", "multi"} and (self.options or self.scale):
+            raise ValueError(f"{self.id}: a {t} question has no options")
+        if self.max_answers is not None and t != "multi":
+            raise ValueError(f"{self.id}: max_answers only applies to multi questions")
+        if t not in {"percent", "count"} and self.items:
+            raise ValueError(f"{self.id}: items only apply to percent/count questions")
+        codes = [o.code for o in self.options]
+        if len(codes) != len(set(codes)):
+            raise ValueError(f"{self.id}: duplicate option codes {codes}")
+        if any(o.exclusive for o in self.options) and t != "multi":
+            raise ValueError(f"{self.id}: exclusive options only exist in multi questions")
+        valid = set(codes) if t in {"single", "multi"} else {it.code for it in self.items}
+        for net in self.nets:
+            missing = set(net.codes) - valid if (self.options or self.items) else set()
+            if missing:
+                raise ValueError(f"{self.id}: net {net.label!r} names unknown codes {sorted(missing)}")
+        return self
+
+    # convenience -------------------------------------------------------------------
+    @property
+    def report_label(self) -> str:
+        """The first report reference, or the id when the report has none."""
+        return self.report_refs[0] if self.report_refs else self.id
+
+    @property
+    def value_range(self) -> tuple[float, float]:
+        lo = self.min_value if self.min_value is not None else 0.0
+        hi = self.max_value if self.max_value is not None else (100.0 if self.type == "percent" else float("inf"))
+        return lo, hi
+
+    def option(self, code: int) -> Option:
+        for o in self.options:
+            if o.code == code:
+                return o
+        raise KeyError(f"{self.id} has no option with code {code}")
+
+    def export_columns(self, municipality_numbers: list[int] | None = None) -> list[Column]:
+        """The export columns of this question, in export order."""
+        n, i = self.export_name, self.import_id
+        if self.type == "single":
+            cols = [Column(name=n, import_id=i, role="answer")]
+            cols += [
+                Column(name=f"{n}_{o.code}_TEXT", import_id=f"{i}_{o.code}_TEXT", role="text", code=o.code)
+                for o in self.options
+                if o.other_text
+            ]
+            return cols
+        if self.type == "multi":
+            cols = []
+            for o in self.options:
+                cols.append(Column(name=f"{n}_{o.code}", import_id=f"{i}_{o.code}", role="option", code=o.code))
+                if o.other_text:
+                    cols.append(
+                        Column(name=f"{n}_{o.code}_TEXT", import_id=f"{i}_{o.code}_TEXT", role="text", code=o.code)
+                    )
+            return cols
+        if self.type in {"percent", "count"}:
+            if not self.items:
+                return [Column(name=n, import_id=f"{i}_TEXT", role="item")]
+            return [
+                Column(name=f"{n}_{it.code}", import_id=f"{i}_{it.code}", role="item", code=it.code)
+                for it in self.items
+            ]
+        if self.type == "text":
+            return [Column(name=n, import_id=f"{i}_TEXT", role="text")]
+        if self.type == "municipality":
+            nums = municipality_numbers or []
+            return [Column(name=f"{n}_{k}", import_id=f"{i}_{k}", role="option", code=k) for k in nums]
+        raise AssertionError(self.type)
+
+    def processed_columns(self) -> list[str]:
+        """Names of this question's columns in the processed tables."""
+        q = self.id
+        if self.type in {"single", "text"}:
+            cols = [q]
+            if self.type == "single":
+                cols += [f"{q}__{o.code}__text" for o in self.options if o.other_text]
+            return cols
+        if self.type == "multi":
+            cols = []
+            for o in self.options:
+                cols.append(f"{q}__{o.code}")
+                if o.other_text:
+                    cols.append(f"{q}__{o.code}__text")
+            return cols
+        if self.type in {"percent", "count"}:
+            return [f"{q}__{it.code}" for it in self.items] if self.items else [q]
+        return []
+
+
+class Codebook(_Strict):
+    """A year's questionnaire."""
+
+    year: int
+    title: str
+    #: Data freeze date (ISO), used for SOURCE_DATE_EPOCH of the rendered report.
+    freeze_date: str
+    fieldwork: tuple[str, str]
+    synthetic: bool = False
+    #: Year of the municipality frame used (normally the survey year).
+    frame_year: int
+    population_size: int
+    scales: dict[str, Scale] = Field(default_factory=dict)
+    questions: list[Question]
+
+    @model_validator(mode="after")
+    def _cross_checks(self) -> Codebook:
+        ids = [q.id for q in self.questions]
+        dup = sorted({x for x in ids if ids.count(x) > 1})
+        if dup:
+            raise ValueError(f"duplicate question ids: {dup}")
+        names = [q.export_name for q in self.questions]
+        dupn = sorted({x for x in names if names.count(x) > 1})
+        if dupn:
+            raise ValueError(f"duplicate export names: {dupn}")
+        known = set(ids)
+        for q in self.questions:
+            if q.scale is not None and q.scale not in self.scales:
+                raise ValueError(f"{q.id}: unknown scale {q.scale!r}")
+            for dep in condition_questions(q.asked_if):
+                if dep not in known:
+                    raise ValueError(f"{q.id}: routing refers to unknown question {dep!r}")
+                if ids.index(dep) >= ids.index(q.id):
+                    raise ValueError(f"{q.id}: routing refers to {dep!r}, which comes later in the questionnaire")
+        if sum(q.type == "municipality" for q in self.questions) != 1:
+            raise ValueError("a codebook needs exactly one municipality-selection question")
+        return self
+
+    @cached_property
+    def _by_id(self) -> dict[str, Question]:
+        return {q.id: self._resolved(q) for q in self.questions}
+
+    def _resolved(self, q: Question) -> Question:
+        """A question with its shared scale expanded into options and nets."""
+        if q.scale is None:
+            return q
+        sc = self.scales[q.scale]
+        return q.model_copy(update={"options": list(sc.options), "nets": list(q.nets or sc.nets)})
+
+    def question(self, qid: str) -> Question:
+        try:
+            return self._by_id[qid]
+        except KeyError:
+            raise KeyError(f"question {qid!r} is not in the {self.year} codebook") from None
+
+    def __contains__(self, qid: object) -> bool:
+        return qid in self._by_id
+
+    @property
+    def all_questions(self) -> list[Question]:
+        """Every question with scales resolved, in questionnaire order."""
+        return [self._by_id[q.id] for q in self.questions]
+
+    @property
+    def municipality_question(self) -> Question:
+        return next(q for q in self.all_questions if q.type == "municipality")
+
+    def by_chapter(self, chapter: int) -> list[Question]:
+        return [q for q in self.all_questions if q.chapter == chapter]
+
+    def by_report_ref(self, ref: str) -> list[Question]:
+        return [q for q in self.all_questions if ref in q.report_refs]
+
+    def is_ordered(self, qid: str) -> bool:
+        q = self.questions[[x.id for x in self.questions].index(qid)]
+        return bool(q.scale and self.scales[q.scale].ordered)
+
+
+def load_codebook(path: str | Path) -> Codebook:
+    """Read and validate a codebook YAML file; raise CodebookError listing every problem."""
+    path = Path(path)
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise CodebookError(f"{path}: not valid YAML: {exc}") from exc
+    try:
+        return Codebook.model_validate(raw)
+    except ValidationError as exc:
+        lines = [f"{path}: {exc.error_count()} problem(s) in the codebook:"]
+        for err in exc.errors():
+            loc = _describe_loc(raw, err["loc"])
+            lines.append(f"  - {loc}: {err['msg']}")
+        raise CodebookError("\n".join(lines)) from exc
+
+
+def _describe_loc(raw: object, loc: tuple) -> str:
+    """Turn a pydantic error location into 'questions[3] (id=foo).options[2].code'."""
+    out, node = [], raw
+    for part in loc:
+        if isinstance(part, int):
+            ident = node[part].get("id") if isinstance(node, list) and isinstance(node[part], dict) else None
+            out[-1:] = [f"{out[-1] if out else ''}[{part}]" + (f" (id={ident})" if ident else "")]
+            node = node[part] if isinstance(node, list) and part < len(node) else None
+        else:
+            out.append(str(part))
+            node = node.get(part) if isinstance(node, dict) else None
+    return ".".join(out) or "<root>"

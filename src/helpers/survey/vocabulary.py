@@ -1,0 +1,26 @@
+"""The monitor's fixed words and numbers, each defined once: size classes, answer
+statuses, disclosure threshold, the indicator schema."""
+
+from __future__ import annotations
+
+#: Codes with a fixed meaning in every export.
+SEEN_UNANSWERED = -99
+
+SIZE_CLASSES = ["G4", "G40", "Middelgroot/klein"]
+
+ANSWERED = "beantwoord"
+SKIPPED = "geen antwoord"
+NOT_ASKED = "niet gevraagd"
+STATUSES = [ANSWERED, SKIPPED, NOT_ASKED]
+
+MIN_BASE = 5
+SUPPRESSED = "–"
+SUPPRESSION_NOTE = f"{SUPPRESSED} = niet getoond: minder dan {MIN_BASE} gemeenten."
+MERGED_LARGE = "Grote gemeenten (G4/G40)"
+TOTAL = "Totaal"
+
+#: The numbers of one view, long: what every ``Table.indicators`` and ``question_indicators`` hold.
+NUMBER_COLUMNS = ["category", "stat", "value", "n"]
+#: ``reports/<year>/indicators.csv``: every number shown, with where it was shown.
+INDICATOR_COLUMNS = ["year", "chapter", "question", "report_ref", "category", "stat", "value", "n"]
+STATS = ("pct", "mean", "median", "count", "answers_mean", "min", "max", "p")

@@ -1,0 +1,253 @@
+"""What changed in the questionnaire between two years' codebooks.
+
+:func:`diff_codebooks` returns one :class:`Change` per difference: questions added,
+dropped or linked to an earlier one (``comparable_with`` = the trend continues,
+``replaces`` = the trend breaks), and for every question present in both years
+(same id, or linked) a changed text, type, chapter, answer option (added, dropped,
+renamed = same code with another label), item, maximum number of answers or routing.
+:func:`render_markdown` writes them as Dutch Markdown for the report's method section
+("Wijzigingen in de vragenlijst") and for ``monitor codebook-diff``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any, Literal
+
+import pandas as pd
+
+from helpers.survey.codebook import AllOf, AnswerIn, Codebook, Condition, Question, Selected
+from helpers.survey.lineage import linked_ids
+
+ChangeKind = Literal[
+    "added",
+    "dropped",
+    "comparable",
+    "replaces",
+    "text",
+    "type",
+    "chapter",
+    "option_added",
+    "option_dropped",
+    "option_renamed",
+    "item_added",
+    "item_dropped",
+    "item_renamed",
+    "max_answers",
+    "routing",
+]
+
+
+@dataclass(frozen=True)
+class Change:
+    """One difference between the old and the new codebook."""
+
+    kind: ChangeKind
+    #: Id in the new codebook ('' for a dropped question).
+    question: str
+    #: Id in the old codebook ('' for an added question).
+    old_question: str
+    chapter: int
+    old: str = ""
+    new: str = ""
+    code: int | None = None
+
+
+def question_pairs(old: Codebook, new: Codebook) -> list[tuple[Question | None, Question | None, str]]:
+    """(old, new, link) in new-questionnaire order, then dropped questions; link is same/comparable/replaces."""
+    pairs: list[tuple[Question | None, Question | None, str]] = []
+    used: set[str] = set()
+    for q in new.all_questions:
+        if q.id in old:
+            pairs.append((old.question(q.id), q, "same"))
+            used.add(q.id)
+            continue
+        linked = False
+        for link, field in (("comparable", "comparable_with"), ("replaces", "replaces")):
+            for oid in sorted(linked_ids(q, old.year, field)):
+                if oid in old:
+                    pairs.append((old.question(oid), q, link))
+                    used.add(oid)
+                    linked = True
+        if not linked:
+            pairs.append((None, q, "added"))
+    pairs += [(q, None, "dropped") for q in old.all_questions if q.id not in used]
+    return pairs
+
+
+def diff_codebooks(old: Codebook, new: Codebook) -> list[Change]:
+    """Every difference between ``old`` and ``new``, in questionnaire order."""
+    pairs = question_pairs(old, new)
+    renamed = {o.id: n.id for o, n, link in pairs if o is not None and n is not None}
+    changes: list[Change] = []
+    for o, n, link in pairs:
+        if o is None:
+            changes.append(Change("added", n.id, "", n.chapter, new=n.text))
+        elif n is None:
+            changes.append(Change("dropped", "", o.id, o.chapter, old=o.text))
+        else:
+            if link != "same":
+                changes.append(Change(link, n.id, o.id, n.chapter, old=o.text, new=n.text))  # type: ignore[arg-type]
+            changes += _pair_changes(o, n, old, new, renamed, text=link == "same")
+    return changes
+
+
+def _pair_changes(
+    o: Question, n: Question, old: Codebook, new: Codebook, renamed: dict[str, str], *, text: bool
+) -> list[Change]:
+    def change(kind: str, before: Any = "", after: Any = "", code: int | None = None) -> Change:
+        return Change(kind, n.id, o.id, n.chapter, str(before), str(after), code)  # type: ignore[arg-type]
+
+    out = []
+    if text and " ".join(o.text.split()) != " ".join(n.text.split()):
+        out.append(change("text", o.text, n.text))
+    if o.type != n.type:
+        out.append(change("type", o.type, n.type))
+    if o.chapter != n.chapter:
+        out.append(change("chapter", o.chapter, n.chapter))
+    for prefix, before, after in (("option", o.options, n.options), ("item", o.items, n.items)):
+        old_labels = {x.code: x.label for x in before}
+        new_labels = {x.code: x.label for x in after}
+        for code, label in new_labels.items():
+            if code not in old_labels:
+                out.append(change(f"{prefix}_added", "", label, code))
+            elif old_labels[code] != label:
+                out.append(change(f"{prefix}_renamed", old_labels[code], label, code))
+        out += [change(f"{prefix}_dropped", lab, "", c) for c, lab in old_labels.items() if c not in new_labels]
+    if o.max_answers != n.max_answers:
+        out.append(change("max_answers", o.max_answers or "", n.max_answers or ""))
+    if _translated(o.asked_if, renamed) != _dump(n.asked_if):
+        out.append(change("routing", describe_routing(o.asked_if, old), describe_routing(n.asked_if, new)))
+    return out
+
+
+def _dump(cond: Condition | None) -> Any:
+    return None if cond is None else cond.model_dump(by_alias=True)
+
+
+def _translated(cond: Condition | None, renamed: dict[str, str]) -> Any:
+    """The old condition with its question ids replaced by their new ids (for comparison)."""
+
+    def walk(node: Any) -> Any:
+        if isinstance(node, dict):
+            return {k: renamed.get(v, v) if k == "question" else walk(v) for k, v in node.items()}
+        if isinstance(node, list):
+            return [walk(x) for x in node]
+        return node
+
+    return walk(_dump(cond))
+
+
+# --- Dutch rendering ------------------------------------------------------------------------
+
+
+def short(text: str, width: int = 90) -> str:
+    """One line of at most ``width`` characters (cut at a word, with an ellipsis)."""
+    line = " ".join(text.split())
+    if len(line) <= width:
+        return line
+    return line[: width - 1].rsplit(" ", 1)[0].rstrip(",;:") + "…"
+
+
+def describe_routing(cond: Condition | None, cb: Codebook) -> str:
+    """Dutch description of a routing condition with the (shortened) question texts."""
+    if cond is None:
+        return "alle gemeenten"
+    if isinstance(cond, AnswerIn):
+        q = cb.question(cond.question)
+        labels = " of ".join(f"‘{q.option(c).label}’" for c in cond.codes)
+        return f"gemeenten die bij “{short(q.text, 60)}” {labels} antwoordden"
+    if isinstance(cond, Selected):
+        q = cb.question(cond.question)
+        return f"gemeenten die bij “{short(q.text, 60)}” ‘{q.option(cond.selected).label}’ aankruisten"
+    parts = cond.all if isinstance(cond, AllOf) else cond.any
+    joiner = " en " if isinstance(cond, AllOf) else " of "
+    return "(" + joiner.join(describe_routing(c, cb) for c in parts) + ")"
+
+
+_OPTION_KINDS = (
+    "option_added",
+    "option_dropped",
+    "option_renamed",
+    "item_added",
+    "item_dropped",
+    "item_renamed",
+    "max_answers",
+)
+_SECTIONS: list[tuple[str, tuple[str, ...]]] = [
+    ("Nieuwe vragen", ("added",)),
+    ("Vervallen vragen", ("dropped",)),
+    ("Vervangen vragen", ("comparable", "replaces")),
+    ("Gewijzigde vragen", ("text", "type", "chapter")),
+    ("Antwoordmogelijkheden", _OPTION_KINDS),
+    ("Routing", ("routing",)),
+]
+
+
+def _md(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("*", "\\*").replace("_", "\\_")
+
+
+def _line(c: Change, with_ids: bool) -> str:
+    ids = ""
+    if with_ids and c.old_question and c.question and c.old_question != c.question:
+        ids = f" [`{c.old_question}` → `{c.question}`]"
+    elif with_ids:
+        ids = f" [`{c.question or c.old_question}`]"
+    what = {
+        "added": lambda: f"*{_md(short(c.new))}*",
+        "dropped": lambda: f"*{_md(short(c.old))}*",
+        "comparable": lambda: (
+            f"*{_md(short(c.new))}* vervangt *{_md(short(c.old))}*; vergelijkbaar, de tijdreeks loopt door"
+        ),
+        "replaces": lambda: (
+            f"*{_md(short(c.new))}* vervangt *{_md(short(c.old))}*; niet vergelijkbaar, breuk in de tijdreeks"
+        ),
+        "text": lambda: f"was *{_md(short(c.old, 200))}*, nu *{_md(short(c.new, 200))}*",
+        "type": lambda: f"vraagsoort was {c.old}, nu {c.new}",
+        "chapter": lambda: f"stond in hoofdstuk {c.old}, nu in hoofdstuk {c.new}",
+        "option_added": lambda: f"nieuwe antwoordmogelijkheid ‘{_md(c.new)}’",
+        "option_dropped": lambda: f"antwoordmogelijkheid ‘{_md(c.old)}’ vervallen",
+        "option_renamed": lambda: f"‘{_md(c.old)}’ heet nu ‘{_md(c.new)}’",
+        "item_added": lambda: f"nieuw onderdeel ‘{_md(c.new)}’",
+        "item_dropped": lambda: f"onderdeel ‘{_md(c.old)}’ vervallen",
+        "item_renamed": lambda: f"onderdeel ‘{_md(c.old)}’ heet nu ‘{_md(c.new)}’",
+        "max_answers": lambda: f"maximaal aantal antwoorden was {c.old or 'onbeperkt'}, nu {c.new or 'onbeperkt'}",
+        "routing": lambda: f"was gesteld aan {_md(c.old)}, nu aan {_md(c.new)}",
+    }[c.kind]()
+    return f"{what} (hoofdstuk {c.chapter}){ids}"
+
+
+def render_markdown(
+    changes: list[Change], old_year: int, new_year: int, new: Codebook | None = None, *, with_ids: bool = False
+) -> str:
+    """Dutch Markdown listing of the changes, grouped by kind; one sentence when nothing changed."""
+    if not changes:
+        return f"De vragenlijst van {new_year} is gelijk aan die van {old_year}."
+    texts = {q.id: q.text for q in new.all_questions} if new is not None else {}
+    out = [
+        f"Ten opzichte van {old_year} is de vragenlijst van {new_year} op de volgende punten gewijzigd. Een vraag "
+        "met dezelfde formulering houdt haar code en is vergelijkbaar over de jaren; een anders geformuleerde vraag "
+        "krijgt een nieuwe code en telt alleen in de tijdreeks mee als zij vergelijkbaar is verklaard."
+    ]
+    for title, kinds in _SECTIONS:
+        rows = [c for c in changes if c.kind in kinds]
+        if not rows:
+            continue
+        out += ["", f"**{title}**", ""]
+        if kinds[0] in {"added", "dropped", "comparable"}:
+            out += [f"- {_line(c, with_ids)}" for c in rows]
+            continue
+        for qid in dict.fromkeys(c.question for c in rows):
+            mine = [c for c in rows if c.question == qid]
+            head = _md(short(texts.get(qid, mine[0].new if mine[0].kind == "text" else qid)))
+            ids = f" [`{qid}`]" if with_ids else ""
+            details = "; ".join(_line(c, False).rsplit(" (hoofdstuk", 1)[0] for c in mine)
+            out.append(f"- *{head}* (hoofdstuk {mine[0].chapter}){ids}: {details}.")
+    return "\n".join(out)
+
+
+def changes_frame(changes: list[Change]) -> pd.DataFrame:
+    """The changes as a table (columns of :class:`Change`)."""
+    columns = list(Change.__dataclass_fields__)
+    return pd.DataFrame([asdict(c) for c in changes], columns=columns)

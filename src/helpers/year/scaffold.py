@@ -1,0 +1,232 @@
+"""Scaffold next year's raw-data folder: ``monitor new-year --year 2019 --from-year 2018``.
+
+:func:`scaffold_year` copies the previous codebook (comments and notes kept) into
+``<raw>/<year>/codebook.yaml`` with the year-bound fields updated, checks that the new
+year's municipality frame is in ``<raw>/reference/``, and writes a README checklist.
+It never overwrites an existing year folder.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from helpers import paths
+from helpers.survey.codebook import load_codebook
+
+PLACEHOLDER = "# TODO: placeholder from new-year; fill in the real {}"
+
+
+@dataclass
+class Scaffold:
+    """What :func:`scaffold_year` wrote and found."""
+
+    year: int
+    from_year: int
+    year_dir: Path
+    codebook: Path
+    readme: Path
+    frame: Path
+    frame_found: bool
+    population_size: int | None
+    mergers_found: bool
+    warnings: list[str] = field(default_factory=list)
+
+
+def scaffold_year(
+    year: int, from_year: int, *, raw_dir: str | Path | None = None, reference_dir: str | Path | None = None
+) -> Scaffold:
+    """Create ``<raw_dir>/<year>/`` with the copied codebook and a README checklist.
+
+    Raises ``FileExistsError`` when the folder exists and ``FileNotFoundError`` when the
+    previous codebook is missing. A missing frame is not an error: the README and
+    :func:`next_steps` say how to add it.
+    """
+    raw = Path(raw_dir) if raw_dir is not None else paths.RAW_DIR
+    reference = Path(reference_dir) if reference_dir is not None else raw / "reference"
+    if year <= from_year:
+        raise ValueError(f"the new year ({year}) must come after --from-year ({from_year})")
+    source = raw / str(from_year) / "codebook.yaml"
+    target_dir = raw / str(year)
+    if target_dir.exists():
+        raise FileExistsError(f"{target_dir} bestaat al; new-year overschrijft nooit een bestaande jaarmap")
+    if not source.exists():
+        raise FileNotFoundError(f"{source} ontbreekt: kan de codebook van {from_year} niet kopiëren")
+    old = load_codebook(source)
+    frame = reference / f"gemeenten_{year}.csv"
+    population = len(pd.read_csv(frame, dtype=str)) if frame.exists() else None
+    text = copy_codebook_text(source.read_text(encoding="utf-8"), year, from_year, population)
+    result = Scaffold(
+        year=year,
+        from_year=from_year,
+        year_dir=target_dir,
+        codebook=target_dir / "codebook.yaml",
+        readme=target_dir / "README.md",
+        frame=frame,
+        frame_found=frame.exists() and (reference / f"gemeenten_{year}.geojson").exists(),
+        population_size=population,
+        mergers_found=(reference / f"herindelingen_{year}.csv").exists(),
+    )
+    if not result.frame_found:
+        result.warnings.append(f"gemeentelijst {frame.name} (en .geojson) ontbreekt in {reference}")
+    previous = reference / f"gemeenten_{old.frame_year}.csv"
+    if not result.mergers_found and result.frame_found and previous.exists() and _codes(frame) != _codes(previous):
+        result.warnings.append(
+            f"herindelingen_{year}.csv ontbreekt in {reference}: de gemeentelijsten van {old.frame_year} en {year} "
+            "verschillen (herindelingen)"
+        )
+    target_dir.mkdir(parents=True)
+    result.codebook.write_text(text, encoding="utf-8")
+    load_codebook(result.codebook)  # the copy must stay a valid codebook
+    result.readme.write_text(readme_text(result), encoding="utf-8")
+    return result
+
+
+def _codes(frame: Path) -> set[str]:
+    return set(pd.read_csv(frame, dtype=str)["gemeentecode"])
+
+
+def _shift(iso: str, years: int) -> str:
+    d = date.fromisoformat(iso)
+    try:
+        return d.replace(year=d.year + years).isoformat()
+    except ValueError:  # 29 February
+        return d.replace(year=d.year + years, day=28).isoformat()
+
+
+def _set_top(text: str, key: str, value: str, after: str | None = None) -> str:
+    """Replace the top-level ``key:`` line (or insert it after the ``after:`` line)."""
+    pattern = re.compile(rf"^{key}:.*$", re.MULTILINE)
+    line = f"{key}: {value}"
+    if pattern.search(text):
+        return pattern.sub(lambda _: line, text, count=1)
+    anchor = re.compile(rf"^{after}:.*$", re.MULTILINE)
+    return anchor.sub(lambda m: f"{m.group(0)}\n{line}", text, count=1)
+
+
+def copy_codebook_text(text: str, year: int, from_year: int, population_size: int | None) -> str:
+    """The previous codebook's YAML with year, title, dates, synthetic, frame_year and population_size updated."""
+    top = yaml.safe_load(text)
+    shift = year - from_year
+    start, end = (_shift(d, shift) for d in top["fieldwork"])
+    header = (
+        f"# Codebook {year}: copied from data/raw/{from_year}/codebook.yaml by `monitor new-year`.\n"
+        f"# Check every question against the {year} questionnaire before loading the export:\n"
+        f"# see README.md in this folder. Comments below are those of the {from_year} codebook.\n\n"
+    )
+    text = _set_top(text, "year", str(year))
+    text = _set_top(text, "title", str(top["title"]).replace(str(from_year), str(year)))
+    text = _set_top(text, "freeze_date", f'"{_shift(str(top["freeze_date"]), shift)}"  ' + PLACEHOLDER.format("date"))
+    text = _set_top(text, "fieldwork", f'["{start}", "{end}"]  ' + PLACEHOLDER.format("dates"))
+    text = _set_top(text, "synthetic", "false", after="fieldwork")
+    text = _set_top(text, "frame_year", str(year))
+    size = (
+        str(population_size)
+        if population_size is not None
+        else f"{top['population_size']}  # TODO: number of municipalities in gemeenten_{year}.csv"
+    )
+    return header + _set_top(text, "population_size", size)
+
+
+def readme_text(s: Scaffold) -> str:
+    """The checklist README of the new year folder."""
+    y, f = s.year, s.from_year
+    frame_line = (
+        f"- [x] `gemeenten_{y}.csv` and `.geojson` found in `data/raw/reference/` "
+        f"(`population_size: {s.population_size}`)."
+        if s.frame_found
+        else f"- [ ] **Missing:** `data/raw/reference/gemeenten_{y}.csv` and `gemeenten_{y}.geojson`. "
+        + frame_instructions(y)
+    )
+    merger_line = (
+        f"- [x] `herindelingen_{y}.csv` found."
+        if s.mergers_found
+        else f"- [ ] If municipalities merged on 1 January {y}: add `data/raw/reference/herindelingen_{y}.csv` "
+        f"(columns `code_{y - 1}, naam_{y - 1}, code_{y}, naam_{y}, soort, aandeel`; "
+        "see `data/raw/reference/README.md`)."
+    )
+    return f"""# {y} raw data — checklist
+
+Scaffolded by `monitor new-year --year {y} --from-year {f}`. `codebook.yaml` is a copy of the {f}
+codebook with `year`, `title`, `frame_year`, `population_size` and `synthetic: false` updated and
+**placeholder** `fieldwork` / `freeze_date` (the {f} dates moved to {y}). Work through this list,
+then run `make codebook-diff FROM={f} TO={y}` and `make data YEAR={y}`.
+
+## 1. Export
+
+Qualtrics → Data & Analysis → Export data → CSV, with: *Use numeric values*; *Split multi-value
+fields into columns*; *Recode seen but unanswered questions as -99*; *Recode seen but unanswered
+multi-value fields as 0*; no decimal commas; time zone Europe/Amsterdam; export all responses (the
+loader drops incomplete and preview responses and reports them). Save it here as `export.csv`; do
+not open and re-save it in Excel.
+
+- [ ] `export.csv` in this folder.
+
+## 2. Municipality frame
+
+{frame_line}
+{merger_line}
+
+## 3. Codebook — compare `codebook.yaml` with the {y} questionnaire
+
+- [ ] `fieldwork` (first and last day the survey was open) and `freeze_date` (day of the export).
+- [ ] `synthetic: false` for a real export (the report then drops the synthetic-data labels).
+- [ ] **Changed wording → a new id.** The same id in two years means the same, comparable
+  question. A reworded question gets a new id plus `comparable_with: [old_id]` when the trend may
+  continue, or `replaces: [old_id]` when it may not (the trend shows a break). Never reuse an id.
+- [ ] **Dropped questions:** delete them (their chapter views are skipped with a note).
+- [ ] **Added questions:** new id, `chapter`, `text`, `type`, options, `export_name` and
+  `import_id` (rows 1 and 3 of the export); `report_refs: []`.
+- [ ] **Answer options:** a new wording of the same option keeps its code (the label changes);
+  a new option gets a new code; an option with another meaning never reuses a code. Check
+  `exclusive` and `other_text` ("Anders, namelijk").
+- [ ] **Routing** (`asked_if`): compare with the survey flow and display logic.
+- [ ] **Export columns:** every `export_name` / `import_id` against rows 1 and 3 of `export.csv`
+  (Qualtrics renumbers copied questions).
+
+## 4. Check
+
+```bash
+make codebook-diff FROM={f} TO={y}  # lists added, dropped, relinked questions, options, routing
+make data YEAR={y}                  # validates export.csv against codebook.yaml and the frame
+make report YEAR={y}
+```
+"""
+
+
+def frame_instructions(year: int) -> str:
+    """How to add a missing municipality frame."""
+    return (
+        f"Copy the CBS/Kadaster *Wijk- en Buurtkaart* {year} layer `gemeenten` (via PDOK) as "
+        f"`gemeenten_{year}.csv` (columns `gemeentecode, gemeentenaam, provincie, inwoners, grootteklasse`) and "
+        f"`gemeenten_{year}.geojson` into `data/raw/reference/`, as described in `data/raw/reference/README.md`."
+    )
+
+
+def next_steps(s: Scaffold) -> str:
+    """The text ``monitor new-year`` prints."""
+    lines = [f"Aangemaakt: {s.codebook}", f"Aangemaakt: {s.readme}"]
+    lines += [f"LET OP: {w}" for w in s.warnings]
+    lines += ["", "Volgende stappen:"]
+    steps = []
+    if not s.frame_found:
+        steps.append(
+            f"Zet gemeenten_{s.year}.csv en gemeenten_{s.year}.geojson (CBS/Kadaster Wijk- en Buurtkaart {s.year}, "
+            f"laag gemeenten) in {s.frame.parent}; zie data/raw/reference/README.md."
+        )
+    steps += [
+        f"Zet de Qualtrics-export als {s.year_dir / 'export.csv'} (instellingen: zie README.md).",
+        "Vul fieldwork en freeze_date in codebook.yaml in (nu plaatshouders).",
+        f"Vergelijk codebook.yaml met de vragenlijst van {s.year}: nieuwe formulering = nieuw id met "
+        "comparable_with of replaces; vervallen en nieuwe vragen; antwoordopties; routing.",
+        f"make codebook-diff FROM={s.from_year} TO={s.year}",
+        f"make data YEAR={s.year}",
+        f"make report YEAR={s.year}",
+    ]
+    lines += [f"  {k}. {step}" for k, step in enumerate(steps, 1)]
+    return "\n".join(lines)
