@@ -14,6 +14,8 @@ NOTEBOOKS_DIR = PROJECT_ROOT / "notebooks"
 TEMPLATES_DIR = PROJECT_ROOT / "templates"
 REFERENCE_DIR = RAW_DIR / "reference"
 PUBLISHED_DIR = RAW_DIR / "published"
+#: Where an interactive (JupyterLab) run of a notebook writes figures and indicator parts; never committed.
+SCRATCH_DIR = PROJECT_ROOT / ".scratch"
 
 
 def raw_year_dir(year: int) -> Path:
@@ -44,3 +46,8 @@ def processed_year_dir(year: int) -> Path:
 
 def reports_year_dir(year: int) -> Path:
     return REPORTS_DIR / str(year)
+
+
+def notes_path(year: int) -> Path:
+    """``data/raw/<year>/notes.yaml``: remarks about this edition only (optional)."""
+    return raw_year_dir(year) / "notes.yaml"

@@ -1,0 +1,116 @@
+"""Imports only go down the layers (docs/ARCHITECTURE.md): a newcomer can trust the file tree."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parents[2] / "src" / "helpers"
+
+#: Rank of each top-level part of ``helpers``; a module may import its own part and lower ranks only.
+LAYERS = {
+    "paths": 0,
+    "survey": 1,
+    "load": 2,
+    "year": 2,
+    "synth": 2,
+    "analysis": 3,
+    "report": 4,
+    "publish": 5,
+    "cli": 6,
+    "__main__": 7,
+}
+
+
+def _part(module: str) -> str:
+    """``helpers.load.cells`` -> ``load``; ``helpers`` -> ``''``."""
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 else ""
+
+
+def _module_of(path: Path, package: Path = PACKAGE) -> str:
+    rel = path.relative_to(package.parent).with_suffix("")
+    parts = list(rel.parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _imports(path: Path, package: Path = PACKAGE) -> list[tuple[int, str]]:
+    """Every ``helpers`` module imported by ``path`` (top level, inside functions, TYPE_CHECKING)."""
+    module = _module_of(path, package)
+    package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found += [(node.lineno, a.name) for a in node.names if a.name.split(".")[0] == "helpers"]
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.split(".")
+                base = base[: len(base) - node.level + 1]
+                target = ".".join(base + ([node.module] if node.module else []))
+            else:
+                target = node.module or ""
+            if target.split(".")[0] != "helpers":
+                continue
+            if target == "helpers":  # from helpers import paths
+                found += [(node.lineno, f"helpers.{a.name}") for a in node.names]
+            else:
+                found.append((node.lineno, target))
+    return found
+
+
+def _violations(package: Path = PACKAGE) -> list[str]:
+    bad = []
+    for path in sorted(package.rglob("*.py")):
+        module = _module_of(path, package)
+        own = _part(module)
+        if own not in LAYERS and own:
+            bad.append(f"{module}: part {own!r} has no layer in LAYERS (add it, and to docs/ARCHITECTURE.md)")
+            continue
+        for line, target in _imports(path, package):
+            other = _part(target)
+            if not other or other == own:
+                continue
+            if other not in LAYERS:
+                bad.append(f"{path.relative_to(package.parent)}:{line} imports unknown part {target}")
+            elif LAYERS[other] >= LAYERS.get(own, 99):
+                bad.append(
+                    f"{path.relative_to(package.parent)}:{line}: {own} (layer {LAYERS[own]}) imports {target} "
+                    f"(layer {LAYERS[other]})"
+                )
+    return bad
+
+
+def test_imports_only_go_down_the_layers() -> None:
+    assert _violations() == []
+
+
+def test_every_part_has_a_layer() -> None:
+    parts = {
+        p.stem if p.is_file() else p.name
+        for p in PACKAGE.iterdir()
+        if not p.name.startswith(("_", ".")) or p.name == "__main__.py"
+    }
+    parts = {p for p in parts if p not in {"py", "__pycache__"} and not p.endswith(".typed")}
+    assert parts <= set(LAYERS), sorted(parts - set(LAYERS))
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("from helpers.report.chapter import x\n", "helpers.report.chapter"),
+        ("import helpers.publish\n", "helpers.publish"),
+        ("def f():\n    from ..publish import core\n", "helpers.publish"),
+    ],
+)
+def test_an_upward_import_is_caught(tmp_path: Path, source: str, expected: str) -> None:
+    """The checker itself sees every form of import (it would pass vacuously otherwise)."""
+    package = tmp_path / "helpers"
+    (package / "survey").mkdir(parents=True)
+    (package / "__init__.py").write_text("")
+    (package / "survey" / "__init__.py").write_text("")
+    probe = package / "survey" / "probe.py"
+    probe.write_text(source)
+    assert [t for _, t in _imports(probe, package)] == [expected]
+    assert len(_violations(package)) == 1
