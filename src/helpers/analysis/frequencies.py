@@ -110,3 +110,32 @@ def _text(df: pd.DataFrame, q: Question) -> list[tuple]:
 
 def _pct(k: int, n: int) -> float:
     return 100.0 * k / n if n else float("nan")
+
+
+def combined_value(df: pd.DataFrame, question: Question, codes: set[int], stat: str) -> tuple[float, int]:
+    """One number of a combination of categories (a split option's parts, a net): value and base.
+
+    single: share (``pct``) or count of answers among ``codes`` (the sum of their shares); multi: of
+    municipalities that ticked at least one of ``codes``; percent/count items: ``mean``/``median``
+    of the row sums of the items ``codes``.
+    """
+    mask = answered_mask(df, question)
+    if question.type in ("single", "multi"):
+        if question.type == "single":
+            labels = [o.label for o in question.options if o.code in codes]
+            hit = df.loc[mask, question.id].isin(labels)
+        else:
+            cols = [f"{question.id}__{c}" for c in sorted(codes)]
+            hit = df.loc[mask, cols].fillna(False).astype(bool).any(axis=1)
+        n, k = len(hit), int(hit.sum())
+        if stat == "count":
+            return float(k), n
+        if stat == "pct":
+            return _pct(k, n), n
+    elif question.type in ("percent", "count") and stat in ("mean", "median"):
+        cols = [f"{question.id}__{c}" for c in sorted(codes)] if question.items else [question.id]
+        values = df.loc[mask, cols].dropna().astype(float).sum(axis=1)
+        if values.empty:
+            return float("nan"), 0
+        return float(values.mean() if stat == "mean" else values.median()), len(values)
+    raise ValueError(f"{question.id}: no {stat!r} for a {question.type} question")

@@ -22,7 +22,7 @@ from helpers.analysis.response import response_table
 from helpers.analysis.table import Table, lookup, number_rows, report_ref_of
 from helpers.survey.codebook import Codebook, Question
 from helpers.survey.formatting import fmt_number
-from helpers.survey.routing import describe_condition
+from helpers.survey.routing import describe_routing
 from helpers.survey.vocabulary import MIN_BASE, SUPPRESSION_NOTE
 
 
@@ -31,7 +31,7 @@ def describe_base(cb: Codebook, q: Question) -> str:
     unit = "respondenten" if q.level == "respondent" else "gemeenten"
     if q.asked_if is None:
         return f"alle {unit} die de vraag beantwoordden"
-    return f"{unit} die de vraag beantwoordden en waarvoor geldt: {describe_condition(q.asked_if, cb)}"
+    return f"{unit} die de vraag beantwoordden; alleen gesteld aan {describe_routing(q.asked_if, cb, unit=unit)}"
 
 
 def collapsed_categories(q: Question) -> list[str]:

@@ -1,29 +1,31 @@
-"""A question over the editions: published values of earlier monitors plus every processed year."""
+"""A question over the editions: published values of earlier monitors plus every processed year.
+
+Series follow the codebooks' lineage (``survey.lineage``): the same key is the same answer, a
+reworded question continues its series (``comparable_with``), a split category continues as the
+combination of its parts, a merged one as the combination of what it merged; a replaced question
+(``replaces``) still shows the earlier years, marked as a break ("Breuk").
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from itertools import pairwise
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 
-from helpers.analysis.frequencies import question_indicators
+from helpers.analysis.frequencies import combined_value, question_indicators
 from helpers.analysis.table import Table, number_rows
-from helpers.survey.codebook import Codebook, Question
-from helpers.survey.lineage import label_map
+from helpers.survey.codebook import Question
+from helpers.survey.lineage import QuestionHistory, category_keys
 
 PUBLISHED = "gepubliceerd"
 COMPUTED = "berekend"
-
-
-# --- trends -------------------------------------------------------------------------
-
 PUBLISHED_COLUMNS = ["year", "report_ref", "question", "category", "stat", "value", "n", "decimals", "status"]
+SERIES_COLUMNS = ["year", "key", "value", "n", "source", "break"]
 
 
-def load_published(years: Iterable[int] = (2016, 2017), directory: str | Path | None = None) -> pd.DataFrame:
+def load_published(years: Iterable[int], directory: str | Path | None = None) -> pd.DataFrame:
     """Concatenate ``monitor_<year>.csv`` of earlier editions (missing files are skipped)."""
     from helpers.paths import PUBLISHED_DIR
 
@@ -38,147 +40,155 @@ def load_published(years: Iterable[int] = (2016, 2017), directory: str | Path | 
     out = pd.concat(parts, ignore_index=True)
     out["value"] = pd.to_numeric(out["value"], errors="coerce")
     out["n"] = pd.to_numeric(out["n"], errors="coerce")
+    return out[out["status"] != "report_error"] if "status" in out.columns else out
+
+
+@dataclass(frozen=True)
+class Edition:
+    """One year of a series: the question as asked then, its data (None: published values only)."""
+
+    year: int
+    question: Question | None
+    data: pd.DataFrame | None
+    population: int | None
+    broken: bool
+
+
+def back_keys(history: QuestionHistory, question: Question, year: int, key: str) -> dict[int, set[str] | None]:
+    """Per earlier year with a codebook: the keys of that year's version that make up ``key`` (None: none)."""
+    if key == "":  # the question itself (a mean without items, the mean number of answers)
+        return {y: {""} for y in history.versions(question, year)}
+    out: dict[int, set[str] | None] = {}
+    keys: set[str] | None = {key}
+    newer = question
+    for y, (older, _) in sorted(history.versions(question, year).items(), reverse=True):
+        if y == year:
+            out[y] = keys
+            continue
+        keys = None if keys is None else category_keys(newer, older, keys)
+        out[y] = keys
+        newer = older
     return out
 
 
-def _links(q: Question, year: int, field: str = "comparable_with") -> set[str]:
-    """Ids in ``comparable_with`` (or ``replaces``) that apply to ``year`` (``id`` or ``"<year>:id"``)."""
-    out = set()
-    for entry in getattr(q, field):
-        head, sep, rest = entry.partition(":")
-        if not sep:
-            out.add(entry)
-        elif head.strip() == str(year):
-            out.add(rest.strip())
-    return out
+def series(
+    history: QuestionHistory,
+    question: Question,
+    year: int,
+    data: Mapping[int, pd.DataFrame],
+    published: pd.DataFrame,
+    key: str,
+    stat: str = "pct",
+) -> pd.DataFrame:
+    """One category over the editions: ``year, key, value, n, source, break`` (computed beats published)."""
+    versions = history.versions(question, year)
+    keys_by_year = back_keys(history, question, year, key)
+    rows = []
+    for y, (q_y, broken) in versions.items():
+        keys = keys_by_year.get(y)
+        if y not in data or keys is None or q_y.type == "text":
+            continue
+        value, n = _value(data[y], q_y, keys, stat)
+        rows.append((y, key, value, n, COMPUTED, broken))
+    rows += _published_rows(history, question, year, published, key, stat, {r[0] for r in rows})
+    out = pd.DataFrame(rows, columns=SERIES_COLUMNS).sort_values("year", kind="stable")
+    return out.reset_index(drop=True)
 
 
-def _year_question(cb: Codebook, qid: str, latest: Question) -> Question | None:
-    if qid in cb:
-        return cb.question(qid)
-    for cand in sorted(_links(latest, cb.year) | _links(latest, cb.year, "replaces")):
-        if cand in cb:
-            return cb.question(cand)
-    return None
+def _value(df: pd.DataFrame, q: Question, keys: set[str], stat: str) -> tuple[float, int]:
+    if stat == "answers_mean":
+        ind = question_indicators(df, q)
+        hit = ind[ind["stat"] == stat]
+        return float(hit["value"].iloc[0]), int(hit["n"].iloc[0])
+    codes = {c for k in keys if k for c in q.category(k).codes}
+    return combined_value(df, q, codes, stat)
 
 
-def _trend_labels(q: Question, latest: Question) -> dict[str, str]:
-    """Labels of ``q`` renamed to ``latest``'s (same code = same answer); none across a ``replaces`` break."""
-    if q is latest or (q.id != latest.id and q.id not in {e.partition(":")[2] or e for e in latest.comparable_with}):
-        return {}
-    return {old: new for old, new in label_map(q, latest).items() if old != new}
+def _published_rows(history, question, year, published, key, stat, have) -> list[tuple]:
+    if published is None or published.empty:
+        return []
+    ids = history.predecessor_ids(question, year)
+    keys_by_year = back_keys(history, question, year, key)
+    rows = []
+    pub = published[published["question"].isin(ids) & (published["stat"] == stat)]
+    for y, qid, label, value, n in zip(
+        pub["year"], pub["question"], pub["category"], pub["value"], pub["n"], strict=True
+    ):
+        y = int(y)
+        if y in have or y >= year:
+            continue
+        ref_year, ref_q = _version_with(history, qid)
+        if ref_q is None:
+            continue
+        wanted = keys_by_year.get(ref_year)
+        match = [c.key for c in ref_q.categories if c.label == str(label)] or ([""] if str(label) == "" else [])
+        if wanted is None or not match or {match[0]} != wanted:
+            continue
+        rows.append((y, key, float(value), None if pd.isna(n) else int(n), PUBLISHED, ids[str(qid)]))
+    return rows
+
+
+def _version_with(history: QuestionHistory, qid: str) -> tuple[int, Question | None]:
+    """The earliest codebook year with question ``qid`` (published rows use that version's labels)."""
+    for y, cb in history.codebooks.items():
+        if qid in cb:
+            return y, cb.question(qid)
+    return 0, None
 
 
 def trend_table(
-    qid: str,
-    processed: Mapping[int, tuple[pd.DataFrame, Codebook]],
-    published: pd.DataFrame | None = None,
-    categories: Sequence[str] | None = None,
+    history: QuestionHistory,
+    question: Question,
+    year: int,
+    data: Mapping[int, pd.DataFrame],
+    published: pd.DataFrame,
+    keys: Sequence[str],
     *,
     stat: str = "pct",
     report_ref: str = "",
 ) -> Table:
-    """One question over the years: rows = years, columns = categories, plus n, source and break.
+    """Rows = years, columns = the categories ``keys`` (this year's labels), plus n, source and break.
 
-    Values of earlier editions come from ``published`` (``question`` = the current id,
-    ``status`` ``report_error`` ignored; source "gepubliceerd"); every processed year is
-    recomputed with ``question_indicators`` (source "berekend", preferred over a published
-    value of the same year). Question ids are stable across years, so the same id means
-    the same question (published rows of earlier editions use the current id); an option
-    renamed under the same code keeps its series (earlier labels are shown under the
-    current one, also in published rows of a question id some processed year has). A year is
-    marked as a break ("Breuk" = "ja") when its question has a different id than the
-    previous year's and no ``comparable_with`` entry links them: entries are question ids
-    (``"policy_2017"``) or year-qualified (``"2017:policy_2017"``). A question that
-    ``replaces`` an earlier, non-comparable one still shows the earlier years, with a break.
+    "Breuk" = "ja" marks a year whose question is not comparable with the year before it.
+    Indicators: category ``"<year>: <label>"``.
     """
-    if not processed:
-        raise ValueError("trend_table needs at least one processed year")
-    years_proc = sorted(processed)
-    latest_cb = processed[years_proc[-1]][1]
-    latest = latest_cb.question(qid)
-    long: list[dict[str, Any]] = []
-    year_q: dict[int, Question] = {}
-    for y in years_proc:
-        df, cb = processed[y]
-        q = latest if y == years_proc[-1] else _year_question(cb, qid, latest)
-        if q is None:
-            continue
-        year_q[y] = q
-        ind = question_indicators(df, q)
-        ind = ind[ind["stat"] == stat]
-        names = _trend_labels(q, latest)
-        for cat, val, n in zip(ind["category"], ind["value"], ind["n"], strict=True):
-            long.append({"year": y, "category": names.get(cat, cat), "value": float(val), "n": n, "source": COMPUTED})
-    if published is not None and len(published):
-        linked = {qid} | {e.partition(":")[2] or e for e in (*latest.comparable_with, *latest.replaces)}
-        pub = published[published["question"].isin(linked) & (published["stat"] == stat)]
-        if "status" in pub.columns:
-            pub = pub[pub["status"] != "report_error"]
-        pub_names = {q.id: _trend_labels(q, latest) for q in reversed(list(year_q.values()))}
-        for y, pq, cat, val, n in zip(
-            pub["year"], pub["question"], pub["category"], pub["value"], pub["n"], strict=True
-        ):
-            if int(y) in year_q:
-                continue
-            long.append(
-                {
-                    "year": int(y),
-                    "category": pub_names.get(str(pq), {}).get(str(cat), str(cat)),
-                    "value": float(val),
-                    "n": None if pd.isna(n) else int(n),
-                    "source": PUBLISHED,
-                }
-            )
-    frame = pd.DataFrame(long, columns=["year", "category", "value", "n", "source"])
-    pub_ids = {}
-    if published is not None and len(published):
-        for y, qq in zip(pub["year"], pub["question"], strict=True):
-            pub_ids.setdefault(int(y), set()).add(str(qq))
-    if categories is None:
-        cats = list(dict.fromkeys(frame.loc[frame["year"] == years_proc[-1], "category"]))
-    else:
-        cats = list(categories)
-    frame = frame[frame["category"].isin(cats)].drop_duplicates(["year", "category"])
-    years = sorted(frame["year"].unique())
-    breaks: dict[int, bool] = {}
-    for prev, y in pairwise(years):
-        q = year_q.get(y)
-        if q is not None:
-            prev_q = year_q.get(prev)
-            prev_ids = {prev_q.id} if prev_q is not None else set(pub_ids.get(prev, {qid}))
-            breaks[y] = q.id not in prev_ids and not prev_ids & _links(q, prev)
-    frame["break"] = frame["year"].map(lambda y: breaks.get(y, False))
-    wide = frame.pivot(index="year", columns="category", values="value").reindex(index=years, columns=cats)
-    n_year = frame.groupby("year")["n"].max().reindex(years)
-    src = frame.groupby("year")["source"].first().reindex(years)
-    data = wide.copy()
-    data.columns = list(cats)
-    data["n"] = n_year.astype("Float64")
-    data["Bron"] = src
-    data["Breuk"] = ["ja" if breaks.get(y, False) else "" for y in years]
-    data.index = pd.Index([str(y) for y in years], name="Jaar")
-    fmt = "pct" if stat == "pct" or latest.type == "percent" else "num1"
-    formats = {c: fmt for c in cats} | {"n": "int", "Bron": "text", "Breuk": "text"}
+    labels = {c.key: c.label for c in question.categories}
+    frames = [series(history, question, year, data, published, k, stat) for k in keys]
+    long = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=SERIES_COLUMNS)
+    long["label"] = long["key"].map(lambda k: labels.get(k, k) or question.text)
+    years = sorted(long["year"].unique())
+    flags = long.groupby("year")["break"].max().reindex(years).fillna(False).astype(bool).tolist()
+    marks = {y: prev and not now for y, prev, now in zip(years[1:], flags[:-1], flags[1:], strict=True)}
+    cats = [labels.get(k, k) or question.text for k in keys]
+    wide = long.pivot_table(index="year", columns="label", values="value", aggfunc="first")
+    data_out = wide.reindex(index=years, columns=cats)
+    data_out.columns = list(cats)
+    data_out["n"] = long.groupby("year")["n"].max().reindex(years).astype("Float64")
+    data_out["Bron"] = long.groupby("year")["source"].first().reindex(years)
+    data_out["Breuk"] = ["ja" if marks.get(y) else "" for y in years]
+    data_out.index = pd.Index([str(y) for y in years], name="Jaar")
+    fmt = "pct" if stat == "pct" or question.type == "percent" else "num1"
     rows = [
-        (f"{y}: {c}", stat, v, None if pd.isna(n) else int(n))
-        for y, c, v, n in zip(frame["year"], frame["category"], frame["value"], frame["n"], strict=True)
+        (f"{y}: {lab}", stat, v, None if pd.isna(n) else int(n))
+        for y, lab, v, n in sorted(
+            zip(long["year"], long["label"], long["value"], long["n"], strict=True),
+            key=lambda r: (r[0], cats.index(r[1])),
+        )
     ]
     foot = "Bron: gepubliceerd = waarde uit de eerdere monitor; berekend = opnieuw berekend uit de data."
-    if any(breaks.values()):
+    if any(marks.values()):
         foot += " Breuk: de vraag is gewijzigd en niet vergelijkbaar met het jaar ervoor."
-    ordered_rows = sorted(rows, key=lambda r: (int(r[0].split(":")[0]), cats.index(r[0].split(": ", 1)[1])))
     return Table(
-        data=data,
-        question=qid,
-        title=latest.text,
+        data=data_out,
+        question=question.id,
+        title=question.text,
         n=None,
         base="",
         kind="trend",
         stat=stat,
         report_ref=report_ref,
         footnote=foot,
-        formats=formats,
-        indicators=number_rows(ordered_rows),
-        meta={"long": frame.reset_index(drop=True), "categories": cats, "breaks": breaks},
+        formats={c: fmt for c in cats} | {"n": "int", "Bron": "text", "Breuk": "text"},
+        indicators=number_rows(rows),
+        meta={"long": long, "categories": cats, "breaks": marks},
     )

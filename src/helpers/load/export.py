@@ -162,6 +162,25 @@ def load_export(
     return LoadResult(respondents, municipalities, report)
 
 
+def load_year(
+    year: int,
+    *,
+    raw_dir: str | Path | None = None,
+    encoding: str | None = None,
+    decimal: str = ".",
+) -> LoadResult:
+    """Load ``<raw>/<year>/export.csv`` with its codebook, the frame of its year and every merger table."""
+    raw_root = Path(raw_dir) if raw_dir is not None else paths.RAW_DIR
+    codebook = load_codebook(raw_root / str(year) / "codebook.yaml")
+    reference = raw_root / "reference"
+    frame = read_frame(reference / f"gemeenten_{codebook.frame_year}.csv")
+    merger_files = sorted(reference.glob("herindelingen_*.csv"))
+    mergers = pd.concat([read_merger_table(p) for p in merger_files], ignore_index=True) if merger_files else None
+    return load_export(
+        raw_root / str(year) / "export.csv", codebook, frame, mergers, encoding=encoding, decimal=decimal
+    )
+
+
 def build_processed(
     year: int,
     *,
@@ -179,14 +198,7 @@ def build_processed(
     out = out_root / str(year)
     if out.resolve().is_relative_to(raw_root.resolve()):
         raise ValueError(f"refusing to write processed data under the raw directory {raw_root}")
-    codebook = load_codebook(raw_root / str(year) / "codebook.yaml")
-    reference = raw_root / "reference"
-    frame = read_frame(reference / f"gemeenten_{codebook.frame_year}.csv")
-    merger_files = sorted(reference.glob("herindelingen_*.csv"))
-    mergers = pd.concat([read_merger_table(p) for p in merger_files], ignore_index=True) if merger_files else None
-    result = load_export(
-        raw_root / str(year) / "export.csv", codebook, frame, mergers, encoding=encoding, decimal=decimal
-    )
+    result = load_year(year, raw_dir=raw_root, encoding=encoding, decimal=decimal)
     out.mkdir(parents=True, exist_ok=True)
     result.respondents.to_parquet(out / "respondents.parquet", index=False)
     result.municipalities.to_parquet(out / "municipalities.parquet", index=False)

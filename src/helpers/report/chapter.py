@@ -1,343 +1,355 @@
 """What a chapter notebook calls: open the chapter, show questions, breakdowns, trends, quotes.
 
-A chapter notebook stays a short, readable chapter::
+A chapter notebook reads like a chapter::
 
-    ch = open_chapter(3, year, build_dir)          # data, codebook, house style, registry
-    ch.show("additional_policy")                   # figure in the house style, numbered
-    ch.say(f"{ch.pct('additional_policy', 'Ja')} van de gemeenten ...")
-    ch.breakdown("additional_policy")              # by size class, with disclosure control
-    ch.trend("measures_offered", ["Extra taallessen"])
-    ch.remaining()                                 # questions of this chapter without a view
+    ch = open_chapter(year, build_dir)           # data, codebook, house style, registry, %%tekst
+    ch.show("additional_policy")                 # figure in the house style, numbered, numbers recorded
+    ch.breakdown("additional_policy")            # by size class, with disclosure control and a test
+    ch.trend("measures_offered", ["dedicated_case_managers"])
+    ch.remaining()                               # default views of this chapter's other questions
 
-Everything follows the codebook: a question that is not in this year's codebook is
-skipped with a one-line note, so next year's notebooks run without edits.
+and its prose is Markdown in ``%%tekst`` cells (``report.prose``). Questions are named by codebook
+id and answer categories by key, as in any edition's codebook: a question that a later edition
+dropped or replaced leaves one line, a reworded one (``comparable_with``) is shown under its new
+id, a split category continues as its parts (``survey.lineage``).
 """
 
 from __future__ import annotations
 
-import warnings
-from functools import cache
+import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 from IPython.display import Markdown
 
 from helpers import paths
-from helpers.analysis.frequencies import question_indicators
-from helpers.analysis.intervals import share_ci
-from helpers.analysis.question_tables import default_table, estimate_table, multi_answer_table, single_choice_table
+from helpers.analysis.estimates import percent_distribution
+from helpers.analysis.question_tables import default_table, single_choice_table
 from helpers.analysis.quotes import text_answers
-from helpers.analysis.response import response_table
 from helpers.analysis.size_classes import size_class_table
 from helpers.analysis.table import Table
 from helpers.analysis.trends import load_published, trend_table
-from helpers.report.method import calibration_sentence
+from helpers.load.processed import edition_years, municipalities, read_processed
+from helpers.report.method import synthetic_note
 from helpers.report.plots import bar_chart, likert_chart, set_house_style, size_class_chart, trend_chart
-from helpers.report.registry import Chapter
-from helpers.survey.codebook import Codebook, load_codebook
-from helpers.survey.formatting import fmt_pct
-from helpers.survey.vocabulary import SUPPRESSED
+from helpers.report.registry import Display, Ref, Registry
+from helpers.survey.codebook import Codebook, Question, load_codebook
+from helpers.survey.frame import read_frame
 
-SYNTHETIC_NOTE = (
-    "> **Synthetische voorbeelddata.** De cijfers in dit hoofdstuk zijn berekend op een "
-    "synthetische export ({calibration}); het zijn geen antwoorden van echte gemeenten."
-)
+if TYPE_CHECKING:
+    from helpers.report.prose import Prose
+from helpers.survey.lineage import QuestionHistory, Resolution, current_keys
+from helpers.survey.notes import EditionNotes, load_notes
 
-
-class Shown:
-    """What a view returns: the Table (attributes pass through), but nothing is displayed again.
-
-    Without this, a view call on the last line of a cell would show the table a second time
-    (Jupyter displays the value of the last expression).
-    """
-
-    def __init__(self, value: object) -> None:
-        self._value = value
-
-    def __getattr__(self, name: str):
-        return getattr(self._value, name)
-
-    def __iter__(self):
-        return iter(self._value)
-
-    def __len__(self) -> int:
-        return len(self._value)
-
-    def _ipython_display_(self) -> None:
-        """Display nothing: the view has already been shown with its caption."""
-
-    @property
-    def value(self) -> object:
-        return self._value
+#: Set by the build for each kernel: the notebook's file stem (``03_policy``).
+NOTEBOOK_ENV = "MONITOR_NOTEBOOK"
 
 
-def _quiet(value):
-    return None if value is None else Shown(value)
+class QuestionGone(LookupError):
+    """A question a notebook refers to has no comparable version this year (dropped or replaced)."""
+
+    def __init__(self, resolution: Resolution):
+        self.resolution = resolution
+        super().__init__(gone_text(resolution))
 
 
-class MissingProcessedData(FileNotFoundError):
-    """The processed tables of a year do not exist yet."""
+def gone_text(res: Resolution) -> str:
+    """One Dutch sentence on why a question's numbers are not in this year's report."""
+    old = res.previous.text if res.previous is not None else res.requested
+    if res.status == "replaced" and res.question is not None:
+        return (
+            f"De vraag ‘{_short(old)}’ is in {res.year} vervangen door een vraag die er niet mee te vergelijken "
+            f"is: ‘{_short(res.question.text)}’."
+        )
+    return f"De vraag ‘{_short(old)}’ is in {res.year} niet gesteld."
 
 
-def load_processed(year: int, table: str = "municipalities") -> pd.DataFrame:
-    """``data/processed/<year>/<table>.parquet``; run notebook 00 or ``make data`` first."""
-    path = paths.processed_year_dir(year) / f"{table}.parquet"
-    if not path.exists():
-        raise MissingProcessedData(f"{path} ontbreekt: voer eerst 00_data_preparation uit (of `make data YEAR={year}`)")
-    return pd.read_parquet(path)
+def _short(text: str, width: int = 110) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1].rsplit(" ", 1)[0] + " …"
 
 
-def processed_years(up_to: int) -> list[int]:
-    """Years up to and including ``up_to`` with a codebook and data: processed, or a raw export to load."""
-    years = set()
-    for d in paths.PROCESSED_DIR.glob("[0-9][0-9][0-9][0-9]"):
-        if (d / "municipalities.parquet").exists():
-            years.add(int(d.name))
-    for d in paths.RAW_DIR.glob("[0-9][0-9][0-9][0-9]"):
-        if (d / "export.csv").exists():
-            years.add(int(d.name))
-    return sorted(y for y in years if y <= up_to and paths.codebook_path(y).exists())
+def notebook_name() -> str | None:
+    """The running notebook's file stem: from the build, or from JupyterLab's session (None if unknown)."""
+    for value in (os.environ.get(NOTEBOOK_ENV), os.environ.get("JPY_SESSION_NAME")):
+        if value:
+            return Path(value).stem
+    try:
+        from IPython import get_ipython
+
+        shell = get_ipython()
+    except ImportError:  # pragma: no cover - IPython is a dependency
+        shell = None
+    ns = getattr(shell, "user_ns", {}) or {}
+    for key in ("__session__", "__vsc_ipynb_file__"):
+        if ns.get(key):
+            return Path(str(ns[key])).stem
+    return None
 
 
-def year_data(year: int) -> pd.DataFrame:
-    """The municipalities table of an earlier year for trends.
-
-    ``data/processed/<year>/`` when it exists; otherwise the raw export is loaded in memory
-    (nothing is written), so a report's trends do not depend on which years were processed.
-    """
-    path = paths.processed_year_dir(year) / "municipalities.parquet"
-    if path.exists():
-        return pd.read_parquet(path)
-    export = paths.export_path(year)
-    return _load_raw(str(export), export.stat().st_mtime_ns, str(paths.codebook_path(year))).copy()
+def chapter_number(name: str) -> int:
+    """``03_policy`` -> 3 (the file number is the chapter number)."""
+    head = name.split("_", 1)[0]
+    if not head.isdigit():
+        raise ValueError(f"notebooknaam {name!r} begint niet met een hoofdstuknummer (zoals 03_beleid)")
+    return int(head)
 
 
-@cache
-def _load_raw(export: str, mtime_ns: int, codebook: str) -> pd.DataFrame:
-    """Load an export in memory, once per file version (the arguments are the cache key)."""
-    from helpers.load.export import load_export
-
-    cb = load_codebook(codebook)
-    return load_export(export, cb, paths.frame_path(cb.frame_year)).municipalities
-
-
-class ChapterView(Chapter):
-    """A chapter's registry plus the views its notebook shows (see the module docstring)."""
+class Chapter:
+    """One chapter: its data, questionnaire, registry of figures and tables, and its views."""
 
     def __init__(
         self,
-        number: int,
+        name: str,
         year: int,
-        build_dir: str | Path | None,
+        out_dir: str | Path,
+        *,
         data: pd.DataFrame,
         codebook: Codebook,
         frame: pd.DataFrame,
-        **kwargs,
+        history: QuestionHistory,
+        notes: EditionNotes | None = None,
+        respondents: pd.DataFrame | None = None,
+        display: Display | None = None,
     ) -> None:
-        super().__init__(number, year, build_dir, data=data, codebook=codebook, **kwargs)
-        self.frame = frame
+        self.name, self.year = name, int(year)
+        self.number = chapter_number(name)
+        self.data, self.codebook, self.frame, self.history = data, codebook, frame, history
+        self.notes = notes or EditionNotes()
+        self._respondents = respondents
+        self.registry = Registry(self.number, self.year, out_dir, name, display)
         self.shown: set[str] = set()
-        self._respondents: pd.DataFrame | None = None
+        self._announced: set[str] = set()
+        #: Anchors of this edition's remarks (notes.yaml) that a ``%%tekst`` block placed.
+        self.placed_remarks: set[str] = set()
+        self.prose: Prose | None = None
+
+    # --- data -----------------------------------------------------------------------
+    @property
+    def out_dir(self) -> Path:
+        return self.registry.out_dir
+
+    def display(self, obj: object, metadata: dict | None = None) -> None:
+        self.registry.display(obj, metadata=metadata)
 
     @property
     def respondents(self) -> pd.DataFrame:
-        """The respondent-level table (for ``level: respondent`` questions such as job title)."""
+        """The respondent-level table (``level: respondent`` questions such as job title)."""
         if self._respondents is None:
-            self._respondents = load_processed(self.year, "respondents")
+            self._respondents = read_processed(self.year, "respondents")
         return self._respondents
 
-    def _table_for(self, qid: str) -> pd.DataFrame:
-        q = self.codebook.question(qid)
+    def table_for(self, q: Question) -> pd.DataFrame:
+        """The rows a question is counted over: respondents or municipalities."""
         return self.respondents if q.level == "respondent" else self.data
 
-    def number(self, qid, category: str = "", stat: str = "pct", *, df=None, report_ref=None, **kwargs) -> str:
-        """As ``Chapter.number``; respondent-level questions are counted per respondent.
+    def resolve(self, qid: str) -> Resolution:
+        """What ``qid`` is this year (raises ``UnknownReference`` for an id no codebook has)."""
+        return self.history.resolve(qid, self.year)
 
-        A question that is not in this year's codebook gives "–" (with a warning) instead of an
-        error, so prose of a dropped question does not stop next year's build.
-        """
-        if isinstance(qid, str) and qid not in self.codebook:
-            warnings.warn(f"vraag {qid!r} is in {self.year} niet gesteld; getal vervalt", stacklevel=2)
-            return SUPPRESSED
-        q = self.codebook.question(qid) if isinstance(qid, str) else None
-        if q is not None and df is None and q.level == "respondent":
-            ref = report_ref if report_ref is not None else (q.report_refs[0] if q.report_refs else "")
-            return super().number(qid, category, stat, df=self.respondents, report_ref=ref, **kwargs)
-        return super().number(qid, category, stat, df=df, report_ref=report_ref, **kwargs)
+    def question(self, qid: str) -> Question:
+        """This year's comparable version of ``qid``; ``QuestionGone`` when there is none."""
+        res = self.resolve(qid)
+        if not res.usable or res.question is None:
+            raise QuestionGone(res)
+        return res.question
 
-    # --- guards -------------------------------------------------------------------
     def asked(self, qid: str) -> bool:
-        """Is ``qid`` in this year's questionnaire?"""
-        return qid in self.codebook
+        """Does this year's questionnaire have ``qid`` or a comparable successor?"""
+        return self.resolve(qid).usable
 
-    def _skip_note(self, qid: str) -> None:
-        self._display(Markdown(f"*Vraag `{qid}` is in {self.year} niet gesteld; deze weergave vervalt.*"))
+    def keys(self, q: Question, key: str) -> set[str] | None:
+        """This year's keys of ``q`` that continue category ``key`` (None: no number of its own now)."""
+        return current_keys(self.history, q, self.year, key)
+
+    def labels(self, q: Question, keys: list[str] | None) -> list[str] | None:
+        """Labels of this year's categories continuing ``keys`` (split ones expand to their parts)."""
+        if keys is None:
+            return None
+        out: list[str] = []
+        for key in keys:
+            for k in sorted(self.keys(q, key) or [], key=[c.key for c in q.categories].index):
+                label = q.category(k).label
+                if label not in out:
+                    out.append(label)
+        return out
+
+    # --- guards ---------------------------------------------------------------------
+    def _usable(self, qid: str) -> Question | None:
+        """The question to show, or None after one line on why it is not shown (a successor is shown)."""
+        res = self.resolve(qid)
+        if res.usable and res.question is not None:
+            return res.question
+        if qid not in self._announced:
+            self._announced.add(qid)
+            self.display(Markdown(f"*{gone_text(res)}*"))
+            if res.status == "replaced" and res.question is not None and res.question.id not in self.shown:
+                self.show(res.question.id)
+        return None
 
     # --- views ----------------------------------------------------------------------
-    def show(
-        self,
-        qid: str,
-        *,
-        as_table: bool = False,
-        collapse: bool = False,
-        title: str | None = None,
-        report_ref: str | None = None,
-        df: pd.DataFrame | None = None,
-    ) -> Table | None:
-        """Show one question in its view by type: a chart (single, multi, 5-point) or a table.
+    def show(self, qid: str, *, as_table: bool = False, collapse: bool = False, title: str | None = None) -> Ref | None:
+        """One question in its view by type: a chart (single, multi, 5-point) or a table.
 
-        ``as_table`` shows the table instead of the chart (the report's "Tabel"s);
-        ``collapse`` shows a 5-point scale as (helemaal) eens / neutraal / (helemaal) oneens;
-        ``report_ref`` overrides the 2018 label recorded for the numbers; ``df`` a subset.
+        ``as_table`` shows the table instead of the chart; ``collapse`` shows a 5-point scale as
+        its nets plus the middle. Percent, count, text and the response question are tables.
         """
-        if not self.asked(qid):
-            self._skip_note(qid)
+        q = self._usable(qid)
+        if q is None:
             return None
-        data = self._table_for(qid) if df is None else df
-        q = self.codebook.question(qid)
-        ref = report_ref
-        if q.type == "single":
-            table = single_choice_table(data, self.codebook, qid, collapse=collapse, report_ref=ref)
-        elif q.type == "multi":
-            table = multi_answer_table(data, self.codebook, qid, report_ref=ref)
-        elif q.type == "percent":
-            table = estimate_table(data, self.codebook, qid)
-            if ref is not None:
-                table.report_ref = ref
-            as_table = True
-        elif q.type == "municipality":
-            table, as_table = response_table(self.frame, data, self.codebook), True
-        elif q.type == "text":
-            table, as_table = text_answers(data, self.codebook, qid, self.frame), True
+        data = self.table_for(q)
+        if q.type == "single" and collapse:
+            table = single_choice_table(data, self.codebook, q.id, collapse=True)
         else:
-            table, as_table = default_table(data, self.codebook, qid, frame=self.frame), True
-        if df is not None:
-            table.report_ref = ""
-        elif q.level == "respondent":
+            table = default_table(data, self.codebook, q.id, frame=self.frame)
+        if q.level == "respondent":
             table.base = f"{table.base} Geteld per respondent, niet per gemeente.".strip()
-        self.shown.add(qid)
-        if as_table:
-            self.table(table, title)
-        else:
-            chart = likert_chart(table) if table.kind == "likert" else bar_chart(table)
-            self.figure(chart, table, title)
-        return _quiet(table)
+        self.shown.add(q.id)
+        if as_table or table.kind not in ("single", "likert", "multi"):
+            return self.registry.table(table, title)
+        chart = likert_chart(table) if table.kind == "likert" else bar_chart(table)
+        return self.registry.figure(chart, table, title)
 
-    def statements(self, qids: list[str], title: str, *, collapse: bool = False) -> list[Table]:
+    def statements(self, qids: list[str], title: str, *, collapse: bool = False) -> Ref | None:
         """Several 5-point statements in one stacked-bar figure (each statement's numbers recorded)."""
-        present = [q for q in qids if self.asked(q)]
-        for q in qids:
-            if q not in present:
-                self._skip_note(q)
-        tables = [single_choice_table(self.data, self.codebook, q, collapse=collapse) for q in present]
-        if not tables:
-            return []
-        self.shown.update(present)
+        present = [q for qid in qids if (q := self._usable(qid)) is not None]
+        if not present:
+            return None
+        tables = [single_choice_table(self.data, self.codebook, q.id, collapse=collapse) for q in present]
+        self.shown.update(q.id for q in present)
         ns = {t.n for t in tables}
-        self.figure(likert_chart(tables), tables[0], title, n=ns.pop() if len(ns) == 1 else None)
+        ref = self.registry.figure(likert_chart(tables), tables[0], title, n=ns.pop() if len(ns) == 1 else None)
         for t in tables[1:]:
-            self.record(t.indicators, t.question, t.report_ref)
-        return _quiet(tables)
+            self.registry.record(t.indicators, t.question, t.report_ref)
+        return ref
 
     def breakdown(
         self,
         qid: str,
-        categories: list[str] | None = None,
+        keys: list[str] | None = None,
         *,
+        top: int | None = None,
         nets: bool = False,
         chart: bool = True,
         title: str | None = None,
-    ) -> Table | None:
-        """Shares by size class with a test of independence; cells on < 5 municipalities are not shown."""
-        if not self.asked(qid):
-            self._skip_note(qid)
+    ) -> Ref | None:
+        """Shares by size class with a test of independence; cells on < 5 municipalities are not shown.
+
+        ``keys`` chooses categories; ``top`` the most chosen ones of a multi question.
+        """
+        q = self._usable(qid)
+        if q is None:
             return None
-        table = size_class_table(self.data, self.codebook, qid, categories, nets=nets)
+        labels = self.labels(q, keys)
+        table = size_class_table(self.data, self.codebook, q.id, labels, nets=nets)
+        if top is not None:
+            table = size_class_table(self.data, self.codebook, q.id, list(table.data.index[:top]), nets=nets)
         heading = title or table.title
         if chart:
-            self.figure(size_class_chart(table), table, heading)
-        self.table(table, heading)
-        return _quiet(table)
+            self.registry.figure(size_class_chart(table), table, heading)
+        return self.registry.table(table, heading)
+
+    def trend_table(self, qid: str, keys: list[str] | None = None, *, stat: str = "pct") -> Table | None:
+        """The trend of ``qid`` (None when the question is not asked this year)."""
+        res = self.resolve(qid)
+        if not res.usable or res.question is None:
+            return None
+        q = res.question
+        if keys is None:
+            keys = [""] if stat == "answers_mean" else [c.key for c in q.categories if c.kind != "net"] or [""]
+        current = [k for key in keys for k in (sorted(self.keys(q, key) or []) if key else [""])]
+        data = {y: municipalities(y) for y in edition_years(self.year - 1)} | {self.year: self.data}
+        published = load_published(range(2000, self.year))
+        return trend_table(self.history, q, self.year, data, published, current, stat=stat)
 
     def trend(
         self,
         qid: str,
-        categories: list[str] | None = None,
+        keys: list[str] | None = None,
         *,
         stat: str = "pct",
         title: str | None = None,
         chart: bool = True,
-    ) -> Table | None:
-        """The question over the years: published earlier editions plus every processed year."""
-        if not self.asked(qid):
-            self._skip_note(qid)
+    ) -> Ref | None:
+        """The question over the editions: published earlier values plus every processed year."""
+        if self._usable(qid) is None:
             return None
-        processed = {self.year: (self.data, self.codebook)}
-        for y in processed_years(self.year - 1):
-            processed[y] = (year_data(y), load_codebook(paths.codebook_path(y)))
-        published = load_published(range(2000, self.year))
-        table = trend_table(qid, processed, published, categories, stat=stat)
+        table = self.trend_table(qid, keys, stat=stat)
+        assert table is not None
         heading = title or f"{table.title} — ontwikkeling door de jaren"
         if chart and len(table.data) > 1:
-            self.figure(trend_chart(table), table, heading)
-        else:
-            self.table(table, heading)
-        return _quiet(table)
+            return self.registry.figure(trend_chart(table), table, heading)
+        return self.registry.table(table, heading)
+
+    def distribution(self, qid: str, title: str) -> Ref | None:
+        """How the estimates of a percent question are spread over bands."""
+        q = self._usable(qid)
+        if q is None:
+            return None
+        spread = percent_distribution(self.data, self.codebook, q.id)
+        return self.registry.figure(bar_chart(spread), spread, title)
 
     def quotes(self, qid: str, k: int = 3) -> Table | None:
-        """Up to ``k`` open answers, attributed by size class only."""
-        if not self.asked(qid):
-            self._skip_note(qid)
+        """Up to ``k`` open answers, attributed by size class only, alternating between size classes."""
+        q = self._usable(qid)
+        if q is None:
             return None
-        table = text_answers(self.data, self.codebook, qid, self.frame)
+        table = text_answers(self.data, self.codebook, q.id, self.frame)
         unique = table.data.drop_duplicates(subset=[table.data.columns[0]])
-        # alternate between size classes, so the quotes are not all from one kind of municipality
         rank = unique.groupby(level=0).cumcount().to_numpy()
         unique = unique.iloc[rank.argsort(kind="stable")]
         lines = [f"> “{row.iloc[0]}”  \n> — *{idx}*" for idx, row in unique.head(k).iterrows()]
-        self.shown.add(qid)
-        self.record(table.indicators, qid, table.report_ref)
-        self._display(Markdown("\n\n".join(lines) if lines else "*Geen open antwoorden.*"))
-        return _quiet(table)
+        self.shown.add(q.id)
+        self.registry.record(table.indicators, q.id, table.report_ref)
+        self.display(Markdown("\n\n".join(lines) if lines else "*Geen open antwoorden.*"))
+        return None
 
     def remaining(self) -> list[str]:
         """Default views of this chapter's questions that no cell has shown (e.g. new questions)."""
-        left = [
-            q.id
-            for q in self.codebook.by_chapter(self.chapter_number)
-            if q.id not in self.shown and q.id not in self.figures and q.id not in self.tables
-        ]
+        done = self.shown | set(self.registry.figures) | set(self.registry.tables)
+        left = [q.id for q in self.codebook.by_chapter(self.number) if q.id not in done]
         if left:
-            self._display(Markdown("### Overige vragen van dit hoofdstuk"))
+            self.display(Markdown("### Overige vragen van dit hoofdstuk"))
         for qid in left:
             self.show(qid)
-        return _quiet(left)
-
-    # --- prose ----------------------------------------------------------------------
-    def say(self, text: str) -> None:
-        """Show a paragraph of prose (numbers in it come from ``pct``/``mean``/…)."""
-        self._display(Markdown(text))
-
-    def ci(self, qid: str, category: str, level: float = 0.95, *, report_ref: str | None = None) -> str:
-        """The share with its interval, finite population corrected: "60% (95%-BI 57–63%)"."""
-        if not self.asked(qid):
-            return self.number(qid, category)
-        q = self.codebook.question(qid)
-        ind = question_indicators(self.data, q)
-        hit = ind[(ind["category"] == category) & (ind["stat"] == "pct")].iloc[0]
-        n = int(hit["n"])
-        iv = share_ci(hit["value"] / 100, n, self.codebook.population_size, level=level)
-        share = self.pct(qid, category, report_ref=report_ref)
-        return f"{share} ({int(level * 100)}%-BI {fmt_pct(100 * iv.lower)}–{fmt_pct(100 * iv.upper)})"
+        return []
 
 
-def open_chapter(number: int, year: int, build_dir: str | Path | None = None) -> ChapterView:
-    """Load the processed data and codebook of ``year``, set the house style and start the registry."""
+def open_chapter(year: int, build_dir: str | Path | None = None, *, name: str | None = None) -> Chapter:
+    """Load the processed data and codebooks, set the house style, start the registry and ``%%tekst``.
+
+    ``build_dir`` is passed by the build; without it (a run in JupyterLab) figures and indicator
+    parts go to ``.scratch/<year>/``, never into ``reports/``. The notebook's name comes from the
+    build or from JupyterLab; pass ``name`` where neither is available.
+    """
+    from helpers.report.prose import activate
+
+    name = name or notebook_name()
+    if not name:
+        raise ValueError(
+            "Kan de naam van het notebook niet bepalen; geef die op: open_chapter(year, build_dir, name='03_beleid')."
+        )
     cb = load_codebook(paths.codebook_path(year))
-    data = load_processed(year)
-    frame = pd.read_csv(paths.frame_path(cb.frame_year), dtype={"gemeentecode": str})
+    history = QuestionHistory({y: load_codebook(paths.codebook_path(y)) for y in _codebook_years(year)})
+    out_dir = Path(build_dir) if build_dir is not None else paths.SCRATCH_DIR / str(year)
+    chapter = Chapter(
+        name,
+        year,
+        out_dir,
+        data=read_processed(year),
+        codebook=cb,
+        frame=read_frame(paths.frame_path(cb.frame_year)),
+        history=history,
+        notes=load_notes(paths.notes_path(year)),
+    )
     set_house_style()
-    chapter = ChapterView(number, year, build_dir, data, cb, frame)
+    activate(chapter)
     if cb.synthetic:
-        chapter.say(SYNTHETIC_NOTE.format(calibration=calibration_sentence(year)))
+        chapter.display(Markdown(synthetic_note(year)))
     return chapter
+
+
+def _codebook_years(up_to: int) -> list[int]:
+    years = [int(d.name) for d in paths.RAW_DIR.glob("[0-9][0-9][0-9][0-9]") if (d / "codebook.yaml").exists()]
+    return sorted(y for y in years if y <= up_to)

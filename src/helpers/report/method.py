@@ -70,6 +70,14 @@ def calibration_sentence(year: int) -> str:
     )
 
 
+def synthetic_note(year: int) -> str:
+    """The warning at the top of every chapter of a synthetic edition (Markdown)."""
+    return (
+        f"> **Synthetische voorbeelddata.** De cijfers in dit hoofdstuk zijn berekend op een synthetische export "
+        f"({calibration_sentence(year)}); het zijn geen antwoorden van echte gemeenten."
+    )
+
+
 def method_text(cb: Codebook, report: LoadReport) -> str:
     """Markdown paragraphs on unit of analysis, bases, rounding, intervals and disclosure."""
     parts = []

@@ -22,6 +22,7 @@ municipality  ``Q1_<cbs number>``          ``QID1_<cbs number>``
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Literal
@@ -40,10 +41,29 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class Option(_Strict):
-    """One answer option: the numeric export code and the label as printed."""
+#: Stable reference of an option, item, net or question: English snake_case, never reused.
+KEY_PATTERN = r"^[a-z][a-z0-9_]*$"
+
+
+class _Lineage(_Strict):
+    """How a category relates to the previous edition's categories of the same question.
+
+    Without these fields the same ``key`` means the same answer (a reworded label keeps the key).
+    """
+
+    #: This category is one part of an earlier category that was split (the parts together continue it).
+    split_from: str | None = Field(default=None, pattern=KEY_PATTERN)
+    #: This category combines earlier categories (it continues their sum).
+    merged_from: list[str] = Field(default_factory=list)
+    #: The earlier key of this same category (the key itself was renamed).
+    renamed_from: str | None = Field(default=None, pattern=KEY_PATTERN)
+
+
+class Option(_Lineage):
+    """One answer option: the numeric export code, its stable key and the label as printed."""
 
     code: int
+    key: str = Field(pattern=KEY_PATTERN)
     label: str
     #: Selecting it excludes every other option (multi only); a breach is a warning.
     exclusive: bool = False
@@ -53,16 +73,18 @@ class Option(_Strict):
     reconstructed: bool = False
 
 
-class Item(_Strict):
+class Item(_Lineage):
     """A sub-item of a percentage or count question (one export column each)."""
 
     code: int
+    key: str = Field(pattern=KEY_PATTERN)
     label: str
 
 
 class Net(_Strict):
     """A derived category: the union of options, e.g. '(helemaal) eens'."""
 
+    key: str = Field(pattern=KEY_PATTERN)
     label: str
     codes: list[int]
 
@@ -116,6 +138,16 @@ def condition_questions(cond: Condition | None) -> set[str]:
 
 
 # --- questions ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Category:
+    """An answer category by key: an option (one code), an item (one code) or a net (several codes)."""
+
+    key: str
+    label: str
+    codes: tuple[int, ...]
+    kind: Literal["option", "item", "net"]
 
 
 class Column(_Strict):
@@ -180,6 +212,9 @@ class Question(_Strict):
         codes = [o.code for o in self.options]
         if len(codes) != len(set(codes)):
             raise ValueError(f"{self.id}: duplicate option codes {codes}")
+        keys = [c.key for c in (*self.options, *self.items, *self.nets)]
+        if len(keys) != len(set(keys)):
+            raise ValueError(f"{self.id}: duplicate keys {sorted({k for k in keys if keys.count(k) > 1})}")
         if any(o.exclusive for o in self.options) and t != "multi":
             raise ValueError(f"{self.id}: exclusive options only exist in multi questions")
         valid = set(codes) if t in {"single", "multi"} else {it.code for it in self.items}
@@ -200,6 +235,21 @@ class Question(_Strict):
         lo = self.min_value if self.min_value is not None else 0.0
         hi = self.max_value if self.max_value is not None else (100.0 if self.type == "percent" else float("inf"))
         return lo, hi
+
+    @property
+    def categories(self) -> list[Category]:
+        """Options, items and nets as keyed categories (what notebooks refer to by key)."""
+        out = [Category(o.key, o.label, (o.code,), "option") for o in self.options]
+        out += [Category(it.key, it.label, (it.code,), "item") for it in self.items]
+        return out + [Category(n.key, n.label, tuple(n.codes), "net") for n in self.nets]
+
+    def category(self, key: str) -> Category:
+        """The option, item or net with ``key``; KeyError lists the keys there are."""
+        for cat in self.categories:
+            if cat.key == key:
+                return cat
+        known = ", ".join(c.key for c in self.categories) or "geen"
+        raise KeyError(f"{self.id} heeft geen antwoordcategorie {key!r}; wel: {known}")
 
     def option(self, code: int) -> Option:
         for o in self.options:

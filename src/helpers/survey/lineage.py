@@ -1,8 +1,38 @@
-"""How questions and options of one year relate to another year's: linked ids and renamed labels."""
+"""How questions and answer categories of one edition relate to other editions'.
+
+Notebooks name questions by id and answer categories by key, as the codebook of the year
+they were written in had them. A later questionnaire may change either; the codebooks say
+how (docs/CONVENTIONS.md §1):
+
+* a question with the same id is the same, comparable question;
+* a reworded question gets a new id with ``comparable_with: [old_id]`` (the series continues);
+* a question whose answers are no longer comparable (e.g. a new answer scale) gets a new id with
+  ``replaces: [old_id]`` (the series breaks);
+* a category with the same key is the same answer, whatever its label or code;
+* ``split_from: k`` on new categories: together they continue the earlier category ``k``;
+* ``merged_from: [a, b]``: the new category continues the sum of ``a`` and ``b``;
+* ``renamed_from: k``: the category had key ``k`` before.
+
+:class:`QuestionHistory` answers "what is question X in year Y" and "which categories of that
+year's question make up category K" for every year with a codebook.
+"""
 
 from __future__ import annotations
 
-from helpers.survey.codebook import Question
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Literal
+
+from helpers.survey.codebook import Codebook, Question
+
+Status = Literal["asked", "comparable", "replaced", "dropped"]
+
+
+class UnknownReference(KeyError):
+    """A question id or category key that no codebook of any year has (a typo, never a dropped question)."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else "onbekende verwijzing"
 
 
 def linked_ids(q: Question, year: int, field: str = "comparable_with") -> set[str]:
@@ -18,18 +48,195 @@ def linked_ids(q: Question, year: int, field: str = "comparable_with") -> set[st
 
 
 def label_map(old: Question, new: Question) -> dict[str, str]:
-    """Old label -> new label of every option, item and net whose code(s) both questions have.
+    """Old label -> new label of every category that continues under the same key.
 
-    The same code is the same answer, so a renamed option keeps its numbers (trends,
-    carried-over targets); an option whose code is gone has no entry.
+    The same key is the same answer, so a reworded option keeps its numbers (trends,
+    carried-over targets); a category whose key is gone has no entry.
     """
-    out = {"": ""}
-    for before, after in ((old.options, new.options), (old.items, new.items)):
-        now = {x.code: x.label for x in after}
-        out.update({x.label: now[x.code] for x in before if x.code in now})
-    nets = {tuple(sorted(n.codes)): n.label for n in new.nets}
-    for n in old.nets:
-        key = tuple(sorted(n.codes))
-        if key in nets:
-            out.setdefault(n.label, nets[key])
+    now = {c.key: c.label for c in new.categories}
+    return {"": ""} | {c.label: now[c.key] for c in old.categories if c.key in now}
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """What a question id used by a notebook is in one year.
+
+    ``status``: ``asked`` (same id), ``comparable`` (reworded under a new id that continues it),
+    ``replaced`` (a new, not comparable question took its place), ``dropped`` (no longer asked).
+    ``question`` is this year's question (the successor for comparable and replaced),
+    ``previous`` the latest earlier version (for texts about what changed).
+    """
+
+    requested: str
+    year: int
+    status: Status
+    question: Question | None
+    previous: Question | None
+
+    @property
+    def usable(self) -> bool:
+        """Numbers of the requested question can be shown this year."""
+        return self.status in ("asked", "comparable")
+
+
+class QuestionHistory:
+    """The codebooks of every edition, for resolving ids and keys across years."""
+
+    def __init__(self, codebooks: Mapping[int, Codebook]):
+        if not codebooks:
+            raise ValueError("QuestionHistory needs at least one codebook")
+        self.codebooks = dict(sorted(codebooks.items()))
+
+    @property
+    def years(self) -> list[int]:
+        return list(self.codebooks)
+
+    def _successor(self, qid: str, year: int) -> tuple[Question, str] | None:
+        """The question of ``year`` that continues ``qid`` of an earlier year, and how."""
+        cb = self.codebooks[year]
+        for field, how in (("comparable_with", "comparable"), ("replaces", "replaced")):
+            for q in cb.all_questions:
+                if any(qid in linked_ids(q, y, field) for y in self.codebooks if y < year):
+                    return q, how
+        return None
+
+    def _latest_before(self, qid: str, year: int) -> tuple[int, Question] | None:
+        for y in reversed([y for y in self.codebooks if y < year]):
+            if qid in self.codebooks[y]:
+                return y, self.codebooks[y].question(qid)
+        return None
+
+    def resolve(self, qid: str, year: int) -> Resolution:
+        """Follow ``qid`` forward to ``year``; raises :class:`UnknownReference` for an id no year has."""
+        cb = self.codebooks[year]
+        if qid in cb:
+            return Resolution(qid, year, "asked", cb.question(qid), None)
+        found = self._latest_before(qid, year)
+        if found is None:
+            raise UnknownReference(f"vraag {qid!r} staat in geen enkel codeboek ({', '.join(map(str, self.years))})")
+        seen_year, current = found
+        status: Status = "comparable"
+        for y in [y for y in self.codebooks if seen_year < y <= year]:
+            cby = self.codebooks[y]
+            if current.id in cby:
+                current = cby.question(current.id)
+                continue
+            nxt = self._successor(current.id, y)
+            if nxt is None:
+                return Resolution(qid, year, "dropped", None, current)
+            if nxt[1] == "replaced":
+                return Resolution(qid, year, "replaced", nxt[0], current)
+            current = nxt[0]
+        return Resolution(qid, year, status, current, found[1])
+
+    def versions(self, question: Question, year: int) -> dict[int, tuple[Question, bool]]:
+        """Earlier versions of ``question`` (this year's) by year, with True where the series breaks.
+
+        Walks back through ``comparable_with`` (continues) and ``replaces`` (breaks) links; the
+        flag marks the year whose version is NOT comparable with the next one.
+        """
+        out: dict[int, tuple[Question, bool]] = {year: (question, False)}
+        current, broken = question, False
+        for y in reversed([y for y in self.codebooks if y < year]):
+            cby = self.codebooks[y]
+            prev = self._predecessor(current, cby, y)
+            if prev is None:
+                break
+            q_prev, how = prev
+            broken = broken or how == "replaced"
+            out[y] = (q_prev, broken)
+            current = q_prev
+        return dict(sorted(out.items()))
+
+    def _predecessor(self, q: Question, cb: Codebook, year: int) -> tuple[Question, str] | None:
+        if q.id in cb:
+            return cb.question(q.id), "same"
+        for field, how in (("comparable_with", "comparable"), ("replaces", "replaced")):
+            for old in sorted(linked_ids(q, year, field)):
+                if old in cb:
+                    return cb.question(old), how
+        return None
+
+    def predecessor_ids(self, question: Question, year: int) -> dict[str, bool]:
+        """Every earlier id of ``question`` (also those of years without a codebook), True = break."""
+        out: dict[str, bool] = {question.id: False}
+        broken = False
+        for q, brk in reversed(list(self.versions(question, year).values())):
+            broken = broken or brk
+            out.setdefault(q.id, broken)
+            for field in ("comparable_with", "replaces"):
+                for entry in getattr(q, field):
+                    out.setdefault(entry.partition(":")[2] or entry, broken or field == "replaces")
+        return out
+
+
+def category_keys(newer: Question, older: Question, keys: set[str]) -> set[str] | None:
+    """Keys of ``older`` that together make up ``keys`` of ``newer`` (one step back); None if not derivable."""
+    old_keys = {c.key for c in older.categories}
+    out: set[str] = set()
+    parts_of: dict[str, set[str]] = {}
+    for opt in (*newer.options, *newer.items):
+        if opt.split_from:
+            parts_of.setdefault(opt.split_from, set()).add(opt.key)
+    for key in keys:
+        opt = next((o for o in (*newer.options, *newer.items) if o.key == key), None)
+        if key in old_keys and not (opt and (opt.merged_from or opt.split_from)):
+            out.add(key)
+        elif opt is not None and opt.renamed_from in old_keys:
+            out.add(opt.renamed_from)
+        elif opt is not None and opt.merged_from and set(opt.merged_from) <= old_keys:
+            out |= set(opt.merged_from)
+        elif opt is not None and opt.split_from in old_keys and parts_of[opt.split_from] <= keys:
+            out.add(opt.split_from)
+        else:
+            return None
     return out
+
+
+def forward_keys(older: Question, newer: Question, keys: set[str]) -> set[str] | None:
+    """Keys of ``newer`` that together continue ``keys`` of ``older`` (one step forward); None if not derivable."""
+    new_keys = {c.key for c in newer.categories}
+    out: set[str] = set()
+    for key in keys:
+        cats = (*newer.options, *newer.items)
+        parts = {o.key for o in cats if o.split_from == key}
+        renamed = [o.key for o in cats if o.renamed_from == key]
+        merged = [o for o in cats if key in o.merged_from]
+        if parts:
+            out |= parts
+        elif renamed:
+            out.add(renamed[0])
+        elif merged:
+            if not set(merged[0].merged_from) <= keys:
+                return None  # only part of a merged category: its own number no longer exists
+            out.add(merged[0].key)
+        elif key in new_keys:
+            out.add(key)
+        else:
+            return None
+    return out
+
+
+def current_keys(history: QuestionHistory, question: Question, year: int, key: str) -> set[str] | None:
+    """Keys of ``question`` (``year``'s) that continue category ``key`` of this or an earlier version.
+
+    None when the category no longer has a number of its own (dropped, or merged into a larger one,
+    or only across a break); :class:`UnknownReference` when no version of the question ever had it.
+    """
+    if key in {c.key for c in question.categories}:
+        return {key}
+    chain = list(history.versions(question, year).items())  # oldest first, ends with this year
+    for i in range(len(chain) - 2, -1, -1):
+        older, broken = chain[i][1]
+        if key not in {c.key for c in older.categories}:
+            continue
+        if broken:  # a replaced question in between: its categories are not comparable
+            return None
+        keys: set[str] | None = {key}
+        for j in range(i, len(chain) - 1):
+            keys = forward_keys(chain[j][1][0], chain[j + 1][1][0], keys)
+            if keys is None:
+                return None
+        return keys
+    known = ", ".join(c.key for c in question.categories)
+    raise UnknownReference(f"{question.id} heeft in geen enkel jaar een antwoordcategorie {key!r}; nu: {known}")

@@ -20,24 +20,38 @@ from pandas.api.types import is_numeric_dtype
 from helpers.survey.codebook import AllOf, AnswerIn, Codebook, Condition, Selected
 
 
-def describe_condition(cond: Condition | None, codebook: Codebook | None = None) -> str:
-    """Human-readable Dutch text of a routing condition, for table footnotes."""
+def _short(text: str, width: int = 70) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1].rsplit(" ", 1)[0] + " …"
+
+
+def describe_routing(
+    cond: Condition | None, codebook: Codebook, *, style: str = "text", unit: str = "gemeenten"
+) -> str:
+    """A routing condition in Dutch, the one renderer for every place that shows routing.
+
+    ``style="text"`` (report, footnotes, questionnaire changes): "gemeenten die op ‘Is er … beleid …?’
+    ‘Ja’ of ‘Is in ontwikkeling’ antwoordden"; ``style="export"`` (loader messages, in the terms of
+    the export file): "Q3 = 1 of 4 ('Ja' of 'Is in ontwikkeling')". ``None`` is "alle <unit>".
+    """
     if cond is None:
-        return "alle gemeenten"
-    if isinstance(cond, AnswerIn):
-        if codebook is not None:
-            q = codebook.question(cond.question)
-            labels = [q.option(c).label for c in cond.codes]
-            return f"{q.report_label} = " + " of ".join(f"'{lab}'" for lab in labels)
-        return f"{cond.question} in {cond.codes}"
-    if isinstance(cond, Selected):
-        if codebook is not None:
-            q = codebook.question(cond.question)
-            return f"{q.report_label}: '{q.option(cond.selected).label}' aangekruist"
-        return f"{cond.question} selected {cond.selected}"
-    joiner = " en " if isinstance(cond, AllOf) else " of "
+        return f"alle {unit}"
+    if isinstance(cond, (AnswerIn, Selected)):
+        q = codebook.question(cond.question)
+        codes = cond.codes if isinstance(cond, AnswerIn) else [cond.selected]
+        labels = [q.option(c).label for c in codes]
+        if style == "export":
+            if isinstance(cond, Selected):
+                return f"{q.export_name}_{cond.selected} aangekruist ('{labels[0]}')"
+            quoted = " of ".join(f"'{lab}'" for lab in labels)
+            return f"{q.export_name} = {' of '.join(map(str, codes))} ({quoted})"
+        verb = "aankruisten" if isinstance(cond, Selected) else "antwoordden"
+        quoted = " of ".join(f"‘{lab}’" for lab in labels)
+        return f"{unit} die op ‘{_short(q.text)}’ {quoted} {verb}"
     parts = cond.all if isinstance(cond, AllOf) else cond.any
-    return "(" + joiner.join(describe_condition(c, codebook) for c in parts) + ")"
+    joiner = " en " if isinstance(cond, AllOf) else " of "
+    inner = joiner.join(describe_routing(c, codebook, style=style, unit=unit) for c in parts)
+    return f"({inner})" if style == "export" else inner
 
 
 def evaluate_condition(cond: Condition | None, df: pd.DataFrame, codebook: Codebook | None = None) -> pd.Series:

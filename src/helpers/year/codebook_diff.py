@@ -16,8 +16,9 @@ from typing import Any, Literal
 
 import pandas as pd
 
-from helpers.survey.codebook import AllOf, AnswerIn, Codebook, Condition, Question, Selected
+from helpers.survey.codebook import Codebook, Condition, Question
 from helpers.survey.lineage import linked_ids
+from helpers.survey.routing import describe_routing
 
 ChangeKind = Literal[
     "added",
@@ -147,22 +148,6 @@ def short(text: str, width: int = 90) -> str:
     if len(line) <= width:
         return line
     return line[: width - 1].rsplit(" ", 1)[0].rstrip(",;:") + "…"
-
-
-def describe_routing(cond: Condition | None, cb: Codebook) -> str:
-    """Dutch description of a routing condition with the (shortened) question texts."""
-    if cond is None:
-        return "alle gemeenten"
-    if isinstance(cond, AnswerIn):
-        q = cb.question(cond.question)
-        labels = " of ".join(f"‘{q.option(c).label}’" for c in cond.codes)
-        return f"gemeenten die bij “{short(q.text, 60)}” {labels} antwoordden"
-    if isinstance(cond, Selected):
-        q = cb.question(cond.question)
-        return f"gemeenten die bij “{short(q.text, 60)}” ‘{q.option(cond.selected).label}’ aankruisten"
-    parts = cond.all if isinstance(cond, AllOf) else cond.any
-    joiner = " en " if isinstance(cond, AllOf) else " of "
-    return "(" + joiner.join(describe_routing(c, cb) for c in parts) + ")"
 
 
 _OPTION_KINDS = (

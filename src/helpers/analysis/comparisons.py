@@ -1,0 +1,147 @@
+"""Comparisons behind every direction word in the report: between editions, between size classes,
+against an interval. Numbers and directions only; the Dutch words are in ``report.phrases``.
+
+The noise rule (stated once in the method section, ``NOISE_RULE``):
+
+* **between editions** a share changed when the difference exceeds ``Z`` times the standard error of
+  the difference, ``sqrt(se1² + se2²)``, each ``se`` with the finite population correction of its
+  year (``analysis.intervals.share_se``). Where an earlier edition published no base, its base is
+  taken equal to this year's. Equal rounded values are "gelijk", whatever the margin;
+* **between size classes** large (G4 and G40) and medium/small municipalities differ when the test
+  of independence the size-class tables run (``analysis.significance.independence_test``) gives
+  p < ``ALPHA``;
+* **against an interval** a value lies inside, above or below the 95% interval of a share.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from helpers.analysis.frequencies import answered_mask
+from helpers.analysis.intervals import Interval, share_se
+from helpers.analysis.significance import ALPHA, independence_test
+from helpers.survey.codebook import Question
+from helpers.survey.formatting import round_half_up
+from helpers.survey.vocabulary import MIN_BASE, SIZE_CLASSES
+
+#: Two-sided 95% normal quantile: the margin of "more than noise".
+Z = 1.959963984540054
+Direction = Literal["up", "down", "same", "noise"]
+GroupDirection = Literal["more", "less", "same"]
+Position = Literal["below", "inside", "above"]
+
+NOISE_RULE = (
+    "Een verschil tussen twee edities heet een stijging of daling als het groter is dan 1,96 keer de "
+    "standaardfout van het verschil (beide jaren met correctie voor de eindige populatie; ontbreekt de "
+    "basis van een eerdere editie, dan is die gelijk aan die van dit jaar genomen). Kleinere verschillen "
+    "heten 'nagenoeg gelijk'; gelijke afgeronde percentages heten 'gelijk'. Grote gemeenten (G4 en G40) en "
+    "middelgrote en kleine gemeenten verschillen als de toets op samenhang met grootteklasse p < 0,05 "
+    "geeft; anders doen zij iets 'ongeveer even vaak'."
+)
+
+
+@dataclass(frozen=True)
+class EditionChange:
+    """A share (0–100) or mean in two editions and whether it moved beyond noise."""
+
+    year_before: int
+    year_after: int
+    before: float
+    after: float
+    n_before: int
+    n_after: int
+    margin: float
+    direction: Direction
+    assumed_base: bool
+
+    @property
+    def difference(self) -> float:
+        return self.after - self.before
+
+
+def _direction(before: float, after: float, margin: float, decimals: int) -> Direction:
+    if round_half_up(before, decimals) == round_half_up(after, decimals):
+        return "same"
+    if abs(after - before) <= margin:
+        return "noise"
+    return "up" if after > before else "down"
+
+
+def share_change(
+    before: tuple[int, float, int | None, int | None],
+    after: tuple[int, float, int, int | None],
+    *,
+    decimals: int = 0,
+) -> EditionChange:
+    """Change of a share between editions; each side is ``(year, percent, n, population)``."""
+    (y0, p0, n0, pop0), (y1, p1, n1, pop1) = before, after
+    assumed = n0 is None
+    n0 = n1 if n0 is None else n0
+    pop0 = pop1 if pop0 is None else pop0
+    se0 = share_se(p0 / 100, n0, pop0 if n0 <= pop0 else None)
+    se1 = share_se(p1 / 100, n1, pop1)
+    margin = 100 * Z * math.sqrt((0 if math.isnan(se0) else se0**2) + (0 if math.isnan(se1) else se1**2))
+    return EditionChange(y0, y1, p0, p1, n0, n1, margin, _direction(p0, p1, margin, decimals), assumed)
+
+
+def mean_change(
+    before: tuple[int, float, int | None],
+    after: tuple[int, float, int],
+    sd: float,
+    *,
+    decimals: int = 0,
+) -> EditionChange:
+    """Change of a mean between editions (``(year, mean, n)``); both sides use this year's spread ``sd``."""
+    (y0, m0, n0), (y1, m1, n1) = before, after
+    assumed = n0 is None
+    n0 = n1 if n0 is None else n0
+    margin = Z * sd * math.sqrt(1 / max(n0, 1) + 1 / max(n1, 1))
+    return EditionChange(y0, y1, m0, m1, n0, n1, margin, _direction(m0, m1, margin, decimals), assumed)
+
+
+@dataclass(frozen=True)
+class GroupComparison:
+    """Large (G4 + G40) against medium/small municipalities for one category of a question."""
+
+    large: float
+    small: float
+    n_large: int
+    n_small: int
+    p_value: float
+    method: str
+    direction: GroupDirection
+
+
+def size_comparison(df: pd.DataFrame, question: Question, hit: pd.Series) -> GroupComparison:
+    """Compare the share of ``hit`` (True per answering row) between large and medium/small municipalities.
+
+    Raises ValueError when a group has fewer than ``MIN_BASE`` municipalities (not shown, not compared).
+    """
+    rows = df.loc[answered_mask(df, question)]
+    large = rows["grootteklasse"].astype(str).isin(SIZE_CLASSES[:2]).to_numpy()
+    yes = hit.loc[rows.index].fillna(False).astype(bool).to_numpy()
+    n_l, n_s = int(large.sum()), int((~large).sum())
+    if min(n_l, n_s) < MIN_BASE:
+        raise ValueError(f"{question.id}: te weinig gemeenten per groep ({n_l} groot, {n_s} klein) om te vergelijken")
+    table = np.array(
+        [[int((large & yes).sum()), int((large & ~yes).sum())], [int((~large & yes).sum()), int((~large & ~yes).sum())]]
+    )
+    test = independence_test(table)
+    p_l, p_s = 100 * table[0, 0] / n_l, 100 * table[1, 0] / n_s
+    significant = bool(test.p_value < ALPHA)  # an untestable table (p = nan) is no difference
+    direction: GroupDirection = ("more" if p_l > p_s else "less") if significant else "same"
+    return GroupComparison(p_l, p_s, n_l, n_s, test.p_value, test.method, direction)
+
+
+def position(value: float, interval: Interval) -> Position:
+    """Where ``value`` (same scale as the interval) lies relative to it."""
+    if value < interval.lower:
+        return "below"
+    if value > interval.upper:
+        return "above"
+    return "inside"

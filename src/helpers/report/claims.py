@@ -1,0 +1,197 @@
+"""Checked claims: a sentence that states a finding in words is tied to a condition on the data.
+
+In a ``%%tekst`` block::
+
+    {% claim majority("additional_policy", "yes") %}Een meerderheid van de gemeenten heeft aanvullend
+    beleid.{% endclaim %}
+
+Every claim is evaluated on every build and written to the claims register (``claims/<notebook>.csv``,
+assembled into ``reports/<year>/claims.csv``) with the numbers it rests on. A claim that does not
+hold stops the build with one line naming notebook, claim and numbers; a draft build
+(``MONITOR_DRAFT=1``, ``make report DRAFT=1``) prints it marked for review instead. Computed
+comparisons ("steeg", "vaker dan") are registered too, as ``kind = vergelijking``.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from helpers.survey.formatting import fmt_number, fmt_pct
+
+if TYPE_CHECKING:
+    from helpers.report.narrative import Narrative
+
+DRAFT_ENV = "MONITOR_DRAFT"
+CLAIMS_DIR = "claims"
+REGISTER_COLUMNS = ["notebook", "cell", "kind", "text", "condition", "holds", "numbers"]
+
+
+class ClaimError(AssertionError):
+    """A claim that does not hold on this year's data (one line: notebook, cell, claim, numbers)."""
+
+
+@dataclass(frozen=True)
+class Check:
+    """A condition on the data, evaluated: whether it holds, what it says, the numbers it rests on."""
+
+    holds: bool
+    condition: str
+    numbers: str = ""
+
+    def __and__(self, other: Check) -> Check:
+        return Check(self.holds and other.holds, f"{self.condition} en {other.condition}", _join(self, other))
+
+    def __or__(self, other: Check) -> Check:
+        return Check(self.holds or other.holds, f"{self.condition} of {other.condition}", _join(self, other))
+
+    def __invert__(self) -> Check:
+        return Check(not self.holds, f"niet ({self.condition})", self.numbers)
+
+
+def _join(a: Check, b: Check) -> str:
+    return "; ".join(x for x in (a.numbers, b.numbers) if x)
+
+
+def is_draft() -> bool:
+    """A draft build prints failing claims for review instead of stopping."""
+    return os.environ.get(DRAFT_ENV, "") not in ("", "0")
+
+
+@dataclass
+class Register:
+    """The claims and comparisons of one notebook, rewritten whole at each entry (like the indicators)."""
+
+    path: Path
+    notebook: str
+    rows: list[dict[str, Any]] = field(default_factory=list)
+
+    def add(self, cell: int | None, kind: str, text: str, condition: str, holds: bool, numbers: str) -> None:
+        row = {"notebook": self.notebook, "cell": "" if cell is None else cell, "kind": kind,
+               "text": " ".join(text.split()), "condition": condition, "holds": holds, "numbers": numbers}  # fmt: skip
+        if row not in self.rows:
+            self.rows.append(row)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self.path.open("w", encoding="utf-8", newline="") as fh:
+            writer = csv.DictWriter(fh, REGISTER_COLUMNS, lineterminator="\n")
+            writer.writeheader()
+            writer.writerows(self.rows)
+
+
+class Predicates:
+    """Conditions a claim can rest on, computed with the chapter's numbers (``value`` records them)."""
+
+    def __init__(self, narrative: Narrative):
+        self.nv = narrative
+
+    def namespace(self) -> dict[str, Callable[..., Check]]:
+        names = ["majority", "minority", "share_above", "share_below", "share_between", "more_than",
+                 "most_chosen", "in_top", "larger_more_often", "larger_less_often", "no_size_difference",
+                 "rose", "fell", "steady", "mean_above", "mean_below", "mean_more_than", "check"]  # fmt: skip
+        return {name: getattr(self, name) for name in names}
+
+    def _share(self, qid: str, key: str) -> tuple[float, str]:
+        v = self.nv.value(qid, key)
+        return v, f"{qid}.{key} = {fmt_pct(v, 1)}"
+
+    def share_above(self, qid: str, key: str, threshold: float) -> Check:
+        v, num = self._share(qid, key)
+        return Check(v > threshold, f"{qid}.{key} > {fmt_number(threshold, 0)}%", num)
+
+    def share_below(self, qid: str, key: str, threshold: float) -> Check:
+        v, num = self._share(qid, key)
+        return Check(v < threshold, f"{qid}.{key} < {fmt_number(threshold, 0)}%", num)
+
+    def share_between(self, qid: str, key: str, low: float, high: float) -> Check:
+        v, num = self._share(qid, key)
+        return Check(low <= v <= high, f"{fmt_number(low, 0)}% ≤ {qid}.{key} ≤ {fmt_number(high, 0)}%", num)
+
+    def majority(self, qid: str, key: str) -> Check:
+        """More than half."""
+        return self.share_above(qid, key, 50)
+
+    def minority(self, qid: str, key: str) -> Check:
+        """Less than half."""
+        return self.share_below(qid, key, 50)
+
+    def more_than(self, qid: str, key: str, other_qid: str, other_key: str) -> Check:
+        """One share exceeds another (also of another question), by at least one rounded point."""
+        a, na = self._share(qid, key)
+        b, nb = self._share(other_qid, other_key)
+        return Check(round(a) > round(b), f"{qid}.{key} > {other_qid}.{other_key}", f"{na}; {nb}")
+
+    def _ranks(self, qid: str) -> list[tuple[str, float]]:
+        return self.nv._ranked(qid)
+
+    def most_chosen(self, qid: str, key: str) -> Check:
+        ranked = self._ranks(qid)
+        best = ranked[0][1] if ranked else float("nan")
+        mine = dict(ranked).get(key, float("nan"))
+        self.nv.value(qid, key)
+        return Check(mine == best, f"{qid}.{key} het vaakst gekozen", f"{qid}.{key} = {fmt_pct(mine, 1)}, hoogste = "
+                     f"{fmt_pct(best, 1)}")  # fmt: skip
+
+    def in_top(self, qid: str, key: str, k: int) -> Check:
+        ranked = self._ranks(qid)
+        keys = [x for x, _ in ranked]
+        place = keys.index(key) + 1 if key in keys else None
+        self.nv.value(qid, key)
+        return Check(place is not None and place <= k, f"{qid}.{key} bij de {k} vaakst gekozen",
+                     f"plaats {place} van {len(keys)}")  # fmt: skip
+
+    def _groups(self, qid: str, key: str):
+        cmp = self.nv._groups(qid, key)
+        return cmp, (
+            f"groot {fmt_pct(cmp.large, 1)} (n={cmp.n_large}), klein {fmt_pct(cmp.small, 1)} (n={cmp.n_small}), "
+            f"p = {fmt_number(cmp.p_value, 3)} ({cmp.method})"
+        )
+
+    def larger_more_often(self, qid: str, key: str) -> Check:
+        cmp, num = self._groups(qid, key)
+        return Check(cmp.direction == "more", f"G4/G40 vaker {qid}.{key} dan middelgroot/klein (p < 0,05)", num)
+
+    def larger_less_often(self, qid: str, key: str) -> Check:
+        cmp, num = self._groups(qid, key)
+        return Check(cmp.direction == "less", f"G4/G40 minder vaak {qid}.{key} dan middelgroot/klein (p < 0,05)", num)
+
+    def no_size_difference(self, qid: str, key: str) -> Check:
+        cmp, num = self._groups(qid, key)
+        return Check(cmp.direction == "same", f"geen verschil naar grootteklasse in {qid}.{key}", num)
+
+    def _edition(self, qid: str, key: str, stat: str):
+        ch = self.nv._change(qid, key, stat)
+        return ch, f"{ch.year_before}: {fmt_number(ch.before, 1)}, {ch.year_after}: {fmt_number(ch.after, 1)}, marge " \
+                   f"{fmt_number(ch.margin, 1)}"  # fmt: skip
+
+    def rose(self, qid: str, key: str = "", stat: str = "pct") -> Check:
+        ch, num = self._edition(qid, key, stat)
+        return Check(ch.direction == "up", f"{qid}.{key} gestegen sinds {ch.year_before}", num)
+
+    def fell(self, qid: str, key: str = "", stat: str = "pct") -> Check:
+        ch, num = self._edition(qid, key, stat)
+        return Check(ch.direction == "down", f"{qid}.{key} gedaald sinds {ch.year_before}", num)
+
+    def steady(self, qid: str, key: str = "", stat: str = "pct") -> Check:
+        ch, num = self._edition(qid, key, stat)
+        return Check(ch.direction in ("same", "noise"), f"{qid}.{key} (nagenoeg) gelijk sinds {ch.year_before}", num)
+
+    def mean_above(self, qid: str, item: str, threshold: float) -> Check:
+        v = self.nv.value(qid, item, "mean")
+        return Check(v > threshold, f"gemiddelde {qid}.{item} > {fmt_number(threshold, 1)}", fmt_number(v, 2))
+
+    def mean_below(self, qid: str, item: str, threshold: float) -> Check:
+        v = self.nv.value(qid, item, "mean")
+        return Check(v < threshold, f"gemiddelde {qid}.{item} < {fmt_number(threshold, 1)}", fmt_number(v, 2))
+
+    def mean_more_than(self, qid: str, item: str, other_qid: str, other_item: str) -> Check:
+        a, b = self.nv.value(qid, item, "mean"), self.nv.value(other_qid, other_item, "mean")
+        return Check(a > b, f"gemiddelde {qid}.{item} > {other_qid}.{other_item}",
+                     f"{fmt_number(a, 2)} tegen {fmt_number(b, 2)}")  # fmt: skip
+
+    def check(self, holds: bool, condition: str, numbers: str = "") -> Check:
+        """A condition written in the block itself, e.g. ``check(value("a", "x") > value("a", "y"), "x > y")``."""
+        return Check(bool(holds), condition, numbers)

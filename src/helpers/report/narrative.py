@@ -1,0 +1,363 @@
+"""The words and numbers a ``%%tekst`` block can use: ``{{ pct("measures_offered", "work_placements") }}``.
+
+Every function takes stable references (question id, category key), computes with the same code as
+the tables (``analysis``), records each number it prints in the chapter's indicators, and returns
+finished Dutch text. When the text cannot be true this year it raises instead of printing a dash:
+``QuestionGone`` (question dropped or replaced), :class:`Suppressed` (a base under 5
+municipalities) or :class:`NoComparison` (no earlier edition asked it comparably); the block is
+then left out with one line (``report.prose``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from helpers import paths
+from helpers.analysis.comparisons import (
+    EditionChange,
+    GroupComparison,
+    mean_change,
+    position,
+    share_change,
+    size_comparison,
+)
+from helpers.analysis.frequencies import answered_mask, base_n, combined_value, question_indicators
+from helpers.analysis.intervals import share_ci
+from helpers.analysis.question_tables import multi_order
+from helpers.analysis.response import respondent_clusters, response_table
+from helpers.report import phrases
+from helpers.survey.codebook import Question
+from helpers.survey.formatting import dutch_date, fmt_n, fmt_number, fmt_pct, format_value
+from helpers.survey.routing import describe_routing
+from helpers.survey.vocabulary import MIN_BASE, TOTAL
+
+if TYPE_CHECKING:
+    from helpers.report.chapter import Chapter
+
+
+class Suppressed(LookupError):
+    """A number rests on fewer than ``MIN_BASE`` municipalities and may not be shown."""
+
+
+class NoComparison(LookupError):
+    """No earlier edition asked the question comparably (or gave this category)."""
+
+
+class Narrative:
+    """The functions of ``%%tekst`` blocks, bound to one chapter (see :meth:`namespace`)."""
+
+    def __init__(self, chapter: Chapter):
+        self.ch = chapter
+        self._trends: dict[tuple[str, str, str], pd.DataFrame] = {}
+
+    def namespace(self) -> dict[str, Any]:
+        """Names available in a ``%%tekst`` block (besides the notebook's own variables)."""
+        names = [
+            "pct", "count", "mean", "median", "answers_mean", "n", "ci", "interval", "value", "pct_among",
+            "response", "clusters", "change", "change_verb", "change_adverb", "previous_year", "previous",
+            "size_word", "size_pct", "position", "top", "ranking", "option_count", "routing", "question",
+            "label", "max_answers", "remarks", "has_publication", "asked",
+        ]  # fmt: skip
+        ns: dict[str, Any] = {name: getattr(self, name) for name in names}
+        start, end = self.ch.codebook.fieldwork
+        return ns | {"year": self.ch.year, "fieldwork_start": dutch_date(start), "fieldwork_end": dutch_date(end)}
+
+    # --- resolution and recording ------------------------------------------------------
+    def _q(self, qid: str) -> Question:
+        return self.ch.question(qid)
+
+    def _codes(self, q: Question, key: str) -> set[int]:
+        if key == "":
+            return set()
+        keys = self.ch.keys(q, key)
+        if keys is None:
+            raise NoComparison(f"antwoordcategorie {key!r} van ‘{q.text}’ heeft in {self.ch.year} geen eigen cijfer")
+        return {c for k in keys for c in q.category(k).codes}
+
+    def _label(self, q: Question, key: str) -> str:
+        """The label of ``key``: this year's, or the one it had when it last had a number of its own."""
+        for c in q.categories:
+            if c.key == key:
+                return c.label
+        for _, (old, _) in sorted(self.ch.history.versions(q, self.ch.year).items(), reverse=True):
+            for c in old.categories:
+                if c.key == key:
+                    return c.label
+        return q.category(key).label  # raises KeyError listing the keys there are
+
+    def _number(self, qid: str, key: str, stat: str, df: pd.DataFrame | None = None, tag: str = "") -> float:
+        """Compute, check the base, record; the unrounded value."""
+        q = self._q(qid)
+        data = df if df is not None else self.ch.table_for(q)
+        if stat == "answers_mean":
+            ind = question_indicators(data, q)
+            hit = ind[ind["stat"] == stat]
+            value, n = float(hit["value"].iloc[0]), int(hit["n"].iloc[0])
+            category = ""
+        else:
+            value, n = combined_value(data, q, self._codes(q, key), stat)
+            category = self._label(q, key) if key else ""
+        if n < MIN_BASE and stat != "count":
+            raise Suppressed(f"‘{q.text}’: minder dan {MIN_BASE} gemeenten beantwoordden de vraag")
+        if math.isnan(value):
+            raise Suppressed(f"‘{q.text}’: geen antwoorden")
+        ref = (q.report_refs[0] if q.report_refs else "") if not tag else ""
+        row = pd.DataFrame([{"category": category + tag, "stat": stat, "value": value, "n": n}])
+        self.ch.registry.record(row, q.id, ref)
+        return value
+
+    def _fmt(self, q: Question, stat: str, decimals: int | None = None) -> Callable[[float], str]:
+        return lambda v: format_value(v, stat, decimals=decimals, percent=q.type == "percent")
+
+    # --- numbers -----------------------------------------------------------------------
+    def value(self, qid: str, key: str = "", stat: str = "pct") -> float:
+        """The unrounded number (for conditions; not printed)."""
+        return self._number(qid, key, stat)
+
+    def pct(self, qid: str, key: str) -> str:
+        """Share of municipalities (or respondents, for respondent questions) in category ``key``: "60%"."""
+        return fmt_pct(self._number(qid, key, "pct"))
+
+    def count(self, qid: str, key: str) -> str:
+        """How many municipalities chose ``key``: "170"."""
+        return fmt_number(self._number(qid, key, "count"), 0)
+
+    def mean(self, qid: str, item: str = "", decimals: int | None = None) -> str:
+        """Mean of a percent estimate ("13%") or count ("9,3"); ``item`` a key, '' for the question itself."""
+        return self._fmt(self._q(qid), "mean", decimals)(self._number(qid, item, "mean"))
+
+    def median(self, qid: str, item: str = "", decimals: int | None = None) -> str:
+        return self._fmt(self._q(qid), "median", decimals)(self._number(qid, item, "median"))
+
+    def answers_mean(self, qid: str, decimals: int = 1) -> str:
+        """Mean number of ticked options of a multi question: "9,3"."""
+        return fmt_number(self._number(qid, "", "answers_mean"), decimals)
+
+    def n(self, qid: str) -> str:
+        """The base: how many municipalities answered."""
+        q = self._q(qid)
+        return fmt_number(base_n(self.ch.table_for(q), q), 0)
+
+    def _interval(self, qid: str, key: str):
+        q = self._q(qid)
+        share = self._number(qid, key, "pct")
+        n = base_n(self.ch.table_for(q), q)
+        population = None if q.level == "respondent" else self.ch.codebook.population_size
+        return share_ci(share / 100, n, population)
+
+    def interval(self, qid: str, key: str) -> str:
+        """The 95% interval of a share: "57–63%"."""
+        iv = self._interval(qid, key)
+        return f"{fmt_pct(100 * iv.lower).rstrip('%')}–{fmt_pct(100 * iv.upper)}"
+
+    def ci(self, qid: str, key: str) -> str:
+        """The share with its interval: "60% (95%-BI 57–63%)"."""
+        return f"{self.pct(qid, key)} (95%-BI {self.interval(qid, key)})"
+
+    def pct_among(self, qid: str, key: str, given: str, given_key: str) -> str:
+        """Share of ``key`` among the municipalities that answered ``given_key`` to ``given``."""
+        g = self._q(given)
+        codes = self._codes(g, given_key)
+        rows = self.ch.data
+        hit = rows[g.id].isin([g.option(c).label for c in codes]) if g.type == "single" else None
+        if hit is None:
+            hit = rows[[f"{g.id}__{c}" for c in codes]].fillna(False).astype(bool).any(axis=1)
+        tag = f" | {g.id} = {self._label(g, given_key)}"
+        return fmt_pct(self._number(qid, key, "pct", df=rows[hit.fillna(False).astype(bool)], tag=tag))
+
+    def response(self, category: str = TOTAL, stat: str = "count") -> str:
+        """A number of the response table: represented municipalities per size class ("G4", "Totaal"), the
+        frame's count ("G4 (alle gemeenten)"), the share (``stat="pct"``) or ``"Respondenten"``."""
+        table = response_table(self.ch.frame, self.ch.data, self.ch.codebook)
+        return self._from_table(table, category, stat)
+
+    def clusters(self, category: str) -> str:
+        """Respondents by number of municipalities they answered for ("Respondenten: 1 gemeente")."""
+        return self._from_table(respondent_clusters(self.ch.respondents), category, "pct")
+
+    def _from_table(self, table, category: str, stat: str) -> str:
+        ind = table.indicators
+        hit = ind[(ind["category"] == category) & (ind["stat"] == stat)]
+        if hit.empty:
+            raise KeyError(f"{table.question}: geen {stat!r} voor {category!r}; wel: {sorted(set(ind['category']))}")
+        self.ch.registry.record(hit.iloc[:1], table.question, table.report_ref)
+        return format_value(float(hit["value"].iloc[0]), stat)
+
+    # --- editions ----------------------------------------------------------------------
+    def _series(self, qid: str, key: str, stat: str) -> pd.DataFrame:
+        cache_key = (qid, key, stat)
+        if cache_key not in self._trends:
+            table = self.ch.trend_table(qid, [key], stat=stat)
+            self._trends[cache_key] = table.meta["long"] if table is not None else pd.DataFrame()
+        return self._trends[cache_key]
+
+    def _change(self, qid: str, key: str = "", stat: str = "pct") -> EditionChange:
+        q = self._q(qid)
+        self._codes(q, key)
+        series = self._series(qid, key, stat)
+        series = series[series["value"].notna()]
+        before = series[series["year"] < self.ch.year]
+        if before.empty or before["break"].iloc[-1]:
+            raise NoComparison(f"geen eerdere monitor stelde ‘{q.text}’ op vergelijkbare wijze")
+        last = before.iloc[-1]
+        now = self._number(qid, key, stat)
+        n_now = base_n(self.ch.table_for(q), q)
+        n_then = None if pd.isna(last["n"]) else int(last["n"])
+        if stat == "pct":
+            pop_then = self._population(int(last["year"]))
+            return share_change(
+                (int(last["year"]), float(last["value"]), n_then, pop_then),
+                (self.ch.year, now, n_now, self.ch.codebook.population_size),
+            )
+        sd = self._spread(q, key, stat)
+        return mean_change((int(last["year"]), float(last["value"]), n_then), (self.ch.year, now, n_now), sd)
+
+    def _population(self, year: int) -> int | None:
+        cb = self.ch.history.codebooks.get(year)
+        return cb.population_size if cb is not None else None
+
+    def _spread(self, q: Question, key: str, stat: str) -> float:
+        """Standard deviation behind a mean (per municipality), for the noise margin of its change."""
+        data = self.ch.table_for(q)
+        rows = data.loc[answered_mask(data, q)]
+        if stat == "answers_mean":
+            values = rows[[f"{q.id}__{o.code}" for o in q.options]].fillna(False).astype(bool).sum(axis=1)
+        else:
+            cols = [f"{q.id}__{c}" for c in sorted(self._codes(q, key))] if q.items and key else [q.id]
+            values = rows[cols].dropna().astype(float).sum(axis=1)
+        return float(values.std(ddof=1)) if len(values) > 1 else 0.0
+
+    def change(self, qid: str, key: str = "", stat: str = "pct") -> str:
+        """Since the previous comparable edition: "steeg van 72% in 2017 naar 84% in 2018", "bleef gelijk …"."""
+        q = self._q(qid)
+        return phrases.change_phrase(self._change(qid, key, stat), self._fmt(q, stat))
+
+    def change_verb(self, qid: str, key: str = "", stat: str = "pct") -> str:
+        """ "steeg", "daalde", "bleef nagenoeg gelijk" or "bleef gelijk"."""
+        return phrases.change_verb(self._change(qid, key, stat))
+
+    def change_adverb(self, qid: str, key: str = "", stat: str = "pct") -> str:
+        """ "vaker", "minder vaak", "ongeveer even vaak" or "even vaak" (than in the previous edition)."""
+        return phrases.change_adverb(self._change(qid, key, stat))
+
+    def previous_year(self, qid: str, key: str = "", stat: str = "pct") -> str:
+        """The previous edition that asked the question comparably ("2017")."""
+        return str(self._change(qid, key, stat).year_before)
+
+    def previous(self, qid: str, key: str = "", stat: str = "pct") -> str:
+        """The value in that previous edition ("72%")."""
+        return self._fmt(self._q(qid), stat)(self._change(qid, key, stat).before)
+
+    def position(self, qid: str, key: str) -> str:
+        """Where the previous edition's share lies against this year's interval: "onder", "binnen", "boven"."""
+        change = self._change(qid, key)
+        iv = self._interval(qid, key)
+        return phrases.position_phrase(position(change.before / 100, iv))
+
+    # --- size classes --------------------------------------------------------------------
+    def _groups(self, qid: str, key: str) -> GroupComparison:
+        q = self._q(qid)
+        codes = self._codes(q, key)
+        data = self.ch.data
+        if q.type == "single":
+            hit = data[q.id].isin([q.option(c).label for c in codes])
+        else:
+            hit = data[[f"{q.id}__{c}" for c in codes]].fillna(False).astype(bool).any(axis=1)
+        try:
+            return size_comparison(data, q, hit)
+        except ValueError as exc:
+            raise Suppressed(str(exc)) from None
+
+    def size_word(self, qid: str, key: str) -> str:
+        """Large (G4, G40) against medium and small municipalities: "vaker dan", "minder vaak dan", …"""
+        return phrases.group_phrase(self._groups(qid, key))
+
+    def size_pct(self, qid: str, key: str, group: str) -> str:
+        """The share among ``group`` "groot" (G4 and G40) or "klein" (medium and small municipalities)."""
+        cmp = self._groups(qid, key)
+        if group not in ("groot", "klein"):
+            raise ValueError(f"groep moet 'groot' of 'klein' zijn, niet {group!r}")
+        return fmt_pct(cmp.large if group == "groot" else cmp.small)
+
+    # --- rankings, counts and descriptions --------------------------------------------
+    def _ranked(self, qid: str) -> list[tuple[str, float]]:
+        q = self._q(qid)
+        ind = question_indicators(self.ch.table_for(q), q)
+        share = dict(
+            zip(ind.loc[ind["stat"] == "pct", "category"], ind.loc[ind["stat"] == "pct", "value"], strict=True)
+        )
+        main = [o for o in q.options if not (o.other_text or o.exclusive)]
+        order = multi_order(q, lambda label: share[label]) if q.type == "multi" else None
+        labels = [lab for lab in (order or sorted((o.label for o in main), key=lambda lab: -share[lab]))]
+        keys = {o.label: o.key for o in main}
+        return [(keys[lab], share[lab]) for lab in labels if lab in keys]
+
+    def top(self, qid: str, k: int = 3, numbers: bool = True) -> str:
+        """The ``k`` most chosen categories: "werkervaringsplekken (80%), vrijwilligerswerk (78%) en …"."""
+        q = self._q(qid)
+        parts = []
+        for key, _ in self._ranked(qid)[:k]:
+            text = phrases.md_escape(phrases.lower_first(self._label(q, key)))
+            parts.append(f"{text} ({self.pct(qid, key)})" if numbers else text)
+        return phrases.join_list(parts)
+
+    def ranking(self, qid: str, k: int = 3) -> str:
+        """The ``k`` most chosen categories as a numbered Markdown list with shares."""
+        q = self._q(qid)
+        lines = [
+            f"{i}. {phrases.md_escape(self._label(q, key))} ({self.pct(qid, key)})"
+            for i, (key, _) in enumerate(self._ranked(qid)[:k], 1)
+        ]
+        return "\n".join(lines)
+
+    def option_count(self, qid: str) -> int:
+        """How many substantive options the question offered (not "anders" or "geen van deze")."""
+        return sum(not (o.other_text or o.exclusive) for o in self._q(qid).options)
+
+    def max_answers(self, qid: str) -> int:
+        q = self._q(qid)
+        if q.max_answers is None:
+            raise ValueError(f"{q.id} heeft geen maximum aantal antwoorden")
+        return q.max_answers
+
+    def routing(self, qid: str) -> str:
+        """Who got the question: "alle gemeenten" or "gemeenten die op ‘…’ ‘Ja’ antwoordden"."""
+        q = self._q(qid)
+        unit = "respondenten" if q.level == "respondent" else "gemeenten"
+        return describe_routing(q.asked_if, self.ch.codebook, unit=unit)
+
+    def question(self, qid: str) -> str:
+        """The question's wording this year."""
+        return phrases.md_escape(self._q(qid).text)
+
+    def label(self, qid: str, key: str) -> str:
+        """The printed label of a category this year (use ``| lower_first`` inside a sentence)."""
+        q = self._q(qid)
+        self._codes(q, key)
+        return phrases.md_escape(self._label(q, key))
+
+    def asked(self, qid: str) -> bool:
+        """Is the question (or a comparable successor) in this year's questionnaire?"""
+        return self.ch.asked(qid)
+
+    def remarks(self, anchor: str) -> str:
+        """This edition's remarks for ``anchor`` from ``data/raw/<year>/notes.yaml`` ('' when none)."""
+        self.ch.placed_remarks.add(anchor)
+        return "\n\n".join(self.ch.notes.remarks_at(self.ch.name, anchor))
+
+    def has_publication(self) -> bool:
+        """Were numbers of this edition published (``data/raw/published/monitor_<year>.csv``)?"""
+        return (paths.PUBLISHED_DIR / f"monitor_{self.ch.year}.csv").exists()
+
+
+FILTERS: dict[str, Callable[..., Any]] = {
+    "words": phrases.number_word,
+    "lower_first": phrases.lower_first,
+    "n": fmt_n,
+    "date": lambda v: dutch_date(v if isinstance(v, dt.date) else str(v)),
+}

@@ -1,0 +1,182 @@
+"""Prose as Markdown: the ``%%tekst`` cell magic.
+
+A chapter's narrative is written in code cells that start with ``%%tekst``; the rest of the cell is
+Markdown with placeholders (Jinja2 syntax)::
+
+    %%tekst additional_policy
+    Een meerderheid van de gemeenten ({{ ci("additional_policy", "yes") }}) heeft aanvullend beleid.
+    Grote gemeenten hebben dat {{ size_word("additional_policy", "yes") }} middelgrote en kleine gemeenten.
+    {% claim majority("additional_policy", "yes") %}Dat is een meerderheid.{% endclaim %}
+
+Running the cell (JupyterLab "Run all", or the build) shows the finished text as Markdown; the PDF
+and HTML show only that text. Names after ``%%tekst`` are the questions the passage is about: when
+one of them is not asked this year (dropped or replaced) the passage is left out silently — the
+view of that question already says so in one line. A placeholder that needs a question that is
+gone, a number on fewer than 5 municipalities or an edition that does not exist leaves the
+passage out with one line saying why. Anything else that cannot be resolved is an error naming
+notebook, cell, line and placeholder; the output never shows a dash, ``nan``, ``None`` or ``%%``.
+The functions are those of ``report.narrative.Narrative`` and ``report.claims.Predicates``, plus
+the notebook's own variables.
+"""
+
+from __future__ import annotations
+
+import re
+import traceback
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from IPython.display import Markdown
+from jinja2 import Environment, StrictUndefined, TemplateSyntaxError, UndefinedError, nodes
+from jinja2.ext import Extension
+
+from helpers.report.claims import CLAIMS_DIR, Check, ClaimError, Predicates, Register, is_draft
+from helpers.report.narrative import FILTERS, Narrative, NoComparison, Suppressed
+from helpers.survey.lineage import UnknownReference
+
+if TYPE_CHECKING:
+    from helpers.report.chapter import Chapter
+
+TEMPLATE_NAME = "<template>"  # what Jinja calls a template made from a string
+_PLACEHOLDER = re.compile(r"\{\{.*?\}\}|\{%.*?%\}")
+_LEFTOVERS = re.compile(r"\bnan\b|\bNone\b|%%|\{\{|\}\}", re.IGNORECASE)
+_COMPARISONS = ("change", "change_verb", "change_adverb", "size_word", "position", "previous", "previous_year")
+_active: Prose | None = None
+
+
+class ProseError(ValueError):
+    """A ``%%tekst`` block that cannot be rendered: one line naming notebook, cell, line and placeholder."""
+
+
+class _ClaimTag(Extension):
+    """``{% claim <check> %}sentence{% endclaim %}``: the sentence is printed only if the check holds."""
+
+    tags: ClassVar[set[str]] = {"claim"}
+
+    def parse(self, parser: Any) -> nodes.Node:
+        lineno = next(parser.stream).lineno
+        check = parser.parse_expression()
+        body = parser.parse_statements(("name:endclaim",), drop_needle=True)
+        call = self.call_method("_claim", [check, nodes.Const(lineno)])
+        return nodes.CallBlock(call, [], [], body).set_lineno(lineno)
+
+    def _claim(self, check: Any, lineno: int, caller: Any) -> str:
+        return self.environment.prose.claim(check, caller(), lineno)  # type: ignore[attr-defined]
+
+
+class Prose:
+    """Renders ``%%tekst`` blocks for one chapter and keeps its claims register."""
+
+    def __init__(self, chapter: Chapter, user_ns: dict[str, Any] | None = None):
+        self.ch = chapter
+        self.user_ns = user_ns if user_ns is not None else {}
+        self.narrative = Narrative(chapter)
+        self.register = Register(chapter.out_dir / CLAIMS_DIR / f"{chapter.name}.csv", chapter.name)
+        self.cell: int | None = None
+        self.env = Environment(undefined=StrictUndefined, extensions=[_ClaimTag], keep_trailing_newline=False)
+        self.env.prose = self  # type: ignore[attr-defined]
+        self.env.filters.update(FILTERS)
+        self.functions = self.narrative.namespace() | Predicates(self.narrative).namespace()
+        for name in _COMPARISONS:
+            self.functions[name] = self._registered(name, self.functions[name])
+
+    def _where(self, line: int | None = None) -> str:
+        cell = f", cel {self.cell}" if self.cell is not None else ""
+        return f"{self.ch.name}.ipynb{cell}" + (f", regel {line}" if line else "")
+
+    def _registered(self, name: str, fn: Any) -> Any:
+        def wrapper(*args: Any, **kwargs: Any) -> str:
+            text = fn(*args, **kwargs)
+            call = f"{name}({', '.join(map(repr, args))})"
+            self.register.add(self.cell, "vergelijking", text, call, True, "")
+            return text
+
+        return wrapper
+
+    def claim(self, check: Any, text: str, line: int) -> str:
+        if not isinstance(check, Check):
+            raise ProseError(
+                f"{self._where(line)}: een bewering heeft een voorwaarde nodig, zoals majority(...) of check(...)"
+            )
+        self.register.add(self.cell, "bewering", text, check.condition, check.holds, check.numbers)
+        if check.holds:
+            return text
+        if is_draft():
+            return f"**[Te controleren — houdt niet: {check.condition} ({check.numbers})]** {text}"
+        sentence = " ".join(text.split())
+        raise ClaimError(
+            f"{self._where(line)}: bewering houdt niet: “{sentence}” — {check.condition} ({check.numbers})"
+        )
+
+    def render(self, source: str, about: list[str] | None = None) -> str | None:
+        """The finished Markdown of a block; None when the block is left out silently."""
+        for qid in about or []:
+            try:
+                if not self.ch.asked(qid):
+                    return None
+            except UnknownReference as exc:
+                raise ProseError(f"{self._where()}: %%tekst {qid}: {exc}") from None
+        try:
+            template = self.env.from_string(source)
+            text = template.render({**self.user_ns, **self.functions})
+        except TemplateSyntaxError as exc:
+            raise ProseError(f"{self._where(exc.lineno)}: {exc.message}") from None
+        except (Suppressed, NoComparison) as exc:
+            return f"*Een passage vervalt: {exc}.*"
+        except LookupError as exc:
+            from helpers.report.chapter import QuestionGone
+
+            if isinstance(exc, QuestionGone):
+                return f"*Een passage vervalt. {exc}*"
+            raise self._error(exc, source) from None
+        except (ClaimError, ProseError):
+            raise
+        except Exception as exc:
+            raise self._error(exc, source) from None
+        leftover = _LEFTOVERS.search(text)
+        if leftover:
+            raise ProseError(f"{self._where()}: de tekst bevat {leftover.group(0)!r}: {text[:120]!r}")
+        return text.strip()
+
+    def _error(self, exc: BaseException, source: str) -> ProseError:
+        line = _template_line(exc)
+        found = _PLACEHOLDER.findall(source.splitlines()[line - 1]) if line else []
+        where = " ".join(found) or "(tekst)"
+        reason = f"onbekende naam: {exc.message}" if isinstance(exc, UndefinedError) else str(exc).strip("'\"")
+        return ProseError(f"{self._where(line)}: {where}: {reason}")
+
+
+def _template_line(exc: BaseException) -> int | None:
+    for frame, lineno in traceback.walk_tb(exc.__traceback__):
+        if frame.f_code.co_filename == TEMPLATE_NAME:
+            return lineno
+    return None
+
+
+def tekst(line: str, cell: str) -> None:
+    """The ``%%tekst`` cell magic: render the cell's Markdown with the active chapter and show it."""
+    if _active is None:
+        raise ProseError("%%tekst werkt pas na open_chapter(year, build_dir)")
+    _active.cell = _execution_count()
+    text = _active.render(cell, line.split())
+    if text:
+        _active.ch.display(Markdown(text))
+
+
+def _execution_count() -> int | None:
+    from IPython import get_ipython
+
+    shell = get_ipython()
+    return getattr(shell, "execution_count", None)
+
+
+def activate(chapter: Chapter) -> Prose:
+    """Make ``chapter`` the one ``%%tekst`` renders with, and register the magic in a running kernel."""
+    global _active
+    from IPython import get_ipython
+
+    shell = get_ipython()
+    _active = Prose(chapter, getattr(shell, "user_ns", None))
+    chapter.prose = _active
+    if shell is not None:
+        shell.register_magic_function(tekst, magic_kind="cell", magic_name="tekst")
+    return _active
