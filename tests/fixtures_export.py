@@ -27,13 +27,13 @@ population_size: 8
 scales:
   agree5:
     options:
-      - {{code: 1, label: Helemaal oneens}}
-      - {{code: 2, label: Oneens}}
-      - {{code: 3, label: Neutraal}}
-      - {{code: 4, label: Eens}}
-      - {{code: 5, label: Helemaal eens}}
+      - {{code: 1, key: k1, label: Helemaal oneens}}
+      - {{code: 2, key: k2, label: Oneens}}
+      - {{code: 3, key: k3, label: Neutraal}}
+      - {{code: 4, key: k4, label: Eens}}
+      - {{code: 5, key: k5, label: Helemaal eens}}
     nets:
-      - {{label: (Helemaal) eens, codes: [4, 5]}}
+      - {{key: net576, label: (Helemaal) eens, codes: [4, 5]}}
 questions:
   - id: municipalities
     chapter: 1
@@ -47,9 +47,9 @@ questions:
     text: Is er in uw gemeente aanvullend beleid?
     type: single
     options:
-      - {{code: 1, label: "Ja"}}
-      - {{code: 2, label: "Nee"}}
-      - {{code: 3, label: Weet niet}}
+      - {{code: 1, key: k1, label: "Ja"}}
+      - {{code: 2, key: k2, label: "Nee"}}
+      - {{code: 3, key: k3, label: Weet niet}}
     export_name: Q2
     import_id: QID2
   - id: target_groups
@@ -59,11 +59,11 @@ questions:
     max_answers: 3
     asked_if: {{question: additional_policy, in: [1]}}
     options:
-      - {{code: 1, label: Jongeren}}
-      - {{code: 2, label: Vrouwen}}
-      - {{code: 3, label: Ouderen}}
-      - {{code: 4, label: "Anders, namelijk", other_text: true}}
-      - {{code: 5, label: Geen specifieke groep, exclusive: true}}
+      - {{code: 1, key: k1, label: Jongeren}}
+      - {{code: 2, key: k2, label: Vrouwen}}
+      - {{code: 3, key: k3, label: Ouderen}}
+      - {{code: 4, key: k4, label: "Anders, namelijk", other_text: true}}
+      - {{code: 5, key: k5, label: Geen specifieke groep, exclusive: true}}
     export_name: Q3
     import_id: QID3
   - id: cooperation
@@ -78,9 +78,9 @@ questions:
     text: Welk percentage van de statushouders is uitgestroomd?
     type: percent
     items:
-      - {{code: 1, label: Volledig}}
-      - {{code: 2, label: Gedeeltelijk}}
-      - {{code: 3, label: Niet}}
+      - {{code: 1, key: k1, label: Volledig}}
+      - {{code: 2, key: k2, label: Gedeeltelijk}}
+      - {{code: 3, key: k3, label: Niet}}
     export_name: Q5
     import_id: QID5
   - id: youth_fte
@@ -103,9 +103,9 @@ questions:
     type: single
     level: respondent
     options:
-      - {{code: 1, label: Beleidsmedewerker}}
-      - {{code: 2, label: Klantmanager}}
-      - {{code: 3, label: "Anders, namelijk", other_text: true}}
+      - {{code: 1, key: k1, label: Beleidsmedewerker}}
+      - {{code: 2, key: k2, label: Klantmanager}}
+      - {{code: 3, key: k3, label: "Anders, namelijk", other_text: true}}
     export_name: Q8
     import_id: QID8
 """

@@ -1,7 +1,7 @@
 """The real 2018 report, built end to end from the shipped (synthetic) export.
 
 One cold build into a temporary reports dir (every notebook executed with papermill), then:
-indicators.csv reproduces every published 2018 number (matched on report_ref + category),
+indicators.csv reproduces every published 2018 number (same question, category, stat and n),
 no respondent identifiers reach the PDF/HTML, a forced rebuild is byte-identical, and a rebuild
 with nothing changed executes no notebook.
 """
@@ -18,6 +18,7 @@ import pytest
 from helpers import paths
 from helpers.analysis.backtest import compare_indicators, read_published
 from helpers.publish import build_report
+from helpers.publish.text_check import text_problems
 from helpers.report.registry import read_indicators
 from helpers.survey.vocabulary import INDICATOR_COLUMNS
 
@@ -82,3 +83,9 @@ def test_nothing_changed_executes_no_notebook(built):
 def test_forced_rebuild_gives_identical_bytes(built):
     again = build_report(YEAR, paths.NOTEBOOKS_DIR, built["reports"], jobs=2, force=True, log=lambda line: None)
     assert _hashes(again.report_dir) == built["hashes"]
+
+
+def test_the_text_passes_the_text_check_and_every_claim_holds(built):
+    assert text_problems(built["dir"], YEAR) == []
+    claims = pd.read_csv(built["dir"] / "claims.csv")
+    assert {"bewering", "vergelijking"} <= set(claims["kind"])

@@ -14,6 +14,7 @@ import pytest
 
 from helpers import paths
 from helpers.publish import build_report
+from helpers.publish.text_check import text_problems
 from helpers.report.registry import read_indicators
 from helpers.survey.codebook import load_codebook
 
@@ -46,7 +47,8 @@ def test_2019_builds_with_the_2018_notebooks_and_code_unchanged(built):
 def test_questionnaire_changes_are_in_the_method_section(built):
     text = subprocess.run(["pdftotext", str(built["result"].pdf), "-"], capture_output=True, text=True).stdout
     assert "Wijzigingen in de vragenlijst" in text
-    assert "funding_change" in text or "niet meer gesteld" in text.lower() or "vervallen" in text.lower()
+    assert "funding_change" not in text  # the reader sees the question's wording, never its id
+    assert "Vervallen vragen" in text or "niet meer gesteld" in text.lower()
 
 
 def test_new_question_appears_and_dropped_question_does_not(built):
@@ -72,3 +74,9 @@ def test_response_map_and_table_use_the_2019_frame(built):
     frame = pd.read_csv(paths.frame_path(YEAR))
     total = ind[(ind["question"] == "municipalities") & (ind["category"] == "Totaal (alle gemeenten)")]
     assert int(total["value"].iloc[0]) == len(frame) == 355
+
+
+def test_the_text_passes_the_text_check_and_every_claim_holds(built):
+    assert text_problems(built["dir"], YEAR) == []
+    claims = pd.read_csv(built["dir"] / "claims.csv")
+    assert {"bewering", "vergelijking"} <= set(claims["kind"])

@@ -199,8 +199,8 @@ MINIMAL = {
     "population_size": 380,
     "scales": {
         "agree": {
-            "options": [{"code": 1, "label": "Oneens"}, {"code": 2, "label": "Eens"}],
-            "nets": [{"label": "Eens", "codes": [2]}],
+            "options": [{"code": 1, "key": "k1", "label": "Oneens"}, {"code": 2, "key": "k2", "label": "Eens"}],
+            "nets": [{"key": "net25", "label": "Eens", "codes": [2]}],
         }
     },
     "questions": [
@@ -219,7 +219,7 @@ MINIMAL = {
             "type": "single",
             "export_name": "Q2",
             "import_id": "QID2",
-            "options": [{"code": 1, "label": "Ja"}, {"code": 2, "label": "Nee"}],
+            "options": [{"code": 1, "key": "k1", "label": "Ja"}, {"code": 2, "key": "k2", "label": "Nee"}],
         },
         {
             "id": "measures",
@@ -229,7 +229,10 @@ MINIMAL = {
             "export_name": "Q3",
             "import_id": "QID3",
             "asked_if": {"question": "policy", "in": [1]},
-            "options": [{"code": 1, "label": "Taal"}, {"code": 2, "label": "Geen", "exclusive": True}],
+            "options": [
+                {"code": 1, "key": "k1", "label": "Taal"},
+                {"code": 2, "key": "k2", "label": "Geen", "exclusive": True},
+            ],
         },
         {
             "id": "statement",
@@ -283,7 +286,7 @@ def _exclusive_single(d):
 
 
 def _net_unknown_code(d):
-    d["questions"][1]["nets"] = [{"label": "Ja of anders", "codes": [1, 9]}]
+    d["questions"][1]["nets"] = [{"key": "net33", "label": "Ja of anders", "codes": [1, 9]}]
 
 
 def _no_municipality(d):
@@ -322,7 +325,7 @@ def _options_on_percent(d):
         "type": "percent",
         "export_name": "Q4",
         "import_id": "QID4",
-        "options": [{"code": 1, "label": "x"}],
+        "options": [{"code": 1, "key": "k1", "label": "x"}],
     }
 
 

@@ -26,14 +26,16 @@ BASE = {
         {"id": "municipalities", "chapter": 2, "text": "Gemeente?", "type": "municipality", "export_name": "Q1",
          "import_id": "QID1"},
         {"id": "policy", "chapter": 3, "text": "Is er beleid?", "type": "single", "export_name": "Q2",
-         "import_id": "QID2", "options": [{"code": 1, "label": "Ja"}, {"code": 2, "label": "Nee"}]},
+         "import_id": "QID2",
+         "options": [{"code": 1, "key": "k1", "label": "Ja"}, {"code": 2, "key": "k2", "label": "Nee"}]},
         {"id": "groups", "chapter": 3, "text": "Welke groepen?", "type": "multi", "export_name": "Q3",
          "import_id": "QID3", "asked_if": {"question": "policy", "in": [1]},
-         "options": [{"code": 1, "label": "Jongeren"}, {"code": 2, "label": "Ouderen"}]},
+         "options": [{"code": 1, "key": "k1", "label": "Jongeren"}, {"code": 2, "key": "k2", "label": "Ouderen"}]},
         {"id": "routes", "chapter": 8, "text": "Welk percentage?", "type": "percent", "export_name": "Q4",
-         "import_id": "QID4", "items": [{"code": 1, "label": "Werk"}, {"code": 2, "label": "School"}]},
+         "import_id": "QID4",
+         "items": [{"code": 1, "key": "k1", "label": "Werk"}, {"code": 2, "key": "k2", "label": "School"}]},
         {"id": "old_only", "chapter": 10, "text": "Tijdelijke middelen?", "type": "single", "export_name": "Q5",
-         "import_id": "QID5", "options": [{"code": 1, "label": "Ja"}]},
+         "import_id": "QID5", "options": [{"code": 1, "key": "k1", "label": "Ja"}]},
     ],
 }  # fmt: skip
 
@@ -64,13 +66,19 @@ def test_added_dropped_options_items_text_and_routing():
         raw["questions"] = [q for q in raw["questions"] if q["id"] != "old_only"]
         _q(raw, "policy")["text"] = "Is er aanvullend beleid?"
         groups = _q(raw, "groups")
-        groups["options"] = [{"code": 1, "label": "Jongeren (tot 27)"}, {"code": 3, "label": "Nareizigers"}]
+        groups["options"] = [
+            {"code": 1, "key": "k1", "label": "Jongeren (tot 27)"},
+            {"code": 3, "key": "k3", "label": "Nareizigers"},
+        ]
         groups["asked_if"] = {"question": "policy", "in": [1, 2]}
         groups["max_answers"] = 1
-        _q(raw, "routes")["items"] = [{"code": 1, "label": "Werk"}, {"code": 3, "label": "Participatie"}]
+        _q(raw, "routes")["items"] = [
+            {"code": 1, "key": "k1", "label": "Werk"},
+            {"code": 3, "key": "k3", "label": "Participatie"},
+        ]
         raw["questions"].append(
             {"id": "law", "chapter": 3, "text": "Stelling: nieuwe wet", "type": "single", "export_name": "Q9",
-             "import_id": "QID9", "options": [{"code": 1, "label": "Eens"}]}
+             "import_id": "QID9", "options": [{"code": 1, "key": "k1", "label": "Eens"}]}
         )  # fmt: skip
 
     changes = diff_codebooks(_cb(2018), _cb(2019, edit))
@@ -131,7 +139,9 @@ def test_links_for_another_year_do_not_apply():
 
 def test_label_map_follows_codes():
     old = _cb(2018).question("groups")
-    new = _cb(2019, lambda raw: _q(raw, "groups").update(options=[{"code": 1, "label": "Jong"}])).question("groups")
+    new = _cb(2019, lambda raw: _q(raw, "groups").update(options=[{"code": 1, "key": "k1", "label": "Jong"}])).question(
+        "groups"
+    )
     assert label_map(old, new) == {"": "", "Jongeren": "Jong"}
 
 

@@ -4,7 +4,8 @@ import pytest
 
 from helpers.analysis.estimates import percent_distribution, size_class_means
 from helpers.analysis.question_tables import estimate_table
-from helpers.report.registry import Chapter
+from helpers.report.narrative import Narrative
+from helpers.survey.formatting import format_value
 from helpers.survey.vocabulary import MERGED_LARGE
 
 
@@ -48,13 +49,15 @@ def test_size_class_means_suppression(cb, df):
     assert not t.indicators["category"].str.startswith(MERGED_LARGE).any()
 
 
-def test_size_class_means_count_and_prose(cb, df, tmp_path):
+def test_size_class_means_count_and_prose(cb, df, chapter):
     t = size_class_means(df, cb, "n_statushouders")
     assert t.formats["Totaal"] == "num1"
-    ch = Chapter(8, 2018, build_dir=tmp_path, data=df, codebook=cb, display=lambda *a, **k: None, name="t")
+    narrative = Narrative(chapter)
     pct_table = size_class_means(df, cb, "route_share")
-    assert ch.mean(pct_table, "Totaal: Directe bemiddeling") == "13%"
-    assert ch.mean(t, "Totaal") == ch.mean("n_statushouders")
+    total = pct_table.indicators.set_index("category").loc["Totaal: Directe bemiddeling", "value"]
+    assert narrative.mean("route_share", "k1") == format_value(total, "mean", percent=True) == "13%"
+    total_count = t.indicators.set_index("category").loc["Totaal", "value"]
+    assert narrative.mean("n_statushouders") == format_value(total_count, "mean")
 
 
 def test_size_class_means_rejects_other_types(cb, df):

@@ -28,6 +28,7 @@ from helpers.report.plots import (
     size_class_chart,
     trend_chart,
 )
+from helpers.survey.lineage import QuestionHistory
 from helpers.survey.vocabulary import MERGED_LARGE
 
 
@@ -106,13 +107,13 @@ def test_trend_chart_marks_breaks(cb, df):
         {"year": [2017], "question": ["additional_policy"], "category": ["Ja"], "stat": ["pct"], "value": [50.0],
          "n": [260], "status": ["check"]}
     )  # fmt: skip
-    tr = trend_table("additional_policy", {2018: (df, cb)}, pub, ["Ja", "Nee"])
+    tr = trend_table(QuestionHistory({2018: cb}), cb.question("additional_policy"), 2018, {2018: df}, pub, ["k1", "k2"])
     fig = trend_chart(tr)
     legend = [x.get_text() for x in fig.axes[0].get_legend().get_texts()]
     assert legend == ["2017", "2018"]
     assert "–" in texts(fig)  # 2017 has no published "Nee"
     tr.meta["breaks"][2018] = True
-    single = trend_table("additional_policy", {2018: (df, cb)}, pub, ["Ja"])
+    single = trend_table(QuestionHistory({2018: cb}), cb.question("additional_policy"), 2018, {2018: df}, pub, ["k1"])
     single.meta["breaks"][2018] = True
     labels = [lab.get_text() for lab in trend_chart(single).axes[0].get_yticklabels()]
     assert labels == ["2017", "2018 (breuk in reeks)"]

@@ -16,6 +16,7 @@ from helpers.analysis.quotes import LARGE_LABEL, MIXED_LABEL, SMALL_LABEL, redac
 from helpers.analysis.response import response_table
 from helpers.analysis.trends import load_published, trend_table
 from helpers.survey.codebook import Codebook
+from helpers.survey.lineage import QuestionHistory
 from helpers.survey.vocabulary import SUPPRESSED
 
 
@@ -43,7 +44,9 @@ def test_single_choice_table_full(cb, df):
 def test_single_choice_routing_base_and_counts(cb, df):
     t = single_choice_table(df, cb, "policy_other_groups", counts=True)
     assert t.n == 18
-    assert t.base.endswith("Figuur 3.1 = 'Ja' of 'In ontwikkeling'")
+    assert t.base.endswith(
+        "‘Is er in uw gemeente aanvullend beleid voor de arbeidstoeleiding van …’ ‘Ja’ of ‘In ontwikkeling’ antwoordden"
+    )
     assert t.data.loc["Ja", "Aantal"] == 12 and t.data.loc["Nee", "Aantal"] == 6
     assert t.report_ref == ""
     assert sorted(t.indicators["stat"].unique()) == ["count", "pct"]
@@ -207,15 +210,20 @@ def _codebook(year: int, comparable: list[str], rename: str | None = None, repla
 
 
 def test_load_published(published_dir):
-    pub = load_published(directory=published_dir)
-    assert len(pub) == 5 and sorted(pub["year"].unique()) == [2016, 2017]
-    assert pd.isna(pub.loc[pub["status"] == "report_error", "n"]).all()
+    pub = load_published([2016, 2017], directory=published_dir)
+    assert len(pub) == 4 and sorted(pub["year"].unique()) == [2016, 2017]  # the report_error row is left out
     assert load_published(years=[2015], directory=published_dir).empty
 
 
+def _trend(codebooks: dict[int, Codebook], data: dict[int, pd.DataFrame], pub, keys, year: int = 2018, **kw):
+    history = QuestionHistory(codebooks)
+    question = codebooks[year].question("additional_policy")
+    return trend_table(history, question, year, data, pub, keys, **kw)
+
+
 def test_trend_table_published_and_computed(published_dir, cb, df):
-    pub = load_published(directory=published_dir)
-    t = trend_table("additional_policy", {2018: (df, cb)}, pub, ["Ja", "Nee"])
+    pub = load_published([2016, 2017], directory=published_dir)
+    t = _trend({2018: cb}, {2018: df}, pub, ["k1", "k2"])
     assert list(t.data.index) == ["2016", "2017", "2018"]
     assert t.data["Bron"].tolist() == ["gepubliceerd", "gepubliceerd", "berekend"]
     assert t.data.loc["2017", "Ja"] == 50  # the report_error row (75) is ignored
@@ -229,16 +237,15 @@ def test_trend_table_published_and_computed(published_dir, cb, df):
 
 
 def test_trend_table_same_id_is_comparable_and_replaces_marks_a_break(published_dir, df):
-    pub = load_published(directory=published_dir)
-    t = trend_table("additional_policy", {2018: (df, _codebook(2018, []))}, pub, ["Ja"])
+    pub = load_published([2016, 2017], directory=published_dir)
+    t = _trend({2018: _codebook(2018, [])}, {2018: df}, pub, ["k1"])
     assert t.data["Breuk"].tolist() == ["", "", ""]  # stable id = same question
     renamed_pub = pub.assign(question="policy_old")
-    new_q = _codebook(2018, [], replaces=["policy_old"])
-    t2 = trend_table("additional_policy", {2018: (df, new_q)}, renamed_pub, ["Ja"])
+    t2 = _trend({2018: _codebook(2018, [], replaces=["policy_old"])}, {2018: df}, renamed_pub, ["k1"])
     assert t2.data["Breuk"].tolist() == ["", "", "ja"]  # shown, with the break marked
     assert "Breuk" in t2.footnote
     linked = _codebook(2018, ["2017:policy_old", "2016:policy_old"])
-    t3 = trend_table("additional_policy", {2018: (df, linked)}, renamed_pub, ["Ja"])
+    t3 = _trend({2018: linked}, {2018: df}, renamed_pub, ["k1"])
     assert t3.data["Breuk"].tolist() == ["", "", ""]
 
 
@@ -246,14 +253,13 @@ def test_trend_table_two_processed_years_with_renamed_question(df):
     old_cb = _codebook(2017, [], rename="policy_2017")
     old_df = df.rename(columns={"additional_policy": "policy_2017", "additional_policy__status": "policy_2017__status"})
     linked = _codebook(2018, ["2017:policy_2017"])
-    t = trend_table("additional_policy", {2017: (old_df, old_cb), 2018: (df, linked)}, None, ["Ja"])
+    t = _trend({2017: old_cb, 2018: linked}, {2017: old_df, 2018: df}, None, ["k1"])
     assert t.data["Bron"].tolist() == ["berekend", "berekend"]
     assert t.data["Breuk"].tolist() == ["", ""]
     # without a link the renamed 2017 question is not found: the series starts in 2018
     unlinked = _codebook(2018, ["additional_policy"])
-    t2 = trend_table("additional_policy", {2017: (old_df, old_cb), 2018: (df, unlinked)}, None, ["Ja"])
+    t2 = _trend({2017: old_cb, 2018: unlinked}, {2017: old_df, 2018: df}, None, ["k1"])
     assert t2.data.index.tolist() == ["2018"]
     # same id in both years: the same question, no break
-    same_id = _codebook(2017, [])
-    t3 = trend_table("additional_policy", {2017: (df, same_id), 2018: (df, _codebook(2018, []))}, None, ["Ja"])
+    t3 = _trend({2017: _codebook(2017, []), 2018: _codebook(2018, [])}, {2017: df, 2018: df}, None, ["k1"])
     assert t3.data["Breuk"].tolist() == ["", ""]

@@ -20,28 +20,30 @@ def read_published(path: str | Path, status: str = "check") -> pd.DataFrame:
 
 
 def compare_indicators(indicators: pd.DataFrame, published: pd.DataFrame) -> pd.DataFrame:
-    """One row per published number: found in the indicators?, rounds to the printed value?, same n?
+    """One row per published number: shown with the same question, category, statistic and base (n)?
+
+    A number counts as shown when the chapters recorded it for the same question, category and stat
+    and, where the report printed a base, the same n; rows recorded under the same report label are
+    preferred (a chapter's own view), but a number stated in the text counts wherever it appears.
 
     Columns: the published key, ``printed``, ``shown`` (unrounded, first match), ``n_printed``,
-    ``n_shown`` and ``status`` in ``ok``, ``missing``, ``value differs``, ``n differs``.
+    ``n_shown`` and ``status`` in ``ok``, ``missing`` (not shown with that base) or ``value differs``.
     """
     ind = indicators.copy()
     ind["category"] = ind["category"].fillna("").astype(str)
     ind["report_ref"] = ind["report_ref"].fillna("").astype(str)
     rows = []
     for pub in published.itertuples(index=False):
-        hits = ind[
-            (ind["report_ref"] == pub.report_ref)
-            & (ind["question"] == pub.question)
-            & (ind["category"] == pub.category)
-            & (ind["stat"] == pub.stat)
-        ]
+        hits = ind[(ind["question"] == pub.question) & (ind["category"] == pub.category) & (ind["stat"] == pub.stat)]
+        if not pd.isna(pub.n):
+            hits = hits[hits["n"].isna() | (hits["n"] == int(pub.n))]
+        same_ref = hits[hits["report_ref"] == pub.report_ref]
+        hits = same_ref if len(same_ref) else hits
         status, shown, n_shown = "missing", None, None
         if len(hits):
             shown, n_shown = float(hits["value"].iloc[0]), hits["n"].iloc[0]
             values_ok = all(round_half_up(v, int(pub.decimals)) == pub.value for v in hits["value"])
-            n_ok = pd.isna(pub.n) or all(int(n) == int(pub.n) for n in hits["n"] if not pd.isna(n))
-            status = "ok" if values_ok and n_ok else ("value differs" if not values_ok else "n differs")
+            status = "ok" if values_ok else "value differs"
         rows.append(
             {
                 "report_ref": pub.report_ref,

@@ -58,6 +58,8 @@ class EditionChange:
     margin: float
     direction: Direction
     assumed_base: bool
+    #: Printed precision of the earlier value when it comes from a publication (None: computed).
+    before_decimals: int | None = None
 
     @property
     def difference(self) -> float:
@@ -145,3 +147,30 @@ def position(value: float, interval: Interval) -> Position:
     if value > interval.upper:
         return "above"
     return "inside"
+
+
+def size_mean_comparison(df: pd.DataFrame, question: Question, values: pd.Series) -> GroupComparison:
+    """Compare a mean (``values`` per answering row) between large and medium/small municipalities.
+
+    Mann–Whitney U test (the two-group case of the Kruskal–Wallis test of the size-class tables).
+    """
+    from scipy.stats import mannwhitneyu
+
+    rows = df.loc[answered_mask(df, question)]
+    vals = values.loc[rows.index].astype(float)
+    keep = vals.notna().to_numpy()
+    large = rows["grootteklasse"].astype(str).isin(SIZE_CLASSES[:2]).to_numpy() & keep
+    small = ~rows["grootteklasse"].astype(str).isin(SIZE_CLASSES[:2]).to_numpy() & keep
+    a, b = vals.to_numpy()[large], vals.to_numpy()[small]
+    if min(len(a), len(b)) < MIN_BASE:
+        raise ValueError(
+            f"{question.id}: te weinig gemeenten per groep ({len(a)} groot, {len(b)} klein) om te vergelijken"
+        )
+    p = (
+        float(mannwhitneyu(a, b, alternative="two-sided").pvalue)
+        if (a.std() or b.std() or a.mean() != b.mean())
+        else 1.0
+    )
+    significant = p < ALPHA
+    direction: GroupDirection = ("more" if a.mean() > b.mean() else "less") if significant else "same"
+    return GroupComparison(float(a.mean()), float(b.mean()), len(a), len(b), p, "Mann-Whitneytoets", direction)

@@ -22,7 +22,8 @@ from helpers.survey.lineage import QuestionHistory, category_keys
 PUBLISHED = "gepubliceerd"
 COMPUTED = "berekend"
 PUBLISHED_COLUMNS = ["year", "report_ref", "question", "category", "stat", "value", "n", "decimals", "status"]
-SERIES_COLUMNS = ["year", "key", "value", "n", "source", "break"]
+#: ``decimals``: the printed precision of a published value (None for a value computed from data).
+SERIES_COLUMNS = ["year", "key", "value", "n", "source", "break", "decimals"]
 
 
 def load_published(years: Iterable[int], directory: str | Path | None = None) -> pd.DataFrame:
@@ -89,7 +90,7 @@ def series(
         if y not in data or keys is None or q_y.type == "text":
             continue
         value, n = _value(data[y], q_y, keys, stat)
-        rows.append((y, key, value, n, COMPUTED, broken))
+        rows.append((y, key, value, n, COMPUTED, broken, None))
     rows += _published_rows(history, question, year, published, key, stat, {r[0] for r in rows})
     out = pd.DataFrame(rows, columns=SERIES_COLUMNS).sort_values("year", kind="stable")
     return out.reset_index(drop=True)
@@ -111,20 +112,31 @@ def _published_rows(history, question, year, published, key, stat, have) -> list
     keys_by_year = back_keys(history, question, year, key)
     rows = []
     pub = published[published["question"].isin(ids) & (published["stat"] == stat)]
-    for y, qid, label, value, n in zip(
-        pub["year"], pub["question"], pub["category"], pub["value"], pub["n"], strict=True
+    decimals = pub["decimals"] if "decimals" in pub.columns else pd.Series([None] * len(pub), index=pub.index)
+    for y, qid, label, value, n, dec in zip(
+        pub["year"], pub["question"], pub["category"], pub["value"], pub["n"], decimals, strict=True
     ):
         y = int(y)
         if y in have or y >= year:
             continue
         ref_year, ref_q = _version_with(history, qid)
-        if ref_q is None:
-            continue
+        if ref_q is None:  # an id of an edition without a codebook: its labels are those of the oldest version
+            ref_year, (ref_q, _) = next(iter(history.versions(question, year).items()))
         wanted = keys_by_year.get(ref_year)
         match = [c.key for c in ref_q.categories if c.label == str(label)] or ([""] if str(label) == "" else [])
         if wanted is None or not match or {match[0]} != wanted:
             continue
-        rows.append((y, key, float(value), None if pd.isna(n) else int(n), PUBLISHED, ids[str(qid)]))
+        rows.append(
+            (
+                y,
+                key,
+                float(value),
+                None if pd.isna(n) else int(n),
+                PUBLISHED,
+                ids[str(qid)],
+                None if pd.isna(dec) else int(dec),
+            )
+        )
     return rows
 
 
@@ -155,12 +167,12 @@ def trend_table(
     labels = {c.key: c.label for c in question.categories}
     frames = [series(history, question, year, data, published, k, stat) for k in keys]
     long = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=SERIES_COLUMNS)
-    long["label"] = long["key"].map(lambda k: labels.get(k, k) or question.text)
+    long["category"] = long["key"].map(lambda k: labels.get(k, k) or question.text)
     years = sorted(long["year"].unique())
     flags = long.groupby("year")["break"].max().reindex(years).fillna(False).astype(bool).tolist()
     marks = {y: prev and not now for y, prev, now in zip(years[1:], flags[:-1], flags[1:], strict=True)}
     cats = [labels.get(k, k) or question.text for k in keys]
-    wide = long.pivot_table(index="year", columns="label", values="value", aggfunc="first")
+    wide = long.pivot_table(index="year", columns="category", values="value", aggfunc="first")
     data_out = wide.reindex(index=years, columns=cats)
     data_out.columns = list(cats)
     data_out["n"] = long.groupby("year")["n"].max().reindex(years).astype("Float64")
@@ -171,7 +183,7 @@ def trend_table(
     rows = [
         (f"{y}: {lab}", stat, v, None if pd.isna(n) else int(n))
         for y, lab, v, n in sorted(
-            zip(long["year"], long["label"], long["value"], long["n"], strict=True),
+            zip(long["year"], long["category"], long["value"], long["n"], strict=True),
             key=lambda r: (r[0], cats.index(r[1])),
         )
     ]

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from helpers.publish import cache, plan
+from helpers.publish.claims import ClaimsError, assemble_claims, unplaced_remarks
 from helpers.publish.indicators import IndicatorError, assemble
 from helpers.publish.params import KERNELSPEC, notebook_parameters
 from helpers.publish.repro import ReportMeta, report_meta, reproducible_env
@@ -230,8 +231,15 @@ def _build(b: _Build, inputs: list[Path], helpers_dir: Path, force: bool, proces
             result.timings["execute"] = time.perf_counter() - t0
             try:
                 assemble(staging, [nb.name for nb in b.notebooks])
-            except IndicatorError as exc:
+                claims = assemble_claims(staging, [nb.name for nb in b.notebooks])
+            except (IndicatorError, ClaimsError) as exc:
                 raise BuildError(str(exc)) from exc
+            unplaced = unplaced_remarks(b.year, staging, [nb.name for nb in b.notebooks], claims)
+            if unplaced:
+                raise BuildError(
+                    f"notes.yaml van {b.year}: opmerking(en) {', '.join(unplaced)} staan bij geen "
+                    "{{ remarks(...) }} in dat notebook; controleer notebook en anker"
+                )
             _render(b, report, staging, result)
         shutil.rmtree(staging / WORK, ignore_errors=True)
         previous = manifest.get("notebooks", {})
@@ -275,7 +283,7 @@ def _carry_over(final: Path, staging: Path, keep: set[str]) -> None:
         return {n for n in names if n in {"html", "indicators.csv", cache.MANIFEST_NAME} or n.endswith(".pdf")}
 
     shutil.copytree(final, staging, dirs_exist_ok=True, ignore=ignore)
-    for sub, suffix in (("executed", ".ipynb"), ("indicators", ".csv")):
+    for sub, suffix in (("executed", ".ipynb"), ("indicators", ".csv"), ("claims", ".csv")):
         for f in (staging / sub).glob(f"*{suffix}"):
             if f.stem not in keep:
                 f.unlink()

@@ -7,6 +7,7 @@ their own session, so Ctrl-C only reaches the build; it then kills the kernels i
 
 from __future__ import annotations
 
+import os
 import sys
 import threading
 import time
@@ -18,6 +19,8 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from jupyter_client.manager import AsyncKernelManager
+
+from helpers.report.chapter import NOTEBOOK_ENV
 
 Log = Callable[[str], None]
 
@@ -35,6 +38,8 @@ class _TrackedKernelManager(AsyncKernelManager):
 
     #: Kernel stdout/stderr go here (per job subclass) instead of the terminal.
     log_path: Path | None = None
+    #: The notebook's file stem, given to the kernel as ``MONITOR_NOTEBOOK`` (``report.chapter``).
+    notebook_name: str | None = None
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -42,6 +47,8 @@ class _TrackedKernelManager(AsyncKernelManager):
             self.live.add(self)
 
     async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
+        if self.notebook_name is not None:
+            kw["env"] = {**(kw.get("env") or os.environ), NOTEBOOK_ENV: self.notebook_name}
         if self.log_path is None:
             return await super()._async_launch_kernel(kernel_cmd, **kw)
         with open(self.log_path, "ab") as fh:
@@ -109,7 +116,9 @@ def run_notebook(
             execution_timeout=timeout,
             # cwd for the kernel only: papermill's own ``cwd=`` would os.chdir() the whole (threaded) process.
             resources={"metadata": {"path": str(cwd)}},
-            kernel_manager_class=type("JobKernelManager", (_TrackedKernelManager,), {"log_path": job.kernel_log}),
+            kernel_manager_class=type(
+                "JobKernelManager", (_TrackedKernelManager,), {"log_path": job.kernel_log, "notebook_name": job.name}
+            ),
         )
     except PapermillExecutionError as exc:
         raise ExecutionFailure(job.name, exc.ename, str(exc.evalue), exc.exec_count, job.out) from exc

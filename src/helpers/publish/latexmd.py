@@ -30,8 +30,8 @@ def _convert(source: str, cells: bool) -> str:
     from nbconvert.filters.filter_links import resolve_references
     from nbconvert.utils.pandoc import pandoc
 
-    if not cells:
-        return pandoc(source, MD_FORMAT, "latex")
+    if not cells:  # outputs: prose of %%tekst cells may carry headings, at the same levels as Markdown cells
+        return pandoc(source, MD_FORMAT, "latex", ["--top-level-division=chapter"])
     return pandoc(
         resolve_references(pandoc(source, MD_FORMAT, "json")), "json", "latex", ["--top-level-division=chapter"]
     )

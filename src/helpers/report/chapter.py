@@ -16,6 +16,7 @@ id, a split category continues as its parts (``survey.lineage``).
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -24,16 +25,25 @@ import pandas as pd
 from IPython.display import Markdown
 
 from helpers import paths
-from helpers.analysis.estimates import percent_distribution
+from helpers.analysis.estimates import mean_comparison, percent_distribution, size_class_means
 from helpers.analysis.question_tables import default_table, single_choice_table
 from helpers.analysis.quotes import text_answers
+from helpers.analysis.response import respondent_clusters, response_table
 from helpers.analysis.size_classes import size_class_table
 from helpers.analysis.table import Table
 from helpers.analysis.trends import load_published, trend_table
 from helpers.load.processed import edition_years, municipalities, read_processed
-from helpers.report.method import synthetic_note
-from helpers.report.plots import bar_chart, likert_chart, set_house_style, size_class_chart, trend_chart
-from helpers.report.registry import Display, Ref, Registry
+from helpers.report.conclusions import report_errors, reproduction_table
+from helpers.report.method import load_table, questionnaire_changes, synthetic_note, warnings_markdown
+from helpers.report.plots import (
+    bar_chart,
+    likert_chart,
+    response_map,
+    set_house_style,
+    size_class_chart,
+    trend_chart,
+)
+from helpers.report.registry import Display, Ref, Registry, read_indicators
 from helpers.survey.codebook import Codebook, Question, load_codebook
 from helpers.survey.frame import read_frame
 
@@ -111,6 +121,7 @@ class Chapter:
         history: QuestionHistory,
         notes: EditionNotes | None = None,
         respondents: pd.DataFrame | None = None,
+        earlier: dict[int, pd.DataFrame] | None = None,
         display: Display | None = None,
     ) -> None:
         self.name, self.year = name, int(year)
@@ -118,12 +129,13 @@ class Chapter:
         self.data, self.codebook, self.frame, self.history = data, codebook, frame, history
         self.notes = notes or EditionNotes()
         self._respondents = respondents
+        self._earlier = earlier
         self.registry = Registry(self.number, self.year, out_dir, name, display)
         self.shown: set[str] = set()
         self._announced: set[str] = set()
-        #: Anchors of this edition's remarks (notes.yaml) that a ``%%tekst`` block placed.
-        self.placed_remarks: set[str] = set()
         self.prose: Prose | None = None
+        #: The chapters' indicators, for the conclusions (numbers there must equal a chapter's).
+        self.shown_numbers: pd.DataFrame | None = None
 
     # --- data -----------------------------------------------------------------------
     @property
@@ -140,9 +152,20 @@ class Chapter:
             self._respondents = read_processed(self.year, "respondents")
         return self._respondents
 
-    def table_for(self, q: Question) -> pd.DataFrame:
-        """The rows a question is counted over: respondents or municipalities."""
-        return self.respondents if q.level == "respondent" else self.data
+    @property
+    def earlier_editions(self) -> dict[int, pd.DataFrame]:
+        """Municipality tables of the earlier editions, read through the loader (for trends)."""
+        if self._earlier is None:
+            self._earlier = {y: municipalities(y) for y in edition_years(self.year - 1)}
+        return self._earlier
+
+    def table_for(self, q: Question, per: str | None = None) -> pd.DataFrame:
+        """The rows a question is counted over: respondents (``level: respondent``, or ``per="respondent"``
+        for a number a respondent gave for all its municipalities together) or municipalities."""
+        if per not in (None, "respondent", "municipality"):
+            raise ValueError(f"per moet 'respondent' of 'municipality' zijn, niet {per!r}")
+        by_respondent = per == "respondent" or (per is None and q.level == "respondent")
+        return self.respondents if by_respondent else self.data
 
     def resolve(self, qid: str) -> Resolution:
         """What ``qid`` is this year (raises ``UnknownReference`` for an id no codebook has)."""
@@ -189,21 +212,30 @@ class Chapter:
         return None
 
     # --- views ----------------------------------------------------------------------
-    def show(self, qid: str, *, as_table: bool = False, collapse: bool = False, title: str | None = None) -> Ref | None:
+    def show(
+        self,
+        qid: str,
+        *,
+        as_table: bool = False,
+        collapse: bool = False,
+        title: str | None = None,
+        per: str | None = None,
+    ) -> Ref | None:
         """One question in its view by type: a chart (single, multi, 5-point) or a table.
 
         ``as_table`` shows the table instead of the chart; ``collapse`` shows a 5-point scale as
         its nets plus the middle. Percent, count, text and the response question are tables.
+        ``per="respondent"`` counts respondents instead of municipalities.
         """
         q = self._usable(qid)
         if q is None:
             return None
-        data = self.table_for(q)
+        data = self.table_for(q, per)
         if q.type == "single" and collapse:
             table = single_choice_table(data, self.codebook, q.id, collapse=True)
         else:
             table = default_table(data, self.codebook, q.id, frame=self.frame)
-        if q.level == "respondent":
+        if data is not self.data:
             table.base = f"{table.base} Geteld per respondent, niet per gemeente.".strip()
         self.shown.add(q.id)
         if as_table or table.kind not in ("single", "likert", "multi"):
@@ -259,7 +291,7 @@ class Chapter:
         if keys is None:
             keys = [""] if stat == "answers_mean" else [c.key for c in q.categories if c.kind != "net"] or [""]
         current = [k for key in keys for k in (sorted(self.keys(q, key) or []) if key else [""])]
-        data = {y: municipalities(y) for y in edition_years(self.year - 1)} | {self.year: self.data}
+        data = self.earlier_editions | {self.year: self.data}
         published = load_published(range(2000, self.year))
         return trend_table(self.history, q, self.year, data, published, current, stat=stat)
 
@@ -289,6 +321,61 @@ class Chapter:
             return None
         spread = percent_distribution(self.data, self.codebook, q.id)
         return self.registry.figure(bar_chart(spread), spread, title)
+
+    def size_means(self, qid: str, title: str | None = None) -> Ref | None:
+        """Mean estimates per item by size class, with a Kruskal–Wallis test per row."""
+        q = self._usable(qid)
+        if q is None:
+            return None
+        return self.registry.table(size_class_means(self.data, self.codebook, q.id), title)
+
+    def means(self, parts: list[tuple[str, str, str]], title: str) -> Ref | None:
+        """Means of items of different percent questions side by side: ``(question, item key, row label)``."""
+        usable = [(q.id, k, label) for qid, k, label in parts if (q := self._usable(qid)) is not None]
+        if len(usable) < len(parts):
+            return None
+        rows = [(qid, self.codebook.question(qid).category(k).label if k else "", label) for qid, k, label in usable]
+        table = mean_comparison(self.data, self.codebook, rows, title=title)
+        return self.registry.figure(bar_chart(table), table, title)
+
+    # --- method appendix and conclusions ---------------------------------------------
+    @property
+    def load_report(self) -> dict:
+        """``data/processed/<year>/load_report.json`` (what happened to every row of the export)."""
+        return json.loads((paths.processed_year_dir(self.year) / "load_report.json").read_text(encoding="utf-8"))
+
+    def load_summary(self) -> Ref:
+        """The load table and, when there were any, the loader's warnings in the reader's terms."""
+        ref = self.registry.table(load_table(self.load_report))
+        warnings = warnings_markdown(self.load_report, self.codebook)
+        if warnings:
+            self.display(Markdown(f"Waarschuwingen bij het inlezen:\n\n{warnings}"))
+        return ref
+
+    def questionnaire_changes(self) -> None:
+        """The questionnaire changes since the previous edition, or one line when there is none."""
+        text = questionnaire_changes(self.year)
+        self.display(Markdown(text or "*Er is geen eerdere editie met een codeboek om mee te vergelijken.*"))
+
+    def reproduction(self) -> None:
+        """Where this edition was published: how many printed numbers the chapters reproduce (else nothing)."""
+        published = paths.PUBLISHED_DIR / f"monitor_{self.year}.csv"
+        if not published.exists() or self.shown_numbers is None:
+            return
+        self.registry.table(reproduction_table(self.shown_numbers, published, self.year))
+        errors = report_errors(self.shown_numbers, published, self.year)
+        if errors is not None:
+            self.registry.table(errors)
+
+    def response_map(self, title: str) -> Ref:
+        """Map of the represented municipalities by size class (numbers: the response table)."""
+        table = response_table(self.frame, self.data, self.codebook)
+        fig = response_map(paths.polygons_path(self.codebook.frame_year), self.data, self.year)
+        return self.registry.figure(fig, table, title)
+
+    def clusters(self) -> Ref:
+        """Respondents by the number of municipalities they answered for."""
+        return self.registry.table(respondent_clusters(self.respondents))
 
     def quotes(self, qid: str, k: int = 3) -> Table | None:
         """Up to ``k`` open answers, attributed by size class only, alternating between size classes."""
@@ -343,11 +430,21 @@ def open_chapter(year: int, build_dir: str | Path | None = None, *, name: str | 
         history=history,
         notes=load_notes(paths.notes_path(year)),
     )
+    if chapter.number == 1:
+        chapter.shown_numbers = _chapters_numbers(year, out_dir)
     set_house_style()
     activate(chapter)
     if cb.synthetic:
         chapter.display(Markdown(synthetic_note(year)))
     return chapter
+
+
+def _chapters_numbers(year: int, out_dir: Path) -> pd.DataFrame | None:
+    """The assembled ``indicators.csv`` of this build (or, run by hand, of the last build); None if absent."""
+    for path in (out_dir / "indicators.csv", paths.reports_year_dir(year) / "indicators.csv"):
+        if path.exists():
+            return read_indicators(path)
+    return None
 
 
 def _codebook_years(up_to: int) -> list[int]:

@@ -1,8 +1,10 @@
-"""Numbers for the conclusions, read back from the chapters' indicators.
+"""The chapters' numbers read back for the conclusions, and the reproduction of a published edition.
 
-The conclusions notebook (01) runs after every chapter and quotes their numbers from
-``indicators.csv``, so a conclusion can never disagree with the chapter it summarises
-(the 2018 report printed 75% in its conclusions where chapter 4 said 72%).
+The conclusions notebook (01) runs after every chapter. Its numbers are computed like the chapters'
+and must equal a number a chapter showed (:func:`check_shown`), so a conclusion can never disagree with
+the chapter it summarises. Where an edition was published (``data/raw/published/monitor_<year>.csv``)
+the reproduction tables say how many of its printed numbers the chapters reproduce and which printed
+numbers the publication itself got wrong.
 """
 
 from __future__ import annotations
@@ -12,72 +14,86 @@ from pathlib import Path
 import pandas as pd
 
 from helpers.analysis.backtest import compare_indicators, read_published
-from helpers.report.registry import SUPPRESSED, read_indicators
-from helpers.survey.formatting import format_value
+from helpers.analysis.table import Table, number_rows
+from helpers.survey.formatting import format_value, round_half_up
 
 
-class Findings:
-    """Look up numbers that the chapters showed."""
-
-    def __init__(self, indicators: pd.DataFrame) -> None:
-        self.indicators = indicators
-
-    @classmethod
-    def from_build(cls, build_dir: str | Path) -> Findings:
-        return cls(read_indicators(Path(build_dir) / "indicators.csv"))
-
-    def has(self, question: str) -> bool:
-        return bool((self.indicators["question"] == question).any())
-
-    def value(self, question: str, category: str = "", stat: str = "pct") -> float | None:
-        """The unrounded value a chapter showed (its own view, not a breakdown or trend cell)."""
-        ind = self.indicators
-        hit = ind[(ind["question"] == question) & (ind["category"] == category) & (ind["stat"] == stat)]
-        return None if hit.empty else float(hit["value"].iloc[0])
-
-    def show(self, question: str, category: str = "", stat: str = "pct", *, percent: bool = False) -> str:
-        """Formatted like in the chapters ("72%", "9,3"); "–" when the question was not asked."""
-        value = self.value(question, category, stat)
-        if value is None:
-            return SUPPRESSED
-        return format_value(value, stat, percent=percent)
-
-    def pct(self, question: str, category: str) -> str:
-        return self.show(question, category, "pct")
-
-    def mean_pct(self, question: str, item: str = "") -> str:
-        """Mean of a percentage estimate, as "13%"."""
-        return self.show(question, item, "mean", percent=True)
-
-    def count(self, question: str, category: str) -> str:
-        return self.show(question, category, "count")
+class NotShown(LookupError):
+    """A number the conclusions state that no chapter showed (with this base)."""
 
 
-def reproduction_table(indicators: pd.DataFrame, published_path: str | Path) -> pd.DataFrame:
-    """Per report figure/table: how many published numbers the chapters reproduce."""
+def check_shown(shown: pd.DataFrame, question: str, category: str, stat: str, value: float, n: int) -> None:
+    """Raise :class:`NotShown` unless a chapter recorded this number (same question, category, stat, base)."""
+    hits = shown[
+        (shown["question"] == question)
+        & (shown["category"] == category)
+        & (shown["stat"] == stat)
+        & (shown["n"].isna() | (shown["n"] == n))
+        & (shown["chapter"] != 1)
+    ]
+    if hits.empty or not any(round_half_up(v, 6) == round_half_up(value, 6) for v in hits["value"]):
+        raise NotShown(f"{question} {category!r} ({stat}, n={n}) staat in geen hoofdstuk; noem alleen getoonde cijfers")
+
+
+def reproduction_table(indicators: pd.DataFrame, published_path: str | Path, year: int) -> Table:
+    """Per figure/table of the published edition: how many printed numbers the chapters reproduce."""
     cmp = compare_indicators(indicators, read_published(published_path))
     summary = cmp.groupby("report_ref", sort=False)["status"].agg(
         gepubliceerd="size", gereproduceerd=lambda s: int((s == "ok").sum())
     )
-    return summary.reset_index().rename(columns={"report_ref": "Figuur/tabel 2018"})
+    summary.index.name = f"Figuur of tabel in de publicatie van {year}"
+    rows = [
+        (str(ref), "count", float(row["gereproduceerd"]), int(row["gepubliceerd"])) for ref, row in summary.iterrows()
+    ]
+    return Table(
+        data=summary.rename(columns={"gepubliceerd": "Gedrukte cijfers", "gereproduceerd": "Gereproduceerd"}),
+        question="reproductie",
+        title=f"Reproductie van de gepubliceerde cijfers van {year}",
+        n=None,
+        base="",
+        kind="reproduction",
+        stat="count",
+        footnote="Gereproduceerd: zelfde vraag, categorie, statistiek en n, afgerond gelijk aan het gedrukte cijfer.",
+        formats={"Gedrukte cijfers": "int", "Gereproduceerd": "int"},
+        indicators=number_rows(rows),
+    )
 
 
-def report_errors(indicators: pd.DataFrame, published_path: str | Path) -> pd.DataFrame:
-    """Numbers the published report got wrong, next to what the data (and the chapters) give."""
+def report_errors(indicators: pd.DataFrame, published_path: str | Path, year: int) -> Table | None:
+    """Numbers the publication printed wrongly, next to what the data (and the chapters) give; None if none."""
     errors = read_published(published_path, status="report_error")
+    if errors.empty:
+        return None
     rows = []
-    findings = Findings(indicators)
     for r in errors.itertuples(index=False):
-        shown = findings.value(r.question, r.category, r.stat)
+        hit = indicators[
+            (indicators["question"] == r.question)
+            & (indicators["category"] == r.category)
+            & (indicators["stat"] == r.stat)
+        ]
         decimals, percent = int(r.decimals), r.stat != "count"
-        rows.append(
-            {
-                "Plaats in rapport 2018": r.report_ref,
-                "Onderwerp": r.category or r.question,
-                "Gedrukt": format_value(r.value, r.stat, decimals=decimals, percent=percent),
-                "Volgens de data": SUPPRESSED
-                if shown is None
-                else format_value(shown, r.stat, decimals=decimals, percent=percent),
-            }
+        shown = (
+            "–" if hit.empty else format_value(float(hit["value"].iloc[0]), r.stat, decimals=decimals, percent=percent)
         )
-    return pd.DataFrame(rows)
+        rows.append(
+            [
+                r.report_ref,
+                r.category or r.question,
+                format_value(r.value, r.stat, decimals=decimals, percent=percent),
+                shown,
+            ]
+        )
+    data = pd.DataFrame(
+        rows, columns=[f"Plaats in de publicatie van {year}", "Onderwerp", "Gedrukt", "Volgens de data"]
+    )
+    return Table(
+        data=data.set_index(data.columns[0]),
+        question="reproductie",
+        title=f"Cijfers die de publicatie van {year} zelf verkeerd drukte",
+        n=None,
+        base="",
+        kind="reproduction",
+        stat="count",
+        footnote="Volgens de data: het cijfer zoals de hoofdstukken het berekenen.",
+        formats={"Onderwerp": "text", "Gedrukt": "text", "Volgens de data": "text"},
+    )

@@ -13,24 +13,29 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Callable
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from helpers import paths
 from helpers.analysis.comparisons import (
+    ALPHA,
     EditionChange,
     GroupComparison,
+    Z,
     mean_change,
     position,
     share_change,
     size_comparison,
+    size_mean_comparison,
 )
 from helpers.analysis.frequencies import answered_mask, base_n, combined_value, question_indicators
 from helpers.analysis.intervals import share_ci
 from helpers.analysis.question_tables import multi_order
 from helpers.analysis.response import respondent_clusters, response_table
 from helpers.report import phrases
+from helpers.report.conclusions import check_shown
 from helpers.survey.codebook import Question
 from helpers.survey.formatting import dutch_date, fmt_n, fmt_number, fmt_pct, format_value
 from helpers.survey.routing import describe_routing
@@ -58,14 +63,25 @@ class Narrative:
     def namespace(self) -> dict[str, Any]:
         """Names available in a ``%%tekst`` block (besides the notebook's own variables)."""
         names = [
-            "pct", "count", "mean", "median", "answers_mean", "n", "ci", "interval", "value", "pct_among",
-            "response", "clusters", "change", "change_verb", "change_adverb", "previous_year", "previous",
-            "size_word", "size_pct", "position", "top", "ranking", "option_count", "routing", "question",
-            "label", "max_answers", "remarks", "has_publication", "asked",
+            "pct", "quantity", "count", "mean", "median", "answers_mean", "n", "ci", "interval", "value", "pct_among",
+            "pct_range", "response", "clusters", "change", "change_verb", "change_adverb", "previous_year",
+            "previous", "size_word", "size_pct", "size_mean", "size_mean_word", "position", "top", "ranking",
+            "option_count", "routing", "question", "label", "max_answers", "remarks", "has_publication", "asked",
+            "loaded", "previous_edition",
         ]  # fmt: skip
         ns: dict[str, Any] = {name: getattr(self, name) for name in names}
         start, end = self.ch.codebook.fieldwork
-        return ns | {"year": self.ch.year, "fieldwork_start": dutch_date(start), "fieldwork_end": dutch_date(end)}
+        constants = {
+            "year": self.ch.year,
+            "fieldwork_start": dutch_date(start),
+            "fieldwork_end": dutch_date(end),
+            "population": fmt_number(self.ch.codebook.population_size, 0),
+            "min_base": MIN_BASE,
+            "alpha": fmt_number(ALPHA, 2),
+            "z": fmt_number(Z, 2),
+            "synthetic": self.ch.codebook.synthetic,
+        }
+        return ns | constants
 
     # --- resolution and recording ------------------------------------------------------
     def _q(self, qid: str) -> Question:
@@ -106,13 +122,18 @@ class Narrative:
             raise Suppressed(f"‘{q.text}’: minder dan {MIN_BASE} gemeenten beantwoordden de vraag")
         if math.isnan(value):
             raise Suppressed(f"‘{q.text}’: geen antwoorden")
+        if self.ch.shown_numbers is not None and not tag:
+            check_shown(self.ch.shown_numbers, q.id, category, stat, value, n)
         ref = (q.report_refs[0] if q.report_refs else "") if not tag else ""
         row = pd.DataFrame([{"category": category + tag, "stat": stat, "value": value, "n": n}])
         self.ch.registry.record(row, q.id, ref)
         return value
 
-    def _fmt(self, q: Question, stat: str, decimals: int | None = None) -> Callable[[float], str]:
-        return lambda v: format_value(v, stat, decimals=decimals, percent=q.type == "percent")
+    def _fmt(self, q: Question, stat: str, decimals: int | None = None) -> Callable[..., str]:
+        """Formatter by stat; a second argument overrides the decimals (a published value's precision)."""
+        return lambda v, d=None: format_value(
+            v, stat, decimals=d if d is not None else decimals, percent=q.type == "percent"
+        )
 
     # --- numbers -----------------------------------------------------------------------
     def value(self, qid: str, key: str = "", stat: str = "pct") -> float:
@@ -122,6 +143,10 @@ class Narrative:
     def pct(self, qid: str, key: str) -> str:
         """Share of municipalities (or respondents, for respondent questions) in category ``key``: "60%"."""
         return fmt_pct(self._number(qid, key, "pct"))
+
+    def quantity(self, qid: str, key: str) -> str:
+        """The share in words for "{{ quantity(q, k) }} gemeenten": "vrijwel alle", "de meeste", …"""
+        return phrases.quantity_words(self._number(qid, key, "pct"))
 
     def count(self, qid: str, key: str) -> str:
         """How many municipalities chose ``key``: "170"."""
@@ -210,12 +235,15 @@ class Narrative:
         n_then = None if pd.isna(last["n"]) else int(last["n"])
         if stat == "pct":
             pop_then = self._population(int(last["year"]))
-            return share_change(
+            change = share_change(
                 (int(last["year"]), float(last["value"]), n_then, pop_then),
                 (self.ch.year, now, n_now, self.ch.codebook.population_size),
             )
-        sd = self._spread(q, key, stat)
-        return mean_change((int(last["year"]), float(last["value"]), n_then), (self.ch.year, now, n_now), sd)
+        else:
+            sd = self._spread(q, key, stat)
+            change = mean_change((int(last["year"]), float(last["value"]), n_then), (self.ch.year, now, n_now), sd)
+        decimals = last.get("decimals")
+        return replace(change, before_decimals=None if pd.isna(decimals) else int(decimals))
 
     def _population(self, year: int) -> int | None:
         cb = self.ch.history.codebooks.get(year)
@@ -251,7 +279,8 @@ class Narrative:
 
     def previous(self, qid: str, key: str = "", stat: str = "pct") -> str:
         """The value in that previous edition ("72%")."""
-        return self._fmt(self._q(qid), stat)(self._change(qid, key, stat).before)
+        change = self._change(qid, key, stat)
+        return self._fmt(self._q(qid), stat)(change.before, change.before_decimals)
 
     def position(self, qid: str, key: str) -> str:
         """Where the previous edition's share lies against this year's interval: "onder", "binnen", "boven"."""
@@ -284,33 +313,82 @@ class Narrative:
             raise ValueError(f"groep moet 'groot' of 'klein' zijn, niet {group!r}")
         return fmt_pct(cmp.large if group == "groot" else cmp.small)
 
+    def _mean_groups(self, qid: str, item: str) -> GroupComparison:
+        q = self._q(qid)
+        data = self.ch.table_for(q)
+        cols = [f"{q.id}__{c}" for c in sorted(self._codes(q, item))] if q.items and item else [q.id]
+        values = data[cols].astype(float).sum(axis=1, min_count=len(cols))
+        try:
+            return size_mean_comparison(data, q, values)
+        except ValueError as exc:
+            raise Suppressed(str(exc)) from None
+
+    def size_mean(self, qid: str, item: str, group: str) -> str:
+        """The mean estimate among ``group`` "groot" (G4 and G40) or "klein" (medium and small)."""
+        cmp = self._mean_groups(qid, item)
+        if group not in ("groot", "klein"):
+            raise ValueError(f"groep moet 'groot' of 'klein' zijn, niet {group!r}")
+        return self._fmt(self._q(qid), "mean")(cmp.large if group == "groot" else cmp.small)
+
+    def size_mean_word(self, qid: str, item: str = "") -> str:
+        """Large against medium and small municipalities' mean: "hoger dan", "lager dan", "ongeveer even hoog als"."""
+        return phrases.group_mean_phrase(self._mean_groups(qid, item))
+
+    def pct_range(self, qid: str, low: float, high: float, item: str = "", per: str | None = None) -> str:
+        """Share of answering municipalities (or respondents, ``per="respondent"``) whose estimate or count lies
+        from ``low`` to ``high`` (inclusive)."""
+        q = self._q(qid)
+        data = self.ch.table_for(q, per)
+        cols = [f"{q.id}__{c}" for c in sorted(self._codes(q, item))] if q.items and item else [q.id]
+        values = data.loc[answered_mask(data, q), cols].dropna().astype(float).sum(axis=1)
+        n = len(values)
+        if n < MIN_BASE:
+            raise Suppressed(f"‘{q.text}’: minder dan {MIN_BASE} antwoorden")
+        share = 100.0 * float(((values >= low) & (values <= high)).sum()) / n
+        span = fmt_number(low, 0) if low == high else f"{fmt_number(low, 0)}–{fmt_number(high, 0)}"
+        unit = " per respondent" if data is not self.ch.data and q.level != "respondent" else ""
+        row = pd.DataFrame([{"category": f"bereik {span}{unit}", "stat": "pct", "value": share, "n": n}])
+        self.ch.registry.record(row, q.id, q.report_refs[0] if q.report_refs else "")
+        return fmt_pct(share)
+
     # --- rankings, counts and descriptions --------------------------------------------
     def _ranked(self, qid: str) -> list[tuple[str, float]]:
+        """Categories from most to least chosen (options by share; items of a percent question by mean)."""
         q = self._q(qid)
         ind = question_indicators(self.ch.table_for(q), q)
-        share = dict(
-            zip(ind.loc[ind["stat"] == "pct", "category"], ind.loc[ind["stat"] == "pct", "value"], strict=True)
-        )
+        if q.type == "percent":
+            means = ind[ind["stat"] == "mean"]
+            value = dict(zip(means["category"], means["value"], strict=True))
+            items = sorted(q.items, key=lambda it: -value[it.label])
+            return [(it.key, value[it.label]) for it in items]
+        pct = ind[ind["stat"] == "pct"]
+        share = dict(zip(pct["category"], pct["value"], strict=True))
         main = [o for o in q.options if not (o.other_text or o.exclusive)]
         order = multi_order(q, lambda label: share[label]) if q.type == "multi" else None
-        labels = [lab for lab in (order or sorted((o.label for o in main), key=lambda lab: -share[lab]))]
+        labels = order or sorted((o.label for o in main), key=lambda lab: -share[lab])
         keys = {o.label: o.key for o in main}
         return [(keys[lab], share[lab]) for lab in labels if lab in keys]
 
-    def top(self, qid: str, k: int = 3, numbers: bool = True) -> str:
-        """The ``k`` most chosen categories: "werkervaringsplekken (80%), vrijwilligerswerk (78%) en …"."""
+    def _shown(self, qid: str, key: str, intervals: bool = False) -> str:
+        q = self._q(qid)
+        if q.type == "percent":
+            return self.mean(qid, key)
+        return self.ci(qid, key) if intervals else self.pct(qid, key)
+
+    def top(self, qid: str, k: int = 3, numbers: bool = True, start: int = 0) -> str:
+        """The most chosen categories, places ``start + 1`` to ``start + k``: "werkervaringsplekken (80%), …"."""
         q = self._q(qid)
         parts = []
-        for key, _ in self._ranked(qid)[:k]:
+        for key, _ in self._ranked(qid)[start : start + k]:
             text = phrases.md_escape(phrases.lower_first(self._label(q, key)))
-            parts.append(f"{text} ({self.pct(qid, key)})" if numbers else text)
+            parts.append(f"{text} ({self._shown(qid, key)})" if numbers else text)
         return phrases.join_list(parts)
 
-    def ranking(self, qid: str, k: int = 3) -> str:
-        """The ``k`` most chosen categories as a numbered Markdown list with shares."""
+    def ranking(self, qid: str, k: int = 3, intervals: bool = False) -> str:
+        """The ``k`` most chosen categories as a numbered Markdown list with shares (and intervals)."""
         q = self._q(qid)
         lines = [
-            f"{i}. {phrases.md_escape(self._label(q, key))} ({self.pct(qid, key)})"
+            f"{i}. {phrases.md_escape(self._label(q, key))}: {self._shown(qid, key, intervals)}"
             for i, (key, _) in enumerate(self._ranked(qid)[:k], 1)
         ]
         return "\n".join(lines)
@@ -347,8 +425,22 @@ class Narrative:
 
     def remarks(self, anchor: str) -> str:
         """This edition's remarks for ``anchor`` from ``data/raw/<year>/notes.yaml`` ('' when none)."""
-        self.ch.placed_remarks.add(anchor)
-        return "\n\n".join(self.ch.notes.remarks_at(self.ch.name, anchor))
+        text = "\n\n".join(self.ch.notes.remarks_at(self.ch.name, anchor))
+        if self.ch.prose is not None:
+            self.ch.prose.register.add(self.ch.prose.cell, "opmerking", text, anchor, bool(text), "")
+        return text
+
+    def loaded(self, field: str) -> str:
+        """A number of the load report: ``rows_read``, ``rows_kept``, ``rows_dropped``, ``municipalities``,
+        ``frame_size``."""
+        return fmt_number(float(self.ch.load_report[field]), 0)
+
+    def previous_edition(self) -> str:
+        """The latest earlier edition with a codebook ("2018"); NoComparison when there is none."""
+        earlier = [y for y in self.ch.history.years if y < self.ch.year]
+        if not earlier:
+            raise NoComparison("er is geen eerdere editie")
+        return str(max(earlier))
 
     def has_publication(self) -> bool:
         """Were numbers of this edition published (``data/raw/published/monitor_<year>.csv``)?"""
@@ -358,6 +450,7 @@ class Narrative:
 FILTERS: dict[str, Callable[..., Any]] = {
     "words": phrases.number_word,
     "lower_first": phrases.lower_first,
+    "upper_first": lambda text: text[:1].upper() + text[1:],
     "n": fmt_n,
     "date": lambda v: dutch_date(v if isinstance(v, dt.date) else str(v)),
 }

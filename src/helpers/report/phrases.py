@@ -10,6 +10,7 @@ import re
 from collections.abc import Sequence
 
 from helpers.analysis.comparisons import EditionChange, GroupComparison, Position
+from helpers.survey.formatting import round_half_up
 
 _UNITS = ["nul", "een", "twee", "drie", "vier", "vijf", "zes", "zeven", "acht", "negen", "tien", "elf", "twaalf",
           "dertien", "veertien", "vijftien", "zestien", "zeventien", "achttien", "negentien"]  # fmt: skip
@@ -33,12 +34,30 @@ def number_word(n: int) -> str:
     return f"{_UNITS[unit]}{joint}{_TENS[tens]}"
 
 
+#: (lowest rounded share, words) from high to low: "{{ quantity(...) }} gemeenten".
+QUANTITIES = (
+    (100, "alle"),
+    (90, "vrijwel alle"),
+    (60, "de meeste"),
+    (51, "iets meer dan de helft van de"),
+    (50, "de helft van de"),
+    (40, "iets minder dan de helft van de"),
+    (10, "een minderheid van de"),
+    (1, "een klein deel van de"),
+    (0, "geen van de"),
+)
+
+
+def quantity_words(share: float) -> str:
+    """A share of municipalities (0–100) in words, by its rounded value: 93 -> "vrijwel alle"."""
+    rounded = round_half_up(share, 0)
+    return next(words for low, words in QUANTITIES if rounded >= low)
+
+
 def lower_first(text: str) -> str:
-    """Lower-case the first letter for use inside a sentence, unless the word is an abbreviation (UWV, COA)."""
-    words = text.split(" ", 1)
-    first = words[0]
-    letters = re.sub(r"[^A-Za-zÀ-ÿ]", "", first)
-    if len(letters) > 1 and letters.isupper():
+    """Lower-case the first letter for use inside a sentence, unless it starts an abbreviation (UWV, SW-bedrijf)."""
+    letters = [ch for ch in text.split(" ", 1)[0] if ch.isalpha()]
+    if len(letters) > 1 and letters[0].isupper() and letters[1].isupper():
         return text
     i = next((k for k, ch in enumerate(text) if ch.isalpha()), None)
     return text if i is None else text[:i] + text[i].lower() + text[i + 1 :]
@@ -59,7 +78,7 @@ def join_list(items: Sequence[str]) -> str:
 
 def change_phrase(change: EditionChange, fmt) -> str:
     """ "steeg van 72% in 2017 naar 84% in 2018", "daalde …", "bleef nagenoeg gelijk (…)", "bleef gelijk (72%)"."""
-    a, b = fmt(change.before), fmt(change.after)
+    a, b = fmt(change.before, change.before_decimals), fmt(change.after, None)
     y0, y1 = change.year_before, change.year_after
     if change.direction == "same":
         return f"bleef gelijk ({b} in {y0} en in {y1})"
@@ -79,9 +98,25 @@ def change_adverb(change: EditionChange) -> str:
     return {"up": "vaker", "down": "minder vaak", "noise": "ongeveer even vaak", "same": "even vaak"}[change.direction]
 
 
+def _group_words(comparison: GroupComparison, more: str, less: str, same: str) -> str:
+    if comparison.direction == "more":
+        return more
+    if comparison.direction == "less":
+        return less
+    if round_half_up(comparison.large, 0) == round_half_up(comparison.small, 0):
+        return same
+    return f"niet aantoonbaar {more if comparison.large > comparison.small else less}"
+
+
 def group_phrase(comparison: GroupComparison) -> str:
-    """ "vaker dan", "minder vaak dan" or "ongeveer even vaak als" (large vs medium/small municipalities)."""
-    return {"more": "vaker dan", "less": "minder vaak dan", "same": "ongeveer even vaak als"}[comparison.direction]
+    """Large (G4, G40) against medium/small municipalities: "vaker dan", "minder vaak dan", "even vaak als",
+    or "niet aantoonbaar vaker dan" when the difference is within what the test calls chance."""
+    return _group_words(comparison, "vaker dan", "minder vaak dan", "even vaak als")
+
+
+def group_mean_phrase(comparison: GroupComparison) -> str:
+    """The same for means: "hoger dan", "lager dan", "even hoog als", "niet aantoonbaar hoger dan"."""
+    return _group_words(comparison, "hoger dan", "lager dan", "even hoog als")
 
 
 def position_phrase(where: Position) -> str:
