@@ -9,8 +9,9 @@ from analysis_fixtures import CODEBOOK, make_frame
 from conftest import Shown
 from IPython.display import Image, Markdown
 
-from helpers.report import chapter as chapter_module
-from helpers.report.chapter import Chapter, QuestionGone, chapter_number, notebook_name
+from helpers.report import notebook as chapter_module
+from helpers.report.chapter import Chapter, QuestionGone, chapter_number
+from helpers.report.notebook import notebook_name
 from helpers.survey.codebook import Codebook
 from helpers.survey.lineage import QuestionHistory
 

@@ -20,7 +20,7 @@ from typing import Any, ClassVar
 
 from jupyter_client.manager import AsyncKernelManager
 
-from helpers.report.chapter import NOTEBOOK_ENV
+from helpers.report.notebook import NOTEBOOK_ENV
 
 Log = Callable[[str], None]
 

@@ -17,7 +17,6 @@ id, a split category continues as its parts (``survey.lineage``).
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -34,26 +33,21 @@ from helpers.analysis.table import Table
 from helpers.analysis.trends import load_published, trend_table
 from helpers.load.processed import edition_years, municipalities, read_processed
 from helpers.report.conclusions import report_errors, reproduction_table
-from helpers.report.method import load_table, questionnaire_changes, synthetic_note, warnings_markdown
+from helpers.report.method import load_table, questionnaire_changes, warnings_markdown
 from helpers.report.plots import (
     bar_chart,
     likert_chart,
     response_map,
-    set_house_style,
     size_class_chart,
     trend_chart,
 )
-from helpers.report.registry import Display, Ref, Registry, read_indicators
-from helpers.survey.codebook import Codebook, Question, load_codebook
-from helpers.survey.frame import read_frame
+from helpers.report.registry import Display, Ref, Registry
+from helpers.survey.codebook import Codebook, Question
 
 if TYPE_CHECKING:
     from helpers.report.prose import Prose
 from helpers.survey.lineage import QuestionHistory, Resolution, current_keys
-from helpers.survey.notes import EditionNotes, load_notes
-
-#: Set by the build for each kernel: the notebook's file stem (``03_policy``).
-NOTEBOOK_ENV = "MONITOR_NOTEBOOK"
+from helpers.survey.notes import EditionNotes
 
 
 class QuestionGone(LookupError):
@@ -78,24 +72,6 @@ def gone_text(res: Resolution) -> str:
 def _short(text: str, width: int = 110) -> str:
     text = " ".join(text.split())
     return text if len(text) <= width else text[: width - 1].rsplit(" ", 1)[0] + " …"
-
-
-def notebook_name() -> str | None:
-    """The running notebook's file stem: from the build, or from JupyterLab's session (None if unknown)."""
-    for value in (os.environ.get(NOTEBOOK_ENV), os.environ.get("JPY_SESSION_NAME")):
-        if value:
-            return Path(value).stem
-    try:
-        from IPython import get_ipython
-
-        shell = get_ipython()
-    except ImportError:  # pragma: no cover - IPython is a dependency
-        shell = None
-    ns = getattr(shell, "user_ns", {}) or {}
-    for key in ("__session__", "__vsc_ipynb_file__"):
-        if ns.get(key):
-            return Path(str(ns[key])).stem
-    return None
 
 
 def chapter_number(name: str) -> int:
@@ -401,52 +377,3 @@ class Chapter:
         for qid in left:
             self.show(qid)
         return []
-
-
-def open_chapter(year: int, build_dir: str | Path | None = None, *, name: str | None = None) -> Chapter:
-    """Load the processed data and codebooks, set the house style, start the registry and ``%%tekst``.
-
-    ``build_dir`` is passed by the build; without it (a run in JupyterLab) figures and indicator
-    parts go to ``.scratch/<year>/``, never into ``reports/``. The notebook's name comes from the
-    build or from JupyterLab; pass ``name`` where neither is available.
-    """
-    from helpers.report.prose import activate
-
-    name = name or notebook_name()
-    if not name:
-        raise ValueError(
-            "Kan de naam van het notebook niet bepalen; geef die op: open_chapter(year, build_dir, name='03_beleid')."
-        )
-    cb = load_codebook(paths.codebook_path(year))
-    history = QuestionHistory({y: load_codebook(paths.codebook_path(y)) for y in _codebook_years(year)})
-    out_dir = Path(build_dir) if build_dir is not None else paths.SCRATCH_DIR / str(year)
-    chapter = Chapter(
-        name,
-        year,
-        out_dir,
-        data=read_processed(year),
-        codebook=cb,
-        frame=read_frame(paths.frame_path(cb.frame_year)),
-        history=history,
-        notes=load_notes(paths.notes_path(year)),
-    )
-    if chapter.number == 1:
-        chapter.shown_numbers = _chapters_numbers(year, out_dir)
-    set_house_style()
-    activate(chapter)
-    if cb.synthetic:
-        chapter.display(Markdown(synthetic_note(year)))
-    return chapter
-
-
-def _chapters_numbers(year: int, out_dir: Path) -> pd.DataFrame | None:
-    """The assembled ``indicators.csv`` of this build (or, run by hand, of the last build); None if absent."""
-    for path in (out_dir / "indicators.csv", paths.reports_year_dir(year) / "indicators.csv"):
-        if path.exists():
-            return read_indicators(path)
-    return None
-
-
-def _codebook_years(up_to: int) -> list[int]:
-    years = [int(d.name) for d in paths.RAW_DIR.glob("[0-9][0-9][0-9][0-9]") if (d / "codebook.yaml").exists()]
-    return sorted(y for y in years if y <= up_to)

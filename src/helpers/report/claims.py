@@ -144,7 +144,7 @@ class Predicates:
                      f"plaats {place} van {len(keys)}")  # fmt: skip
 
     def _groups(self, qid: str, key: str):
-        cmp = self.nv._groups(qid, key)
+        cmp = self.nv.comparisons._groups(qid, key)
         return cmp, (
             f"groot {fmt_pct(cmp.large, 1)} (n={cmp.n_large}), klein {fmt_pct(cmp.small, 1)} (n={cmp.n_small}), "
             f"p = {fmt_number(cmp.p_value, 3)} ({cmp.method})"
@@ -163,7 +163,7 @@ class Predicates:
         return Check(cmp.direction == "same", f"geen verschil naar grootteklasse in {qid}.{key}", num)
 
     def _edition(self, qid: str, key: str, stat: str):
-        ch = self.nv._change(qid, key, stat)
+        ch = self.nv.comparisons._change(qid, key, stat)
         return ch, f"{ch.year_before}: {fmt_number(ch.before, 1)}, {ch.year_after}: {fmt_number(ch.after, 1)}, marge " \
                    f"{fmt_number(ch.margin, 1)}"  # fmt: skip
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Callable
-from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -21,21 +20,17 @@ import pandas as pd
 from helpers import paths
 from helpers.analysis.comparisons import (
     ALPHA,
-    EditionChange,
-    GroupComparison,
     Z,
-    mean_change,
-    position,
-    share_change,
-    size_comparison,
-    size_mean_comparison,
 )
 from helpers.analysis.frequencies import answered_mask, base_n, combined_value, question_indicators
 from helpers.analysis.intervals import share_ci
 from helpers.analysis.question_tables import multi_order
 from helpers.analysis.response import respondent_clusters, response_table
 from helpers.report import phrases
+from helpers.report.comparison_words import NAMES as COMPARISON_NAMES
+from helpers.report.comparison_words import Comparisons
 from helpers.report.conclusions import check_shown
+from helpers.report.errors import NoComparison, Suppressed
 from helpers.survey.codebook import Question
 from helpers.survey.formatting import dutch_date, fmt_n, fmt_number, fmt_pct, format_value
 from helpers.survey.routing import describe_routing
@@ -45,20 +40,12 @@ if TYPE_CHECKING:
     from helpers.report.chapter import Chapter
 
 
-class Suppressed(LookupError):
-    """A number rests on fewer than ``MIN_BASE`` municipalities and may not be shown."""
-
-
-class NoComparison(LookupError):
-    """No earlier edition asked the question comparably (or gave this category)."""
-
-
 class Narrative:
     """The functions of ``%%tekst`` blocks, bound to one chapter (see :meth:`namespace`)."""
 
     def __init__(self, chapter: Chapter):
         self.ch = chapter
-        self._trends: dict[tuple[str, str, str], pd.DataFrame] = {}
+        self.comparisons = Comparisons(self)
 
     def namespace(self) -> dict[str, Any]:
         """Names available in a ``%%tekst`` block (besides the notebook's own variables)."""
@@ -69,7 +56,8 @@ class Narrative:
             "option_count", "routing", "question", "label", "max_answers", "remarks", "has_publication", "asked",
             "loaded", "previous_edition",
         ]  # fmt: skip
-        ns: dict[str, Any] = {name: getattr(self, name) for name in names}
+        ns: dict[str, Any] = {name: getattr(self, name) for name in names if name not in COMPARISON_NAMES}
+        ns |= {name: getattr(self.comparisons, name) for name in COMPARISON_NAMES}
         start, end = self.ch.codebook.fieldwork
         constants = {
             "year": self.ch.year,
@@ -212,127 +200,6 @@ class Narrative:
             raise KeyError(f"{table.question}: geen {stat!r} voor {category!r}; wel: {sorted(set(ind['category']))}")
         self.ch.registry.record(hit.iloc[:1], table.question, table.report_ref)
         return format_value(float(hit["value"].iloc[0]), stat)
-
-    # --- editions ----------------------------------------------------------------------
-    def _series(self, qid: str, key: str, stat: str) -> pd.DataFrame:
-        cache_key = (qid, key, stat)
-        if cache_key not in self._trends:
-            table = self.ch.trend_table(qid, [key], stat=stat)
-            self._trends[cache_key] = table.meta["long"] if table is not None else pd.DataFrame()
-        return self._trends[cache_key]
-
-    def _change(self, qid: str, key: str = "", stat: str = "pct") -> EditionChange:
-        q = self._q(qid)
-        self._codes(q, key)
-        series = self._series(qid, key, stat)
-        series = series[series["value"].notna()]
-        before = series[series["year"] < self.ch.year]
-        if before.empty or before["break"].iloc[-1]:
-            raise NoComparison(f"geen eerdere monitor stelde ‘{q.text}’ op vergelijkbare wijze")
-        last = before.iloc[-1]
-        now = self._number(qid, key, stat)
-        n_now = base_n(self.ch.table_for(q), q)
-        n_then = None if pd.isna(last["n"]) else int(last["n"])
-        if stat == "pct":
-            pop_then = self._population(int(last["year"]))
-            change = share_change(
-                (int(last["year"]), float(last["value"]), n_then, pop_then),
-                (self.ch.year, now, n_now, self.ch.codebook.population_size),
-            )
-        else:
-            sd = self._spread(q, key, stat)
-            change = mean_change((int(last["year"]), float(last["value"]), n_then), (self.ch.year, now, n_now), sd)
-        decimals = last.get("decimals")
-        return replace(change, before_decimals=None if pd.isna(decimals) else int(decimals))
-
-    def _population(self, year: int) -> int | None:
-        cb = self.ch.history.codebooks.get(year)
-        return cb.population_size if cb is not None else None
-
-    def _spread(self, q: Question, key: str, stat: str) -> float:
-        """Standard deviation behind a mean (per municipality), for the noise margin of its change."""
-        data = self.ch.table_for(q)
-        rows = data.loc[answered_mask(data, q)]
-        if stat == "answers_mean":
-            values = rows[[f"{q.id}__{o.code}" for o in q.options]].fillna(False).astype(bool).sum(axis=1)
-        else:
-            cols = [f"{q.id}__{c}" for c in sorted(self._codes(q, key))] if q.items and key else [q.id]
-            values = rows[cols].dropna().astype(float).sum(axis=1)
-        return float(values.std(ddof=1)) if len(values) > 1 else 0.0
-
-    def change(self, qid: str, key: str = "", stat: str = "pct") -> str:
-        """Since the previous comparable edition: "steeg van 72% in 2017 naar 84% in 2018", "bleef gelijk …"."""
-        q = self._q(qid)
-        return phrases.change_phrase(self._change(qid, key, stat), self._fmt(q, stat))
-
-    def change_verb(self, qid: str, key: str = "", stat: str = "pct") -> str:
-        """ "steeg", "daalde", "bleef nagenoeg gelijk" or "bleef gelijk"."""
-        return phrases.change_verb(self._change(qid, key, stat))
-
-    def change_adverb(self, qid: str, key: str = "", stat: str = "pct") -> str:
-        """ "vaker", "minder vaak", "ongeveer even vaak" or "even vaak" (than in the previous edition)."""
-        return phrases.change_adverb(self._change(qid, key, stat))
-
-    def previous_year(self, qid: str, key: str = "", stat: str = "pct") -> str:
-        """The previous edition that asked the question comparably ("2017")."""
-        return str(self._change(qid, key, stat).year_before)
-
-    def previous(self, qid: str, key: str = "", stat: str = "pct") -> str:
-        """The value in that previous edition ("72%")."""
-        change = self._change(qid, key, stat)
-        return self._fmt(self._q(qid), stat)(change.before, change.before_decimals)
-
-    def position(self, qid: str, key: str) -> str:
-        """Where the previous edition's share lies against this year's interval: "onder", "binnen", "boven"."""
-        change = self._change(qid, key)
-        iv = self._interval(qid, key)
-        return phrases.position_phrase(position(change.before / 100, iv))
-
-    # --- size classes --------------------------------------------------------------------
-    def _groups(self, qid: str, key: str) -> GroupComparison:
-        q = self._q(qid)
-        codes = self._codes(q, key)
-        data = self.ch.data
-        if q.type == "single":
-            hit = data[q.id].isin([q.option(c).label for c in codes])
-        else:
-            hit = data[[f"{q.id}__{c}" for c in codes]].fillna(False).astype(bool).any(axis=1)
-        try:
-            return size_comparison(data, q, hit)
-        except ValueError as exc:
-            raise Suppressed(str(exc)) from None
-
-    def size_word(self, qid: str, key: str) -> str:
-        """Large (G4, G40) against medium and small municipalities: "vaker dan", "minder vaak dan", …"""
-        return phrases.group_phrase(self._groups(qid, key))
-
-    def size_pct(self, qid: str, key: str, group: str) -> str:
-        """The share among ``group`` "groot" (G4 and G40) or "klein" (medium and small municipalities)."""
-        cmp = self._groups(qid, key)
-        if group not in ("groot", "klein"):
-            raise ValueError(f"groep moet 'groot' of 'klein' zijn, niet {group!r}")
-        return fmt_pct(cmp.large if group == "groot" else cmp.small)
-
-    def _mean_groups(self, qid: str, item: str) -> GroupComparison:
-        q = self._q(qid)
-        data = self.ch.table_for(q)
-        cols = [f"{q.id}__{c}" for c in sorted(self._codes(q, item))] if q.items and item else [q.id]
-        values = data[cols].astype(float).sum(axis=1, min_count=len(cols))
-        try:
-            return size_mean_comparison(data, q, values)
-        except ValueError as exc:
-            raise Suppressed(str(exc)) from None
-
-    def size_mean(self, qid: str, item: str, group: str) -> str:
-        """The mean estimate among ``group`` "groot" (G4 and G40) or "klein" (medium and small)."""
-        cmp = self._mean_groups(qid, item)
-        if group not in ("groot", "klein"):
-            raise ValueError(f"groep moet 'groot' of 'klein' zijn, niet {group!r}")
-        return self._fmt(self._q(qid), "mean")(cmp.large if group == "groot" else cmp.small)
-
-    def size_mean_word(self, qid: str, item: str = "") -> str:
-        """Large against medium and small municipalities' mean: "hoger dan", "lager dan", "ongeveer even hoog als"."""
-        return phrases.group_mean_phrase(self._mean_groups(qid, item))
 
     def pct_range(self, qid: str, low: float, high: float, item: str = "", per: str | None = None) -> str:
         """Share of answering municipalities (or respondents, ``per="respondent"``) whose estimate or count lies

@@ -30,7 +30,8 @@ from jinja2 import Environment, StrictUndefined, TemplateSyntaxError, UndefinedE
 from jinja2.ext import Extension
 
 from helpers.report.claims import CLAIMS_DIR, Check, ClaimError, Predicates, Register, is_draft
-from helpers.report.narrative import FILTERS, Narrative, NoComparison, Suppressed
+from helpers.report.errors import NoComparison, Suppressed
+from helpers.report.narrative import FILTERS, Narrative
 from helpers.survey.lineage import UnknownReference
 
 if TYPE_CHECKING:

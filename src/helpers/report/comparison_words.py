@@ -1,0 +1,161 @@
+"""Direction words of ``%%tekst`` blocks: between editions ("steeg", "de vorige monitor"), between size
+classes ("vaker dan") and against an interval ("binnen"), from the comparisons in ``analysis.comparisons``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from helpers.analysis.comparisons import (
+    EditionChange,
+    GroupComparison,
+    mean_change,
+    position,
+    share_change,
+    size_comparison,
+    size_mean_comparison,
+)
+from helpers.analysis.frequencies import answered_mask, base_n
+from helpers.report import phrases
+from helpers.report.errors import NoComparison, Suppressed
+from helpers.survey.codebook import Question
+from helpers.survey.formatting import fmt_pct
+
+if TYPE_CHECKING:
+    from helpers.report.narrative import Narrative
+
+#: The functions of this module available in ``%%tekst`` blocks.
+NAMES = ("change", "change_verb", "change_adverb", "previous_year", "previous", "position", "size_word", "size_pct",
+         "size_mean", "size_mean_word")  # fmt: skip
+
+
+class Comparisons:
+    """Comparison words for one chapter, computed with its :class:`Narrative`'s numbers."""
+
+    def __init__(self, narrative: Narrative):
+        self.nv = narrative
+        self._trends: dict[tuple[str, str, str], pd.DataFrame] = {}
+
+    # --- editions ----------------------------------------------------------------------
+    def _series(self, qid: str, key: str, stat: str) -> pd.DataFrame:
+        cache_key = (qid, key, stat)
+        if cache_key not in self._trends:
+            table = self.nv.ch.trend_table(qid, [key], stat=stat)
+            self._trends[cache_key] = table.meta["long"] if table is not None else pd.DataFrame()
+        return self._trends[cache_key]
+
+    def _change(self, qid: str, key: str = "", stat: str = "pct") -> EditionChange:
+        q = self.nv._q(qid)
+        self.nv._codes(q, key)
+        series = self._series(qid, key, stat)
+        series = series[series["value"].notna()]
+        before = series[series["year"] < self.nv.ch.year]
+        if before.empty or before["break"].iloc[-1]:
+            raise NoComparison(f"geen eerdere monitor stelde ‘{q.text}’ op vergelijkbare wijze")
+        last = before.iloc[-1]
+        now = self.nv._number(qid, key, stat)
+        n_now = base_n(self.nv.ch.table_for(q), q)
+        n_then = None if pd.isna(last["n"]) else int(last["n"])
+        if stat == "pct":
+            pop_then = self._population(int(last["year"]))
+            change = share_change(
+                (int(last["year"]), float(last["value"]), n_then, pop_then),
+                (self.nv.ch.year, now, n_now, self.nv.ch.codebook.population_size),
+            )
+        else:
+            sd = self._spread(q, key, stat)
+            change = mean_change((int(last["year"]), float(last["value"]), n_then), (self.nv.ch.year, now, n_now), sd)
+        decimals = last.get("decimals")
+        return replace(change, before_decimals=None if pd.isna(decimals) else int(decimals))
+
+    def _population(self, year: int) -> int | None:
+        cb = self.nv.ch.history.codebooks.get(year)
+        return cb.population_size if cb is not None else None
+
+    def _spread(self, q: Question, key: str, stat: str) -> float:
+        """Standard deviation behind a mean (per municipality), for the noise margin of its change."""
+        data = self.nv.ch.table_for(q)
+        rows = data.loc[answered_mask(data, q)]
+        if stat == "answers_mean":
+            values = rows[[f"{q.id}__{o.code}" for o in q.options]].fillna(False).astype(bool).sum(axis=1)
+        else:
+            cols = [f"{q.id}__{c}" for c in sorted(self.nv._codes(q, key))] if q.items and key else [q.id]
+            values = rows[cols].dropna().astype(float).sum(axis=1)
+        return float(values.std(ddof=1)) if len(values) > 1 else 0.0
+
+    def change(self, qid: str, key: str = "", stat: str = "pct") -> str:
+        """Since the previous comparable edition: "steeg van 72% in 2017 naar 84% in 2018", "bleef gelijk …"."""
+        q = self.nv._q(qid)
+        return phrases.change_phrase(self._change(qid, key, stat), self.nv._fmt(q, stat))
+
+    def change_verb(self, qid: str, key: str = "", stat: str = "pct") -> str:
+        """ "steeg", "daalde", "bleef nagenoeg gelijk" or "bleef gelijk"."""
+        return phrases.change_verb(self._change(qid, key, stat))
+
+    def change_adverb(self, qid: str, key: str = "", stat: str = "pct") -> str:
+        """ "vaker", "minder vaak", "ongeveer even vaak" or "even vaak" (than in the previous edition)."""
+        return phrases.change_adverb(self._change(qid, key, stat))
+
+    def previous_year(self, qid: str, key: str = "", stat: str = "pct") -> str:
+        """The previous edition that asked the question comparably ("2017")."""
+        return str(self._change(qid, key, stat).year_before)
+
+    def previous(self, qid: str, key: str = "", stat: str = "pct") -> str:
+        """The value in that previous edition ("72%")."""
+        change = self._change(qid, key, stat)
+        return self.nv._fmt(self.nv._q(qid), stat)(change.before, change.before_decimals)
+
+    def position(self, qid: str, key: str) -> str:
+        """Where the previous edition's share lies against this year's interval: "onder", "binnen", "boven"."""
+        change = self._change(qid, key)
+        iv = self.nv._interval(qid, key)
+        return phrases.position_phrase(position(change.before / 100, iv))
+
+    # --- size classes --------------------------------------------------------------------
+    def _groups(self, qid: str, key: str) -> GroupComparison:
+        q = self.nv._q(qid)
+        codes = self.nv._codes(q, key)
+        data = self.nv.ch.data
+        if q.type == "single":
+            hit = data[q.id].isin([q.option(c).label for c in codes])
+        else:
+            hit = data[[f"{q.id}__{c}" for c in codes]].fillna(False).astype(bool).any(axis=1)
+        try:
+            return size_comparison(data, q, hit)
+        except ValueError as exc:
+            raise Suppressed(str(exc)) from None
+
+    def size_word(self, qid: str, key: str) -> str:
+        """Large (G4, G40) against medium and small municipalities: "vaker dan", "minder vaak dan", …"""
+        return phrases.group_phrase(self._groups(qid, key))
+
+    def size_pct(self, qid: str, key: str, group: str) -> str:
+        """The share among ``group`` "groot" (G4 and G40) or "klein" (medium and small municipalities)."""
+        cmp = self._groups(qid, key)
+        if group not in ("groot", "klein"):
+            raise ValueError(f"groep moet 'groot' of 'klein' zijn, niet {group!r}")
+        return fmt_pct(cmp.large if group == "groot" else cmp.small)
+
+    def _mean_groups(self, qid: str, item: str) -> GroupComparison:
+        q = self.nv._q(qid)
+        data = self.nv.ch.table_for(q)
+        cols = [f"{q.id}__{c}" for c in sorted(self.nv._codes(q, item))] if q.items and item else [q.id]
+        values = data[cols].astype(float).sum(axis=1, min_count=len(cols))
+        try:
+            return size_mean_comparison(data, q, values)
+        except ValueError as exc:
+            raise Suppressed(str(exc)) from None
+
+    def size_mean(self, qid: str, item: str, group: str) -> str:
+        """The mean estimate among ``group`` "groot" (G4 and G40) or "klein" (medium and small)."""
+        cmp = self._mean_groups(qid, item)
+        if group not in ("groot", "klein"):
+            raise ValueError(f"groep moet 'groot' of 'klein' zijn, niet {group!r}")
+        return self.nv._fmt(self.nv._q(qid), "mean")(cmp.large if group == "groot" else cmp.small)
+
+    def size_mean_word(self, qid: str, item: str = "") -> str:
+        """Large against medium and small municipalities' mean: "hoger dan", "lager dan", "ongeveer even hoog als"."""
+        return phrases.group_mean_phrase(self._mean_groups(qid, item))
