@@ -1,9 +1,8 @@
 import math
 
-import pandas as pd
 import pytest
 
-from helpers.analysis.intervals import fpc_factor, indicator_cis, mean_ci, share_ci, share_se
+from helpers.analysis.intervals import fpc_factor, share_ci, share_se
 
 Z95 = 1.959963984540054
 
@@ -55,22 +54,3 @@ def test_share_ci_edges():
     with pytest.raises(ValueError):
         share_ci(60, 100)
 
-
-def test_mean_ci_with_fpc_by_hand():
-    # s = 12.9099, se = s/sqrt(4) * sqrt(1 - 4/10) = 5.0; t(0.975, 3) = 3.182446
-    ci = mean_ci([10, 20, 30, 40], population=10)
-    assert ci.estimate == 25
-    assert ci.se == pytest.approx(5.0)
-    assert (ci.lower, ci.upper) == pytest.approx((25 - 3.1824463 * 5, 25 + 3.1824463 * 5), abs=1e-6)
-    clipped = mean_ci([0, 0, 1, 90], bounds=(0, 100))
-    assert clipped.lower == 0
-
-
-def test_indicator_cis_on_question_indicators_output():
-    ind = pd.DataFrame(
-        {"category": ["Ja", "Ja", ""], "stat": ["count", "pct", "answers_mean"], "value": [169.2, 60.0, 2.0], "n": 282}
-    )
-    out = indicator_cis(ind, 380)
-    assert math.isnan(out.loc[0, "lower"]) and math.isnan(out.loc[2, "lower"])
-    assert out.loc[1, "lower"] == pytest.approx(57.06618, abs=1e-4)
-    assert out.loc[1, "se"] == pytest.approx(1.48413600, abs=1e-6)

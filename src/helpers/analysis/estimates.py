@@ -24,7 +24,7 @@ from scipy import stats as st
 
 from helpers.analysis.frequencies import answered_mask, question_indicators
 from helpers.analysis.question_tables import describe_base
-from helpers.analysis.size_classes import size_groups
+from helpers.analysis.size_classes import group_notes, hidden_groups, size_groups
 from helpers.analysis.table import Table
 from helpers.survey.codebook import Codebook, Question
 from helpers.survey.formatting import fmt_n, fmt_number
@@ -60,7 +60,7 @@ def _cell(group: str, label: str) -> str:
 
 
 def size_class_means(
-    df: pd.DataFrame, cb: Codebook, qid: str, *, min_base: int = MIN_BASE, report_ref: str = ""
+    df: pd.DataFrame, cb: Codebook, qid: str | Question, *, min_base: int = MIN_BASE, report_ref: str = ""
 ) -> Table:
     """Mean per item (rows) by size class (columns), "Totaal" and a Kruskal–Wallis p per row.
 
@@ -68,6 +68,7 @@ def size_class_means(
     without items) with stat ``mean`` (n = the cell's base) and ``<item>`` with stat ``p``.
     """
     q = cb.question(qid)
+    qid = q.id
     if q.type not in {"percent", "count"}:
         raise ValueError(f"{qid} is a {q.type} question; size_class_means needs percent or count")
     answered = df.loc[answered_mask(df, q)]
@@ -81,11 +82,8 @@ def size_class_means(
     pvals: list[float] = []
     for lab, values in series:
         ns = {g: int(values[group == g].notna().sum()) for g in order}
-        hidden = [g for g in order if ns[g] < min_base]
-        visible = [g for g in order if g not in hidden]
-        if len(hidden) == 1 and visible:
-            hidden.append(min(visible, key=lambda g: (ns[g], order.index(g))))
-            secondary = True
+        hidden, also = hidden_groups(ns, order, min_base)
+        secondary = secondary or also
         for g in order:
             v = math.nan if g in hidden else float(values[group == g].dropna().mean())
             cells[g].append(v)
@@ -103,11 +101,7 @@ def size_class_means(
     unit_fmt = "pct" if q.type == "percent" else "num1"
     what = "geschatte percentages" if q.type == "percent" else "opgegeven aantallen"
     notes = [f"Gemiddelde van de door gemeenten {what}."]
-    if merged:
-        notes.append(f"G4 en G40 samengenomen: een grootteklasse telt minder dan {min_base} gemeenten.")
-    if any(math.isnan(v) for g in order for v in cells[g]):
-        why = " of af te leiden uit het totaal" if secondary else ""
-        notes.append(f"{SUPPRESSED} = niet getoond: minder dan {min_base} gemeenten{why}.")
+    notes += group_notes(merged, any(math.isnan(v) for g in order for v in cells[g]), secondary, min_base)
     notes.append(
         f"p: {KRUSKAL} op verschil tussen de grootteklassen, per onderdeel. Getoetst op gemeenteniveau; "
         "gemeenten met één gezamenlijke respondent tellen apart, waardoor p-waarden te klein kunnen uitvallen."
@@ -143,7 +137,7 @@ def _band_labels(uppers: Sequence[int]) -> list[str]:
 def percent_distribution(
     df: pd.DataFrame,
     cb: Codebook,
-    qid: str,
+    qid: str | Question,
     *,
     item: int | None = None,
     uppers: Sequence[int] = (25, 50, 75, 100),
@@ -156,6 +150,7 @@ def percent_distribution(
     (category = the item label, '' without items).
     """
     q = cb.question(qid)
+    qid = q.id
     if q.type != "percent":
         raise ValueError(f"{qid} is a {q.type} question; percent_distribution needs percent")
     if item is None and q.items:
@@ -215,6 +210,7 @@ def mean_comparison(
     percent = set()
     for i, (qid, item, label) in enumerate(parts):
         q = cb.question(qid)
+        qid = q.id
         percent.add(q.type == "percent")
         ind = question_indicators(df, q)
         hit = ind[(ind["category"] == item) & (ind["stat"] == "mean")]

@@ -18,9 +18,6 @@ Conventions (state them in the report's method section):
   ``sqrt(n/(n-1))`` in the variance (< 0.2% at n = 282).
 * **Default: Wilson with fpc**, 95%. With ``n == N`` (a census) the interval is
   the point itself.
-* Means (e.g. mean of percentage estimates): ``SE = s/sqrt(n) * sqrt(fpc)`` with
-  ``s`` the sample standard deviation (ddof = 1) and a t quantile on ``n - 1``
-  degrees of freedom.
 
 These intervals treat the responding municipalities as a simple random sample of
 all municipalities; non-response is not random (see the breakdown by size class)
@@ -31,12 +28,9 @@ describe sampling error only.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-import numpy as np
-import pandas as pd
 from scipy import stats as st
 
 Method = Literal["wilson", "wald"]
@@ -108,46 +102,3 @@ def share_ci(
     else:
         raise ValueError(f"unknown interval method {method!r}")
     return Interval(p, se, lo, hi, n, method, level)
-
-
-def mean_ci(
-    values: Sequence[float] | pd.Series | np.ndarray,
-    population: int | None = None,
-    *,
-    level: float = DEFAULT_LEVEL,
-    bounds: tuple[float, float] | None = None,
-) -> Interval:
-    """t-interval for a mean with fpc; ``bounds`` clips it (e.g. ``(0, 100)`` for percentages)."""
-    x = pd.Series(values, dtype="Float64").dropna().to_numpy(dtype=float)
-    n = len(x)
-    if n == 0:
-        return Interval(math.nan, math.nan, math.nan, math.nan, 0, "t", level)
-    mean = float(x.mean())
-    if n < 2:
-        return Interval(mean, math.nan, math.nan, math.nan, n, "t", level)
-    se = float(x.std(ddof=1)) / math.sqrt(n) * math.sqrt(fpc_factor(n, population))
-    half = float(st.t.ppf(0.5 + level / 2, n - 1)) * se
-    lo, hi = mean - half, mean + half
-    if bounds is not None:
-        lo, hi = max(bounds[0], lo), min(bounds[1], hi)
-    return Interval(mean, se, lo, hi, n, "t", level)
-
-
-def indicator_cis(
-    indicators: pd.DataFrame,
-    population: int | None,
-    *,
-    level: float = DEFAULT_LEVEL,
-    method: Method = DEFAULT_METHOD,
-) -> pd.DataFrame:
-    """Add ``se, lower, upper`` (percentage points) to the ``pct`` rows of ``question_indicators`` output."""
-    out = indicators.copy()
-    out["se"] = math.nan
-    out["lower"] = math.nan
-    out["upper"] = math.nan
-    for i, row in out.iterrows():
-        if row["stat"] != "pct" or pd.isna(row["value"]) or int(row["n"]) == 0:
-            continue
-        ci = share_ci(float(row["value"]) / 100, int(row["n"]), population, level=level, method=method)
-        out.loc[i, ["se", "lower", "upper"]] = [100 * ci.se, 100 * ci.lower, 100 * ci.upper]
-    return out

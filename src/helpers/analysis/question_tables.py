@@ -49,7 +49,7 @@ def collapsed_categories(q: Question) -> list[str]:
 def single_choice_table(
     df: pd.DataFrame,
     cb: Codebook,
-    qid: str,
+    qid: str | Question,
     collapse: bool = False,
     *,
     counts: bool = False,
@@ -57,6 +57,7 @@ def single_choice_table(
 ) -> Table:
     """Shares of a single-choice question: all options in codebook order, or nets (``collapse``)."""
     q = cb.question(qid)
+    qid = q.id
     ind = question_indicators(df, q)
     n = base_n(df, q)
     labels = collapsed_categories(q) if (collapse and q.nets) else [o.label for o in q.options]
@@ -70,7 +71,7 @@ def single_choice_table(
         data.insert(0, "Aantal", cnt)
         formats["Aantal"] = "int"
         rows += [(lab, "count", v, n) for lab, v in zip(labels, cnt, strict=True)]
-    is_scale = q.scale is not None and cb.is_ordered(qid)
+    is_scale = cb.is_ordered(q)
     return Table(
         data=data,
         question=qid,
@@ -99,7 +100,7 @@ def multi_order(q: Question, share: Callable[[str], float], sort: bool = True) -
 
 
 def multi_answer_table(
-    df: pd.DataFrame, cb: Codebook, qid: str, sort: bool = True, *, report_ref: str | None = None
+    df: pd.DataFrame, cb: Codebook, qid: str | Question, sort: bool = True, *, report_ref: str | None = None
 ) -> Table:
     """Shares per option of a multi-answer question (base: municipalities that answered).
 
@@ -107,6 +108,7 @@ def multi_answer_table(
     "anders, namelijk" options, then exclusive options ("geen van deze"), as in the report.
     """
     q = cb.question(qid)
+    qid = q.id
     ind = question_indicators(df, q)
     n = base_n(df, q)
     small = n < MIN_BASE
@@ -141,10 +143,11 @@ def multi_answer_table(
 
 
 def estimate_table(
-    df: pd.DataFrame, cb: Codebook, qid: str, *, decimals: int | None = None, report_ref: str | None = None
+    df: pd.DataFrame, cb: Codebook, qid: str | Question, *, decimals: int | None = None, report_ref: str | None = None
 ) -> Table:
     """Mean and median per item (and per net) of a percent or count question, with n per item."""
     q = cb.question(qid)
+    qid = q.id
     if q.type not in {"percent", "count"}:
         raise ValueError(f"{qid} is a {q.type} question; estimate_table needs percent or count")
     ind = question_indicators(df, q)
@@ -204,7 +207,7 @@ def _bin_labels(bounds: Sequence[int]) -> list[str]:
 def count_summary(
     df: pd.DataFrame,
     cb: Codebook,
-    qid: str,
+    qid: str | Question,
     *,
     item: int | None = None,
     bins: Sequence[int] = DEFAULT_BINS,
@@ -217,6 +220,7 @@ def count_summary(
     or maximum is one municipality's answer (the largest count usually points at a G4 city).
     """
     q = cb.question(qid)
+    qid = q.id
     col = f"{qid}__{item}" if item is not None else (f"{qid}__{q.items[0].code}" if q.items else qid)
     label = next((it.label for it in q.items if f"{qid}__{it.code}" == col), "")
     values = df.loc[answered_mask(df, q), col].dropna().astype(float)
@@ -251,9 +255,10 @@ def count_summary(
     )
 
 
-def default_table(df: pd.DataFrame, cb: Codebook, qid: str, *, frame: pd.DataFrame | None = None) -> Table:
+def default_table(df: pd.DataFrame, cb: Codebook, qid: str | Question, *, frame: pd.DataFrame | None = None) -> Table:
     """The default table of a question by its type (see ``Chapter.default_view``)."""
     q = cb.question(qid)
+    qid = q.id
     if q.type == "single":
         return single_choice_table(df, cb, qid)
     if q.type == "multi":

@@ -9,7 +9,7 @@ import pandas as pd
 
 from helpers.analysis.frequencies import answered_mask
 from helpers.analysis.table import Table, number_rows, report_ref_of
-from helpers.survey.codebook import Codebook
+from helpers.survey.codebook import Codebook, Question
 
 # --- open answers -------------------------------------------------------------------
 
@@ -52,7 +52,7 @@ def redact_names(text: str, names: Iterable[str]) -> str:
 def text_answers(
     df: pd.DataFrame,
     cb: Codebook,
-    qid: str,
+    qid: str | Question,
     frame: pd.DataFrame | None = None,
     *,
     merge_large: bool = True,
@@ -65,6 +65,7 @@ def text_answers(
     and in ``df`` are replaced by "[gemeente]". Rows are sorted by attribution, then text.
     """
     q = cb.question(qid)
+    qid = q.id
     mask = answered_mask(df, q)
     rows = df.loc[mask]
     classes: dict[str, set[str]] = {}

@@ -38,10 +38,10 @@ import pandas as pd
 
 from helpers.analysis.frequencies import answered_mask
 from helpers.analysis.question_tables import collapsed_categories, describe_base, multi_order
-from helpers.analysis.significance import ALPHA, N_RESAMPLES, SEED, IndependenceTest, Level, _run_test
-from helpers.analysis.table import Table
+from helpers.analysis.significance import ALPHA, N_RESAMPLES, SEED, Level, _run_test
+from helpers.analysis.table import Table, number_rows
 from helpers.survey.codebook import Codebook, Question
-from helpers.survey.vocabulary import MERGED_LARGE, MIN_BASE, NUMBER_COLUMNS, SIZE_CLASSES, SUPPRESSED, TOTAL
+from helpers.survey.vocabulary import MERGED_LARGE, MIN_BASE, SIZE_CLASSES, SUPPRESSED, TOTAL
 
 # --- the breakdown table ------------------------------------------------------------
 
@@ -90,10 +90,65 @@ def size_groups(classes: pd.Series, min_base: int) -> tuple[pd.Series, list[str]
     return cls, order, merged
 
 
+def hidden_groups(bases: dict[str, int], order: list[str], min_base: int) -> tuple[list[str], bool]:
+    """Groups not shown (base under ``min_base``) and whether one more was hidden (secondary suppression).
+
+    The total is always published, so a single hidden group could be derived by subtraction: the
+    smallest shown group is then hidden too. The one rule for every size-class view.
+    """
+    hidden = [g for g in order if bases[g] < min_base]
+    shown = [g for g in order if g not in hidden]
+    if len(hidden) == 1 and shown:
+        hidden.append(min(shown, key=lambda g: (bases[g], order.index(g))))
+        return hidden, True
+    return hidden, False
+
+
+def group_notes(merged: bool, hidden: bool, secondary: bool, min_base: int, unit: str = "gemeenten") -> list[str]:
+    """Footnotes on merged and hidden groups, the same under every size-class view."""
+    notes = []
+    if merged:
+        notes.append(f"G4 en G40 samengenomen: een grootteklasse telt minder dan {min_base} {unit}.")
+    if hidden:
+        why = " of af te leiden uit het totaal" if secondary else ""
+        notes.append(f"{SUPPRESSED} = niet getoond: minder dan {min_base} {unit}{why}.")
+    return notes
+
+
+def _categories(q: Question, ind: pd.DataFrame, categories: Sequence[str] | None, sort: bool) -> list[str]:
+    if categories is not None:
+        cats = list(categories)
+    elif q.type == "multi" and sort:
+        cats = multi_order(q, lambda label: float(ind[label].mean()) if len(ind) else 0.0)
+    else:
+        cats = list(ind.columns)
+    missing = set(cats) - set(ind.columns)
+    if missing:
+        raise KeyError(f"{q.id} has no categories {sorted(missing)}")
+    return cats
+
+
+def _shares(ind: pd.DataFrame, cats: list[str], group: pd.Series, order: list[str], hidden: list[str]):
+    """Shares per group and in total: the display frame and its indicator rows."""
+    bases = {g: int((group == g).sum()) for g in order}
+    n_total = len(ind)
+    data = pd.DataFrame(index=pd.Index(cats, name="Antwoord"))
+    rows: list[tuple[str, str, float, int | None]] = []
+    for g in order:
+        in_g = (group == g).to_numpy()
+        vals = [math.nan if g in hidden else 100.0 * ind.loc[in_g, c].sum() / bases[g] for c in cats]
+        data[g] = vals
+        rows += [(f"{g}: {c}", "pct", v, bases[g]) for c, v in zip(cats, vals, strict=True)]
+    total_vals = [100.0 * ind[c].sum() / n_total if n_total else math.nan for c in cats]
+    data[TOTAL] = total_vals
+    rows += [(f"{TOTAL}: {c}", "pct", v, n_total) for c, v in zip(cats, total_vals, strict=True)]
+    return data, rows
+
+
 def size_class_table(
     df: pd.DataFrame,
     cb: Codebook,
-    qid: str,
+    qid: str | Question,
     categories: Sequence[str] | None = None,
     *,
     nets: bool = False,
@@ -120,41 +175,14 @@ def size_class_table(
     answered = df.loc[answered_mask(df, q)]
     units = _respondent_level(answered) if level == "respondent" else answered
     ind, labels = _outcomes(units, q, nets)
-    if categories is not None:
-        cats = list(categories)
-    elif q.type == "multi" and sort:
-        cats = multi_order(q, lambda label: float(ind[label].mean()) if len(ind) else 0.0)
-    else:
-        cats = list(ind.columns)
-    missing = set(cats) - set(ind.columns)
-    if missing:
-        raise KeyError(f"{qid} has no categories {sorted(missing)}")
+    cats = _categories(q, ind, categories, sort)
     group, order, merged = size_groups(units["grootteklasse"], min_base)
     bases = {g: int((group == g).sum()) for g in order}
-    suppressed = [g for g in order if bases[g] < min_base]
-    secondary = False
-    shown = [g for g in order if g not in suppressed]
-    if len(suppressed) == 1 and shown:
-        smallest = min(shown, key=lambda g: (bases[g], order.index(g)))
-        suppressed.append(smallest)
-        secondary = True
+    hidden, secondary = hidden_groups(bases, order, min_base)
+    data, rows = _shares(ind, cats, group, order, hidden)
     n_total = len(units)
-    data = pd.DataFrame(index=pd.Index(cats, name="Antwoord"))
-    rows: list[tuple[str, str, float, int | None]] = []
-    for g in order:
-        in_g = (group == g).to_numpy()
-        vals = [math.nan if g in suppressed else 100.0 * ind.loc[in_g, c].sum() / bases[g] for c in cats]
-        data[g] = vals
-        rows += [(f"{g}: {c}", "pct", v, bases[g]) for c, v in zip(cats, vals, strict=True)]
-    total_vals = [100.0 * ind[c].sum() / n_total if n_total else math.nan for c in cats]
-    data[TOTAL] = total_vals
-    rows += [(f"{TOTAL}: {c}", "pct", v, n_total) for c, v in zip(cats, total_vals, strict=True)]
-
     gcode = pd.Categorical(group, categories=order).codes
-    tests: dict[str, IndependenceTest] = {}
-    for c in cats:
-        yes = ind[c].to_numpy().astype(int)
-        tests[c] = _run_test(gcode, yes, units, level, alpha, n_resamples, seed)
+    tests = {c: _run_test(gcode, ind[c].to_numpy().astype(int), units, level, alpha, n_resamples, seed) for c in cats}
     data["p"] = [tests[c].p_value for c in cats]
     rows += [(c, "p", tests[c].p_value, n_total) for c in cats]
     overall = None
@@ -162,26 +190,18 @@ def size_class_table(
         codes = np.asarray(pd.Categorical(labels).codes)
         overall = _run_test(gcode, codes, units, level, alpha, n_resamples, seed)
         rows.append(("", "p", overall.p_value, n_total))
-
     unit = "respondenten" if level == "respondent" else "gemeenten"
-    notes = []
-    if merged:
-        notes.append(f"G4 en G40 samengenomen: een grootteklasse telt minder dan {min_base} {unit}.")
-    if suppressed:
-        why = " of af te leiden uit het totaal" if secondary else ""
-        notes.append(f"{SUPPRESSED} = niet getoond: minder dan {min_base} {unit}{why}.")
+    notes = group_notes(merged, bool(hidden), secondary, min_base, unit)
     methods = sorted({t.method for t in tests.values()} | ({overall.method} if overall else set()))
     notes.append("p: toets op samenhang met grootteklasse per antwoord (" + ", ".join(methods) + ").")
     if overall is not None:
         text = overall.interpretation
         notes.append(f"Over alle antwoorden samen: {text[0].lower()}{text[1:]}")
     notes.append(_LEVEL_NOTE[level])
-    headers = {g: f"{g} (n={bases[g]})" for g in order} | {TOTAL: f"{TOTAL} (n={n_total})"}
-    title = f"Naar grootteklasse: {q.text}"
     return Table(
         data=data,
-        question=qid,
-        title=title,
+        question=q.id,
+        title=f"Naar grootteklasse: {q.text}",
         n=n_total,
         base=describe_base(cb, q).replace("gemeenten", unit, 1),
         kind="breakdown",
@@ -189,15 +209,12 @@ def size_class_table(
         report_ref="",
         footnote=" ".join(notes),
         formats={g: "pct" for g in [*order, TOTAL]} | {"p": "p"},
-        headers=headers,
-        indicators=pd.DataFrame(
-            [r for r in rows if not (isinstance(r[2], float) and math.isnan(r[2]))],
-            columns=NUMBER_COLUMNS,
-        ),
+        headers={g: f"{g} (n={bases[g]})" for g in order} | {TOTAL: f"{TOTAL} (n={n_total})"},
+        indicators=number_rows(rows),
         meta={
             "groups": order,
             "bases": bases,
-            "suppressed": suppressed,
+            "suppressed": hidden,
             "merged": merged,
             "tests": tests,
             "overall_test": overall,

@@ -11,12 +11,10 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from helpers.survey.formatting import dutch_date
+
 DEFAULT_TITLE = "Monitor gemeentelijk beleid arbeidstoeleiding vluchtelingen {year}"
 SYNTHETIC_NOTE = "Synthetische voorbeelddata — geen echte antwoorden van gemeenten"
-_MONTHS_NL = (
-    "januari", "februari", "maart", "april", "mei", "juni",
-    "juli", "augustus", "september", "oktober", "november", "december",
-)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -39,7 +37,7 @@ class ReportMeta:
     def freeze_date_nl(self) -> str:
         """``10 april 2018``."""
         day = dt.date.fromisoformat(self.freeze_date)
-        return f"{day.day} {_MONTHS_NL[day.month - 1]} {day.year}"
+        return dutch_date(day)
 
     def as_dict(self) -> dict[str, Any]:
         d = asdict(self)

@@ -208,9 +208,9 @@ class Chapter:
             return None
         data = self.table_for(q, per)
         if q.type == "single" and collapse:
-            table = single_choice_table(data, self.codebook, q.id, collapse=True)
+            table = single_choice_table(data, self.codebook, q, collapse=True)
         else:
-            table = default_table(data, self.codebook, q.id, frame=self.frame)
+            table = default_table(data, self.codebook, q, frame=self.frame)
         if data is not self.data:
             table.base = f"{table.base} Geteld per respondent, niet per gemeente.".strip()
         self.shown.add(q.id)
@@ -224,7 +224,7 @@ class Chapter:
         present = [q for qid in qids if (q := self._usable(qid)) is not None]
         if not present:
             return None
-        tables = [single_choice_table(self.data, self.codebook, q.id, collapse=collapse) for q in present]
+        tables = [single_choice_table(self.data, self.codebook, q, collapse=collapse) for q in present]
         self.shown.update(q.id for q in present)
         ns = {t.n for t in tables}
         ref = self.registry.figure(likert_chart(tables), tables[0], title, n=ns.pop() if len(ns) == 1 else None)
@@ -250,9 +250,9 @@ class Chapter:
         if q is None:
             return None
         labels = self.labels(q, keys)
-        table = size_class_table(self.data, self.codebook, q.id, labels, nets=nets)
+        table = size_class_table(self.data, self.codebook, q, labels, nets=nets)
         if top is not None:
-            table = size_class_table(self.data, self.codebook, q.id, list(table.data.index[:top]), nets=nets)
+            table = size_class_table(self.data, self.codebook, q, list(table.data.index[:top]), nets=nets)
         heading = title or table.title
         if chart:
             self.registry.figure(size_class_chart(table), table, heading)
@@ -295,7 +295,7 @@ class Chapter:
         q = self._usable(qid)
         if q is None:
             return None
-        spread = percent_distribution(self.data, self.codebook, q.id)
+        spread = percent_distribution(self.data, self.codebook, q)
         return self.registry.figure(bar_chart(spread), spread, title)
 
     def size_means(self, qid: str, title: str | None = None) -> Ref | None:
@@ -303,7 +303,7 @@ class Chapter:
         q = self._usable(qid)
         if q is None:
             return None
-        return self.registry.table(size_class_means(self.data, self.codebook, q.id), title)
+        return self.registry.table(size_class_means(self.data, self.codebook, q), title)
 
     def means(self, parts: list[tuple[str, str, str]], title: str) -> Ref | None:
         """Means of items of different percent questions side by side: ``(question, item key, row label)``."""
@@ -358,7 +358,7 @@ class Chapter:
         q = self._usable(qid)
         if q is None:
             return None
-        table = text_answers(self.data, self.codebook, q.id, self.frame)
+        table = text_answers(self.data, self.codebook, q, self.frame)
         unique = table.data.drop_duplicates(subset=[table.data.columns[0]])
         rank = unique.groupby(level=0).cumcount().to_numpy()
         unique = unique.iloc[rank.argsort(kind="stable")]

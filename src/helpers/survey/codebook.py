@@ -360,7 +360,11 @@ class Codebook(_Strict):
         sc = self.scales[q.scale]
         return q.model_copy(update={"options": list(sc.options), "nets": list(q.nets or sc.nets)})
 
-    def question(self, qid: str) -> Question:
+    def question(self, qid: str | Question) -> Question:
+        """The question with id ``qid`` (scales resolved); a Question passes through, so a caller that
+        already resolved it (a chapter view) hands the object down instead of looking it up again."""
+        if isinstance(qid, Question):
+            return qid
         try:
             return self._by_id[qid]
         except KeyError:
@@ -384,9 +388,10 @@ class Codebook(_Strict):
     def by_report_ref(self, ref: str) -> list[Question]:
         return [q for q in self.all_questions if ref in q.report_refs]
 
-    def is_ordered(self, qid: str) -> bool:
-        q = self.questions[[x.id for x in self.questions].index(qid)]
-        return bool(q.scale and self.scales[q.scale].ordered)
+    def is_ordered(self, qid: str | Question) -> bool:
+        """Is the question on an ordered shared scale (an agreement scale, drawn as stacked bars)?"""
+        q = self.question(qid)
+        return bool(q.scale and q.scale in self.scales and self.scales[q.scale].ordered)
 
 
 def load_codebook(path: str | Path) -> Codebook:
