@@ -50,7 +50,7 @@ class Table:
         out = pd.DataFrame(index=self.data.index)
         for col in self.data.columns:
             kind = self.formats.get(col, "text")
-            out[self.headers.get(col, col)] = [_fmt(v, kind) for v in self.data[col]]
+            out[self.headers.get(col, col)] = [format_cell(v, kind) for v in self.data[col]]
         return out
 
     def to_markdown(self, caption: str | None = None, *, notes: bool = True) -> str:
@@ -123,7 +123,8 @@ def number_rows(rows: Iterable[tuple[str, str, float, int]]) -> pd.DataFrame:
 # --- formatting helpers -------------------------------------------------------------
 
 
-def _fmt(value: Any, kind: str) -> str:
+def format_cell(value: Any, kind: str) -> str:
+    """One cell as shown, by ``kind`` (``pct``, ``pct1``, ``num0``, ``num1``, ``int``, ``p``, ``text``)."""
     if kind == "text":
         return "" if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA else str(value)
     if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):

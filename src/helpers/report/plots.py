@@ -33,7 +33,7 @@ from matplotlib.path import Path as MplPath
 from shapely.geometry import MultiPolygon, Polygon, shape
 from shapely.geometry.polygon import orient
 
-from helpers.analysis.table import Table, _fmt
+from helpers.analysis.table import Table, format_cell
 from helpers.survey.formatting import round_half_up
 from helpers.survey.vocabulary import SIZE_CLASSES
 
@@ -155,7 +155,7 @@ def bar_chart(table: Table, column: str | None = None, *, colour: str = PRIMARY)
             ax.text(
                 (0 if math.isnan(v) else v) + limit * 0.01,
                 yi,
-                _fmt(v, table.formats.get(col, "num1")),
+                format_cell(v, table.formats.get(col, "num1")),
                 va="center",
                 ha="left",
                 fontsize=8.5,
@@ -207,7 +207,9 @@ def likert_chart(tables: Table | Sequence[Table], labels: Sequence[str] | None =
             )
             for yi, v, x0 in zip(y, vals, left, strict=True):
                 if round_half_up(v) >= LABEL_MIN_SHARE:
-                    ax.text(x0 + v / 2, yi, _fmt(v, "pct"), ha="center", va="center", fontsize=8, color=_ink(colour))
+                    ax.text(
+                        x0 + v / 2, yi, format_cell(v, "pct"), ha="center", va="center", fontsize=8, color=_ink(colour)
+                    )
             left += vals
         ax.set_yticks(y, labels)
         ax.invert_yaxis()
@@ -261,7 +263,7 @@ def trend_chart(trend: Table) -> Figure:
                 label=year_label(year),
             )
             for yi, v in zip(ys, vals, strict=True):
-                txt = _fmt(v, fmt)
+                txt = format_cell(v, fmt)
                 ax.text((0 if math.isnan(v) else v) + limit * 0.01, yi, txt, va="center", ha="left", fontsize=8)
         if single:
             ax.set_yticks(np.arange(len(years)), [year_label(y) for y in years])
@@ -291,7 +293,9 @@ def size_class_chart(breakdown: Table) -> Figure:
             ys = np.arange(len(cats)) - 0.4 + height * (j + 0.5)
             ax.barh(ys, np.nan_to_num(vals), height=height * 0.92, color=colour, label=breakdown.headers.get(g, g))
             for yi, v in zip(ys, vals, strict=True):
-                ax.text((0 if math.isnan(v) else v) + 1.0, yi, _fmt(v, "pct"), va="center", ha="left", fontsize=7.5)
+                ax.text(
+                    (0 if math.isnan(v) else v) + 1.0, yi, format_cell(v, "pct"), va="center", ha="left", fontsize=7.5
+                )
         ax.set_yticks(np.arange(len(cats)), [_wrap(c) for c in cats])
         ax.invert_yaxis()
         _bare_x(ax, 112)
