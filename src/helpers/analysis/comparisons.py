@@ -27,7 +27,7 @@ from helpers.analysis.intervals import Interval, share_se
 from helpers.analysis.significance import ALPHA, independence_test
 from helpers.survey.codebook import Question
 from helpers.survey.formatting import round_half_up
-from helpers.survey.vocabulary import MIN_BASE, SIZE_CLASSES
+from helpers.survey.vocabulary import LARGE_CLASSES, MIN_BASE
 
 #: Two-sided 95% normal quantile: the margin of "more than noise".
 Z = 1.959963984540054
@@ -125,7 +125,7 @@ def size_comparison(df: pd.DataFrame, question: Question, hit: pd.Series) -> Gro
     Raises ValueError when a group has fewer than ``MIN_BASE`` municipalities (not shown, not compared).
     """
     rows = df.loc[answered_mask(df, question)]
-    large = rows["grootteklasse"].astype(str).isin(SIZE_CLASSES[:2]).to_numpy()
+    large = rows["grootteklasse"].astype(str).isin(LARGE_CLASSES).to_numpy()
     yes = hit.loc[rows.index].fillna(False).astype(bool).to_numpy()
     n_l, n_s = int(large.sum()), int((~large).sum())
     if min(n_l, n_s) < MIN_BASE:
@@ -159,8 +159,8 @@ def size_mean_comparison(df: pd.DataFrame, question: Question, values: pd.Series
     rows = df.loc[answered_mask(df, question)]
     vals = values.loc[rows.index].astype(float)
     keep = vals.notna().to_numpy()
-    large = rows["grootteklasse"].astype(str).isin(SIZE_CLASSES[:2]).to_numpy() & keep
-    small = ~rows["grootteklasse"].astype(str).isin(SIZE_CLASSES[:2]).to_numpy() & keep
+    large = rows["grootteklasse"].astype(str).isin(LARGE_CLASSES).to_numpy() & keep
+    small = ~rows["grootteklasse"].astype(str).isin(LARGE_CLASSES).to_numpy() & keep
     a, b = vals.to_numpy()[large], vals.to_numpy()[small]
     if min(len(a), len(b)) < MIN_BASE:
         raise ValueError(

@@ -7,6 +7,9 @@ from __future__ import annotations
 SEEN_UNANSWERED = -99
 
 SIZE_CLASSES = ["G4", "G40", "Middelgroot/klein"]
+#: The large municipalities (shown together as ``MERGED_LARGE``), and the class of all others.
+LARGE_CLASSES = ("G4", "G40")
+SMALL_CLASS = "Middelgroot/klein"
 
 ANSWERED = "beantwoord"
 SKIPPED = "geen antwoord"

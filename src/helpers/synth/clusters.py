@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 from shapely.geometry import shape
 
-from helpers.survey.vocabulary import SIZE_CLASSES
+from helpers.survey.vocabulary import SIZE_CLASSES, SMALL_CLASS
 
 
 @dataclass(frozen=True)
@@ -86,7 +86,7 @@ def _merge_once(groups, xy, classes, provinces, max_cluster, rng) -> list[list[i
     """Merge one small-municipality group into its nearest eligible neighbour group."""
 
     def mergeable(g):
-        return all(classes[i] == "Middelgroot/klein" for i in g) and len(g) < max_cluster
+        return all(classes[i] == SMALL_CLASS for i in g) and len(g) < max_cluster
 
     candidates = [k for k, g in enumerate(groups) if mergeable(g)]
     while candidates:
