@@ -240,3 +240,105 @@ def current_keys(history: QuestionHistory, question: Question, year: int, key: s
         return keys
     known = ", ".join(c.key for c in question.categories)
     raise UnknownReference(f"{question.id} heeft in geen enkel jaar een antwoordcategorie {key!r}; nu: {known}")
+
+
+# --- answer scales ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ScaleChange:
+    """A single-choice question whose answers mean something else than in the earlier edition.
+
+    ``link`` is how the two versions are tied: ``same`` (same id), ``comparable``
+    (``comparable_with``) or ``replaces``. Only ``replaces`` is allowed: a changed answer scale is
+    never the old id and never comparable, because the old shares cannot be read on the new scale.
+    """
+
+    question: str
+    old_question: str
+    link: Literal["same", "comparable", "replaces"]
+    old_year: int
+    old_scale: tuple[str, ...]
+    new_scale: tuple[str, ...]
+    #: What changed: answers added/dropped, codes that now carry another answer, or another order.
+    reason: str
+
+    @property
+    def allowed(self) -> bool:
+        return self.link == "replaces"
+
+    def message(self) -> str:
+        """One Dutch line for ``make data`` and ``make codebook-diff`` (empty when the change is declared)."""
+        if self.allowed:
+            return ""
+        how = (
+            "houdt hetzelfde id" if self.link == "same" else f"is als vergelijkbaar met {self.old_question} aangemerkt"
+        )
+        return (
+            f"Vraag {self.question}: de antwoordschaal is gewijzigd ten opzichte van {self.old_year} ({self.reason}: "
+            f"‘{' / '.join(self.old_scale)}’ → ‘{' / '.join(self.new_scale)}’), maar de vraag {how}. Een gewijzigde "
+            f"antwoordschaal is een nieuwe, niet vergelijkbare vraag: geef haar in codebook.yaml een nieuw id met "
+            f"replaces: [{self.old_question}]."
+        )
+
+
+def _explained(new: Question) -> set[str]:
+    """Earlier keys that ``new``'s options declare they continue (split, merged, renamed)."""
+    out: set[str] = set()
+    for o in new.options:
+        out |= set(o.merged_from) | {k for k in (o.split_from, o.renamed_from) if k}
+    return out
+
+
+def scale_change_reason(old: Question, new: Question, ordered: bool = True) -> str:
+    """Why the answer scale of single question ``new`` differs from ``old`` ('' when it does not).
+
+    Reworded labels under the same key and splits, merges and key renames that the codebook
+    declares are not scale changes; an answer added or dropped without lineage, a code that now
+    carries another answer, or (``ordered``) the same answers in another order are.
+    """
+    if old.type != "single" or new.type != "single":
+        return ""
+    old_keys = [o.key for o in old.options]
+    new_keys = [o.key for o in new.options]
+    lineage = {o.key for o in new.options if o.split_from or o.merged_from or o.renamed_from}
+    added = [k for k in new_keys if k not in old_keys and k not in lineage]
+    dropped = [k for k in old_keys if k not in new_keys and k not in _explained(new)]
+    if added or dropped:
+        return "antwoorden toegevoegd of vervallen"
+    old_by_code = {o.code: o.key for o in old.options}
+    renamed = {o.renamed_from: o.key for o in new.options if o.renamed_from}
+    if any(
+        o.code in old_by_code and renamed.get(old_by_code[o.code], old_by_code[o.code]) != o.key for o in new.options
+    ):
+        return "codes hebben een ander antwoord gekregen"
+    common = [k for k in new_keys if k in old_keys]
+    if ordered and common != [k for k in old_keys if k in new_keys]:
+        return "antwoorden in een andere volgorde"
+    return ""
+
+
+def scale_changes(old: Codebook, new: Codebook) -> list[ScaleChange]:
+    """Every single-choice question of ``new`` whose answer scale differs from its version in ``old``.
+
+    Call it with the previous edition's codebook; a change whose ``allowed`` is False means the
+    codebook says "same question" (same id or ``comparable_with``) for answers on another scale.
+    """
+    out = []
+    for q in new.all_questions:
+        if q.id in old:
+            pairs = [(q.id, "same")]
+        else:
+            pairs = [
+                (oid, link)
+                for link, field in (("comparable", "comparable_with"), ("replaces", "replaces"))
+                for oid in sorted(linked_ids(q, old.year, field))
+                if oid in old
+            ]
+        for oid, link in pairs:
+            before = old.question(oid)
+            reason = scale_change_reason(before, q, ordered=new.is_ordered(q.id) or old.is_ordered(oid))
+            if reason:
+                labels = (tuple(o.label for o in before.options), tuple(o.label for o in q.options))
+                out.append(ScaleChange(q.id, oid, link, old.year, *labels, reason))  # type: ignore[arg-type]
+    return out

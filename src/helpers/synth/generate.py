@@ -4,7 +4,8 @@
 :func:`make_example_export`: it draws the responding municipalities and their
 respondents, answers every question of the codebook so that every figure of the
 published report is reproduced, adds a few incomplete and preview responses, and
-writes a Qualtrics-style CSV. Same inputs and seed, same bytes.
+writes a Qualtrics-style CSV. Same inputs and seed, same bytes. A year whose spec says
+``derive_from`` is made by transforming that year's export instead (``synth.transform``).
 """
 
 from __future__ import annotations
@@ -20,8 +21,9 @@ from helpers import paths
 from helpers.survey.codebook import AnswerIn, Codebook, Question, load_codebook
 from helpers.synth import answers as ans
 from helpers.synth.clusters import Cluster, centroids, draw_respondents
-from helpers.synth.spec import SynthSpec, load_spec
+from helpers.synth.spec import SynthSpec, is_derived, load_spec
 from helpers.synth.targets import carry_targets, printed_for, read_published
+from helpers.synth.transform import make_derived_export
 
 SPEC_NAME = "synthetic_spec.yaml"
 
@@ -31,9 +33,15 @@ def published_path(year: int) -> Path:
 
 
 def make_example_export(year: int, out_path: Path | None = None) -> Path:
-    """Generate ``data/raw/<year>/export.csv`` (or ``out_path``) from codebook, frame, published figures and spec."""
+    """Generate ``data/raw/<year>/export.csv`` (or ``out_path``) from codebook, frame, published figures and spec.
+
+    A spec with ``derive_from`` makes the year by transforming that year's export instead
+    (:func:`helpers.synth.transform.make_derived_export`).
+    """
     from helpers.survey.export_layout import write_export
 
+    if is_derived(paths.raw_year_dir(year) / SPEC_NAME):
+        return make_derived_export(year, out_path)
     cb = load_codebook(paths.codebook_path(year))
     spec = load_spec(paths.raw_year_dir(year) / SPEC_NAME)
     frame = pd.read_csv(paths.frame_path(cb.frame_year), dtype=str)

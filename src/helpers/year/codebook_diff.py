@@ -3,21 +3,24 @@
 :func:`diff_codebooks` returns one :class:`Change` per difference: questions added,
 dropped or linked to an earlier one (``comparable_with`` = the trend continues,
 ``replaces`` = the trend breaks), and for every question present in both years
-(same id, or linked) a changed text, type, chapter, answer option (added, dropped,
-renamed = same code with another label), item, maximum number of answers or routing.
+(same id, or linked) a changed text, type, chapter, answer scale, answer option or item
+(matched by key: added, dropped, renamed = same key with another label, split into parts,
+merged, key renamed, new code), maximum number of answers or routing. A changed answer scale
+under the same id (or ``comparable_with``) is reported as ``scale`` with the instruction to give
+the question a new id (:func:`helpers.survey.lineage.scale_changes`, which the loader also uses).
 :func:`render_markdown` writes them as Dutch Markdown for the report's method section
 ("Wijzigingen in de vragenlijst") and for ``monitor codebook-diff``.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any, Literal
 
 import pandas as pd
 
 from helpers.survey.codebook import Codebook, Condition, Question
-from helpers.survey.lineage import linked_ids
+from helpers.survey.lineage import linked_ids, scale_change_reason
 from helpers.survey.routing import describe_routing
 
 ChangeKind = Literal[
@@ -31,11 +34,20 @@ ChangeKind = Literal[
     "option_added",
     "option_dropped",
     "option_renamed",
+    "option_split",
+    "option_merged",
+    "option_key_renamed",
+    "option_recoded",
     "item_added",
     "item_dropped",
     "item_renamed",
+    "item_split",
+    "item_merged",
+    "item_key_renamed",
+    "item_recoded",
     "max_answers",
     "routing",
+    "scale",
 ]
 
 
@@ -52,6 +64,8 @@ class Change:
     old: str = ""
     new: str = ""
     code: int | None = None
+    #: For ``scale``: True when the codebook calls the two versions the same question (an error).
+    problem: bool = False
 
 
 def question_pairs(old: Codebook, new: Codebook) -> list[tuple[Question | None, Question | None, str]]:
@@ -89,37 +103,70 @@ def diff_codebooks(old: Codebook, new: Codebook) -> list[Change]:
         else:
             if link != "same":
                 changes.append(Change(link, n.id, o.id, n.chapter, old=o.text, new=n.text))  # type: ignore[arg-type]
-            changes += _pair_changes(o, n, old, new, renamed, text=link == "same")
+            changes += _pair_changes(o, n, old, new, renamed, link=link)
     return changes
 
 
 def _pair_changes(
-    o: Question, n: Question, old: Codebook, new: Codebook, renamed: dict[str, str], *, text: bool
+    o: Question, n: Question, old: Codebook, new: Codebook, renamed: dict[str, str], *, link: str
 ) -> list[Change]:
     def change(kind: str, before: Any = "", after: Any = "", code: int | None = None) -> Change:
         return Change(kind, n.id, o.id, n.chapter, str(before), str(after), code)  # type: ignore[arg-type]
 
     out = []
-    if text and " ".join(o.text.split()) != " ".join(n.text.split()):
+    if link == "same" and " ".join(o.text.split()) != " ".join(n.text.split()):
         out.append(change("text", o.text, n.text))
     if o.type != n.type:
         out.append(change("type", o.type, n.type))
     if o.chapter != n.chapter:
         out.append(change("chapter", o.chapter, n.chapter))
-    for prefix, before, after in (("option", o.options, n.options), ("item", o.items, n.items)):
-        old_labels = {x.code: x.label for x in before}
-        new_labels = {x.code: x.label for x in after}
-        for code, label in new_labels.items():
-            if code not in old_labels:
-                out.append(change(f"{prefix}_added", "", label, code))
-            elif old_labels[code] != label:
-                out.append(change(f"{prefix}_renamed", old_labels[code], label, code))
-        out += [change(f"{prefix}_dropped", lab, "", c) for c, lab in old_labels.items() if c not in new_labels]
+    reason = scale_change_reason(o, n, ordered=new.is_ordered(n.id) or old.is_ordered(o.id))
+    if reason:
+        scale = (" / ".join(x.label for x in o.options), " / ".join(x.label for x in n.options))
+        out.append(replace(change("scale", *scale), problem=link != "replaces"))
+    else:
+        for prefix, before, after in (("option", o.options, n.options), ("item", o.items, n.items)):
+            out += [change(kind, b, a, code) for kind, b, a, code in category_changes(prefix, before, after)]
     if o.max_answers != n.max_answers:
         out.append(change("max_answers", o.max_answers or "", n.max_answers or ""))
     if _translated(o.asked_if, renamed) != _dump(n.asked_if):
         out.append(change("routing", describe_routing(o.asked_if, old), describe_routing(n.asked_if, new)))
     return out
+
+
+def category_changes(prefix: str, before: list, after: list) -> list[tuple[str, str, str, int | None]]:
+    """(kind, old, new, code) for options or items, matched by key with their lineage.
+
+    The same key is the same answer (a new label is ``renamed``, a new code ``recoded``); parts with
+    ``split_from`` are one ``split``, ``merged_from`` one ``merged``, ``renamed_from`` a
+    ``key_renamed``; what is left is ``added`` or ``dropped``.
+    """
+    old_by_key = {x.key: x for x in before}
+    new_keys = {x.key for x in after}
+    used: set[str] = set()
+    out: list[tuple[str, str, str, int | None]] = []
+    for x in after:
+        was = old_by_key.get(x.renamed_from or x.key)
+        if x.split_from in old_by_key:
+            if x.split_from not in used:
+                parts = [y.label for y in after if y.split_from == x.split_from]
+                out.append((f"{prefix}_split", old_by_key[x.split_from].label, " | ".join(parts), x.code))
+                used.add(x.split_from)
+        elif x.merged_from and set(x.merged_from) <= set(old_by_key):
+            out.append((f"{prefix}_merged", " | ".join(old_by_key[k].label for k in x.merged_from), x.label, x.code))
+            used |= set(x.merged_from)
+        elif was is None or x.split_from or x.merged_from:  # new, or lineage to a category that was not there
+            out.append((f"{prefix}_added", "", x.label, x.code))
+        else:
+            used.add(was.key)
+            if x.renamed_from:
+                out.append((f"{prefix}_key_renamed", was.key, x.key, x.code))
+            if was.label != x.label:
+                out.append((f"{prefix}_renamed", was.label, x.label, x.code))
+            if was.code != x.code:
+                out.append((f"{prefix}_recoded", str(was.code), str(x.code), x.code))
+    gone = [x for x in before if x.key not in used and x.key not in new_keys]
+    return out + [(f"{prefix}_dropped", x.label, "", x.code) for x in gone]
 
 
 def _dump(cond: Condition | None) -> Any:
@@ -151,14 +198,25 @@ def short(text: str, width: int = 90) -> str:
 
 
 _OPTION_KINDS = (
+    "scale",
     "option_added",
     "option_dropped",
     "option_renamed",
+    "option_split",
+    "option_merged",
+    "option_key_renamed",
+    "option_recoded",
     "item_added",
     "item_dropped",
     "item_renamed",
+    "item_split",
+    "item_merged",
+    "item_key_renamed",
+    "item_recoded",
     "max_answers",
 )
+#: Changes that only the codebook sees (keys, codes): listed by ``monitor codebook-diff``, not in the report.
+INTERNAL_KINDS = frozenset({"option_key_renamed", "option_recoded", "item_key_renamed", "item_recoded"})
 _SECTIONS: list[tuple[str, tuple[str, ...]]] = [
     ("Nieuwe vragen", ("added",)),
     ("Vervallen vragen", ("dropped",)),
@@ -173,6 +231,16 @@ def _md(text: str) -> str:
     return text.replace("\\", "\\\\").replace("*", "\\*").replace("_", "\\_")
 
 
+def _full(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _quoted(joined: str) -> str:
+    """``a | b | c`` as ‘a’, ‘b’ en ‘c’."""
+    parts = [f"‘{_md(p)}’" for p in joined.split(" | ")]
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " en " + parts[-1]
+
+
 def _line(c: Change, with_ids: bool) -> str:
     ids = ""
     if with_ids and c.old_question and c.question and c.old_question != c.question:
@@ -183,17 +251,29 @@ def _line(c: Change, with_ids: bool) -> str:
         "added": lambda: f"*{_md(short(c.new))}*",
         "dropped": lambda: f"*{_md(short(c.old))}*",
         "comparable": lambda: (
-            f"*{_md(short(c.new))}* vervangt *{_md(short(c.old))}*; vergelijkbaar, de tijdreeks loopt door"
+            f"*{_md(_full(c.new))}* vervangt *{_md(_full(c.old))}*; vergelijkbaar, de tijdreeks loopt door"
         ),
         "replaces": lambda: (
-            f"*{_md(short(c.new))}* vervangt *{_md(short(c.old))}*; niet vergelijkbaar, breuk in de tijdreeks"
+            f"*{_md(_full(c.new))}* vervangt *{_md(_full(c.old))}*; niet vergelijkbaar, breuk in de tijdreeks"
         ),
-        "text": lambda: f"was *{_md(short(c.old, 200))}*, nu *{_md(short(c.new, 200))}*",
+        "text": lambda: f"was *{_md(_full(c.old))}*, nu *{_md(_full(c.new))}*",
         "type": lambda: f"vraagsoort was {c.old}, nu {c.new}",
         "chapter": lambda: f"stond in hoofdstuk {c.old}, nu in hoofdstuk {c.new}",
         "option_added": lambda: f"nieuwe antwoordmogelijkheid ‘{_md(c.new)}’",
         "option_dropped": lambda: f"antwoordmogelijkheid ‘{_md(c.old)}’ vervallen",
         "option_renamed": lambda: f"‘{_md(c.old)}’ heet nu ‘{_md(c.new)}’",
+        "option_split": lambda: f"‘{_md(c.old)}’ is gesplitst in {_quoted(c.new)}; samen zetten zij de reeks voort",
+        "option_merged": lambda: f"{_quoted(c.old)} zijn samengevoegd tot ‘{_md(c.new)}’",
+        "option_key_renamed": lambda: f"sleutel `{c.old}` heet nu `{c.new}`",
+        "option_recoded": lambda: f"code {c.old} is nu {c.new}",
+        "item_split": lambda: f"onderdeel ‘{_md(c.old)}’ is gesplitst in {_quoted(c.new)}",
+        "item_merged": lambda: f"onderdelen {_quoted(c.old)} zijn samengevoegd tot ‘{_md(c.new)}’",
+        "item_key_renamed": lambda: f"sleutel van een onderdeel `{c.old}` heet nu `{c.new}`",
+        "item_recoded": lambda: f"code van een onderdeel {c.old} is nu {c.new}",
+        "scale": lambda: (
+            f"antwoordschaal was ‘{_md(c.old)}’, nu ‘{_md(c.new)}’; de antwoorden zijn niet vergelijkbaar"
+            + (" (LET OP: een gewijzigde schaal hoort een nieuw id met replaces te krijgen)" if c.problem else "")
+        ),
         "item_added": lambda: f"nieuw onderdeel ‘{_md(c.new)}’",
         "item_dropped": lambda: f"onderdeel ‘{_md(c.old)}’ vervallen",
         "item_renamed": lambda: f"onderdeel ‘{_md(c.old)}’ heet nu ‘{_md(c.new)}’",
@@ -206,7 +286,11 @@ def _line(c: Change, with_ids: bool) -> str:
 def render_markdown(
     changes: list[Change], old_year: int, new_year: int, new: Codebook | None = None, *, with_ids: bool = False
 ) -> str:
-    """Dutch Markdown listing of the changes, grouped by kind; one sentence when nothing changed."""
+    """Dutch Markdown listing of the changes, grouped by kind; one sentence when nothing changed.
+
+    Key renames and new codes (:data:`INTERNAL_KINDS`) are listed only ``with_ids``.
+    """
+    changes = [c for c in changes if with_ids or c.kind not in INTERNAL_KINDS]
     if not changes:
         return f"De vragenlijst van {new_year} is gelijk aan die van {old_year}."
     texts = {q.id: q.text for q in new.all_questions} if new is not None else {}
