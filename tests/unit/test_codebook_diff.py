@@ -106,7 +106,7 @@ def test_added_dropped_options_items_text_and_routing():
     assert "`" not in md  # ids only with with_ids=True
     assert "[`groups`]" in render_markdown(changes, 2018, 2019, _cb(2019, edit), with_ids=True)
     frame = changes_frame(changes)
-    assert list(frame.columns) == ["kind", "question", "old_question", "chapter", "old", "new", "code"]
+    assert list(frame.columns) == ["kind", "question", "old_question", "chapter", "old", "new", "code", "problem"]
     assert len(frame) == len(changes)
 
 
