@@ -25,7 +25,7 @@ from helpers.survey.codebook import Codebook, load_codebook
 from helpers.survey.export_layout import BOM
 from helpers.survey.lineage import QuestionHistory, category_keys, current_keys, scale_changes
 from helpers.synth.generate import make_example_export, published_path
-from helpers.synth.spec import DerivedSpec, load_derived_spec
+from helpers.synth.spec import DerivedSpec, derived_from, load_derived_spec
 from helpers.synth.transform import derive, read_export_cells
 from helpers.year.codebook_diff import diff_codebooks, render_markdown
 
@@ -335,4 +335,5 @@ def test_2020_data_is_labelled_synthetic(codebooks):
     assert "SYNTHETIC" in text and "no published 2020" in text
     assert codebooks[2020].synthetic and codebooks[2020].frame_year == 2019
     assert not published_path(2020).exists()
+    assert (derived_from(2020), derived_from(2019), derived_from(2018)) == (2019, None, None)
     assert codebooks[2020].population_size == 355

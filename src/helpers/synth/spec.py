@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from helpers import paths
 from helpers.survey.yaml_files import read_yaml
 
 
@@ -178,3 +179,11 @@ def load_derived_spec(path: str | Path) -> DerivedSpec:
     except ValidationError as exc:
         problems = "\n".join(f"  - {'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
         raise ValueError(f"{path}: {exc.error_count()} problem(s) in the synthetic spec:\n{problems}") from None
+
+
+def derived_from(year: int) -> int | None:
+    """The year whose export ``year``'s synthetic example transforms (None: generated, or no spec)."""
+    path = paths.raw_year_dir(year) / "synthetic_spec.yaml"
+    if not path.exists() or not is_derived(path):
+        return None
+    return load_derived_spec(path).derive_from
