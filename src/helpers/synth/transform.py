@@ -128,10 +128,10 @@ def derive(new: Codebook, old: Codebook, spec: DerivedSpec, source: pd.DataFrame
     for iid in wanted:
         if iid in ws.source.columns:
             ws.write(iid, ws.source[iid].to_numpy(dtype=object))
-    for index, step in enumerate(spec.steps):
-        STEPS[type(step)](ws, step, np.random.default_rng([spec.seed, index]))
+    for index, step in enumerate(spec.steps, 1):  # each step its own stream: (seed, 1, position)
+        STEPS[type(step)](ws, step, np.random.default_rng([spec.seed, 1, index]))
     check_result(ws, wanted)
-    meta = new_metadata(ws.source, new, np.random.default_rng([spec.seed, len(spec.steps)]))
+    meta = new_metadata(ws.source, new, np.random.default_rng([spec.seed, 0]))
     table = pd.concat([meta, pd.DataFrame({iid: ws.table[iid] for iid in wanted}, index=meta.index)], axis=1)
     return table.sort_values(["recordedDate", "_recordId"], kind="stable").reset_index(drop=True)
 
