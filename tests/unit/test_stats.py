@@ -53,4 +53,3 @@ def test_share_ci_edges():
     assert share_ci(0.0, 100, 380, method="wald").upper == 0.0
     with pytest.raises(ValueError):
         share_ci(60, 100)
-

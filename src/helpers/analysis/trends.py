@@ -17,7 +17,7 @@ import pandas as pd
 from helpers.analysis.frequencies import combined_value, question_indicators
 from helpers.analysis.table import Table, number_rows
 from helpers.survey.codebook import Question
-from helpers.survey.lineage import QuestionHistory, category_keys
+from helpers.survey.lineage import QuestionHistory, category_keys, current_keys
 
 PUBLISHED = "gepubliceerd"
 COMPUTED = "berekend"
@@ -55,21 +55,37 @@ class Edition:
     broken: bool
 
 
-def back_keys(history: QuestionHistory, question: Question, year: int, key: str) -> dict[int, set[str] | None]:
-    """Per earlier year with a codebook: the keys of that year's version that make up ``key`` (None: none)."""
-    if key == "":  # the question itself (a mean without items, the mean number of answers)
+def back_keys(history: QuestionHistory, question: Question, year: int, keys: set[str]) -> dict[int, set[str] | None]:
+    """Per year with a codebook: the keys of that year's version that make up ``keys`` of this year's."""
+    if keys == {""}:  # the question itself (a mean without items, the mean number of answers)
         return {y: {""} for y in history.versions(question, year)}
     out: dict[int, set[str] | None] = {}
-    keys: set[str] | None = {key}
+    current: set[str] | None = set(keys)
     newer = question
     for y, (older, _) in sorted(history.versions(question, year).items(), reverse=True):
-        if y == year:
-            out[y] = keys
-            continue
-        keys = None if keys is None else category_keys(newer, older, keys)
-        out[y] = keys
-        newer = older
+        if y != year:
+            current = None if current is None else category_keys(newer, older, current)
+            newer = older
+        out[y] = current
     return out
+
+
+def series_keys(history: QuestionHistory, question: Question, year: int, key: str) -> set[str] | None:
+    """This year's keys that continue ``key`` (an earlier edition's key of a split option gives its parts)."""
+    if key == "" or key in {c.key for c in question.categories}:
+        return {key}
+    return current_keys(history, question, year, key)
+
+
+def series_label(history: QuestionHistory, question: Question, year: int, key: str) -> str:
+    """The label of ``key``: this year's, or the one it had when it last had a number of its own."""
+    if key == "":
+        return question.text
+    for _, (version, _) in sorted(history.versions(question, year).items(), reverse=True):
+        for c in version.categories:
+            if c.key == key:
+                return c.label
+    return key
 
 
 def series(
@@ -81,9 +97,15 @@ def series(
     key: str,
     stat: str = "pct",
 ) -> pd.DataFrame:
-    """One category over the editions: ``year, key, value, n, source, break`` (computed beats published)."""
+    """One category over the editions: ``year, key, value, n, source, break`` (computed beats published).
+
+    ``key`` may be an earlier edition's key: a split category continues as the combination of its parts.
+    """
     versions = history.versions(question, year)
-    keys_by_year = back_keys(history, question, year, key)
+    now = series_keys(history, question, year, key)
+    if now is None:
+        return pd.DataFrame(columns=SERIES_COLUMNS)
+    keys_by_year = back_keys(history, question, year, now)
     rows = []
     for y, (q_y, broken) in versions.items():
         keys = keys_by_year.get(y)
@@ -91,7 +113,7 @@ def series(
             continue
         value, n = _value(data[y], q_y, keys, stat)
         rows.append((y, key, value, n, COMPUTED, broken, None))
-    rows += _published_rows(history, question, year, published, key, stat, {r[0] for r in rows})
+    rows += _published_rows(history, question, year, published, keys_by_year, key, stat, {r[0] for r in rows})
     out = pd.DataFrame(rows, columns=SERIES_COLUMNS).sort_values("year", kind="stable")
     return out.reset_index(drop=True)
 
@@ -105,11 +127,10 @@ def _value(df: pd.DataFrame, q: Question, keys: set[str], stat: str) -> tuple[fl
     return combined_value(df, q, codes, stat)
 
 
-def _published_rows(history, question, year, published, key, stat, have) -> list[tuple]:
+def _published_rows(history, question, year, published, keys_by_year, key, stat, have) -> list[tuple]:
     if published is None or published.empty:
         return []
     ids = history.predecessor_ids(question, year)
-    keys_by_year = back_keys(history, question, year, key)
     rows = []
     pub = published[published["question"].isin(ids) & (published["stat"] == stat)]
     decimals = pub["decimals"] if "decimals" in pub.columns else pd.Series([None] * len(pub), index=pub.index)
@@ -164,14 +185,14 @@ def trend_table(
     "Breuk" = "ja" marks a year whose question is not comparable with the year before it.
     Indicators: category ``"<year>: <label>"``.
     """
-    labels = {c.key: c.label for c in question.categories}
+    labels = {k: series_label(history, question, year, k) for k in keys}
     frames = [series(history, question, year, data, published, k, stat) for k in keys]
     long = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=SERIES_COLUMNS)
-    long["category"] = long["key"].map(lambda k: labels.get(k, k) or question.text)
+    long["category"] = long["key"].map(labels)
     years = sorted(long["year"].unique())
     flags = long.groupby("year")["break"].max().reindex(years).fillna(False).astype(bool).tolist()
     marks = {y: prev and not now for y, prev, now in zip(years[1:], flags[:-1], flags[1:], strict=True)}
-    cats = [labels.get(k, k) or question.text for k in keys]
+    cats = [labels[k] for k in keys]
     wide = long.pivot_table(index="year", columns="category", values="value", aggfunc="first")
     data_out = wide.reindex(index=years, columns=cats)
     data_out.columns = list(cats)

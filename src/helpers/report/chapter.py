@@ -176,11 +176,12 @@ class Chapter:
 
     # --- guards ---------------------------------------------------------------------
     def _usable(self, qid: str) -> Question | None:
-        """The question to show, or None after one line on why it is not shown (a successor is shown)."""
+        """The question to show, or None. In the edition that dropped or replaced it, one line says so
+        (and a replacing question is shown); in later editions it is simply not there."""
         res = self.resolve(qid)
         if res.usable and res.question is not None:
             return res.question
-        if qid not in self._announced:
+        if qid not in self._announced and res.changed_in == self.year:
             self._announced.add(qid)
             self.display(Markdown(f"*{gone_text(res)}*"))
             if res.status == "replaced" and res.question is not None and res.question.id not in self.shown:
@@ -212,7 +213,7 @@ class Chapter:
         else:
             table = default_table(data, self.codebook, q, frame=self.frame)
         if data is not self.data:
-            table.base = f"{table.base} Geteld per respondent, niet per gemeente.".strip()
+            table.base = f"{table.base}; geteld per respondent, niet per gemeente"
         self.shown.add(q.id)
         if as_table or table.kind not in ("single", "likert", "multi"):
             return self.registry.table(table, title)
@@ -220,9 +221,10 @@ class Chapter:
         return self.registry.figure(chart, table, title)
 
     def statements(self, qids: list[str], title: str, *, collapse: bool = False) -> Ref | None:
-        """Several 5-point statements in one stacked-bar figure (each statement's numbers recorded)."""
+        """Several 5-point statements side by side in one stacked-bar figure (each statement's numbers
+        recorded); left out when one of them is not asked this year."""
         present = [q for qid in qids if (q := self._usable(qid)) is not None]
-        if not present:
+        if len(present) < len(qids):  # a comparison of statements needs all of them
             return None
         tables = [single_choice_table(self.data, self.codebook, q, collapse=collapse) for q in present]
         self.shown.update(q.id for q in present)
@@ -266,10 +268,9 @@ class Chapter:
         q = res.question
         if keys is None:
             keys = [""] if stat == "answers_mean" else [c.key for c in q.categories if c.kind != "net"] or [""]
-        current = [k for key in keys for k in (sorted(self.keys(q, key) or []) if key else [""])]
         data = self.earlier_editions | {self.year: self.data}
         published = load_published(range(2000, self.year))
-        return trend_table(self.history, q, self.year, data, published, current, stat=stat)
+        return trend_table(self.history, q, self.year, data, published, keys, stat=stat)
 
     def trend(
         self,

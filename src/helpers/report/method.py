@@ -17,6 +17,7 @@ import pandas as pd
 from helpers import paths
 from helpers.analysis.table import Table, number_rows
 from helpers.survey.codebook import Codebook, load_codebook
+from helpers.synth.spec import derived_from
 from helpers.year.codebook_diff import diff_codebooks, render_markdown
 
 _RESPONSE_ID = re.compile(r"R_[A-Za-z0-9]{10,20}")
@@ -78,11 +79,17 @@ def warnings_markdown(report: dict[str, Any], codebook: Codebook) -> str:
 
 
 def calibration_sentence(year: int) -> str:
-    """What the synthetic export of ``year`` reproduces (a published report, or nothing yet)."""
+    """How the synthetic export of ``year`` was made: calibrated to a publication, derived, or approximate."""
     if (paths.PUBLISHED_DIR / f"monitor_{year}.csv").exists():
         return (
             f"zo gekalibreerd dat elk gepubliceerd cijfer van de monitor {year} (percentage, gemiddelde en n) "
             "na afronding terugkomt"
+        )
+    source = derived_from(year)
+    if source is not None:
+        return (
+            f"afgeleid van de synthetische export van {source} zoals een vragenlijstprogramma een gewijzigde "
+            "vragenlijst exporteert; er is geen gepubliceerd rapport van dit jaar"
         )
     return (
         f"er is voor {year} geen gepubliceerd rapport; de antwoorden volgen bij benadering de gepubliceerde "

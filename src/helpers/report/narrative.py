@@ -31,7 +31,8 @@ from helpers.report.comparison_words import NAMES as COMPARISON_NAMES
 from helpers.report.comparison_words import Comparisons
 from helpers.report.conclusions import check_shown
 from helpers.report.errors import NoComparison, Suppressed
-from helpers.survey.codebook import Question
+from helpers.report.method import calibration_sentence
+from helpers.survey.codebook import Category, Question
 from helpers.survey.formatting import dutch_date, fmt_n, fmt_number, fmt_pct, format_value
 from helpers.survey.routing import describe_routing
 from helpers.survey.vocabulary import MIN_BASE, TOTAL
@@ -68,6 +69,7 @@ class Narrative:
             "alpha": fmt_number(ALPHA, 2),
             "z": fmt_number(Z, 2),
             "synthetic": self.ch.codebook.synthetic,
+            "calibration": calibration_sentence(self.ch.year) if self.ch.codebook.synthetic else "",
         }
         return ns | constants
 
@@ -83,16 +85,24 @@ class Narrative:
             raise NoComparison(f"antwoordcategorie {key!r} van ‘{q.text}’ heeft in {self.ch.year} geen eigen cijfer")
         return {c for k in keys for c in q.category(k).codes}
 
-    def _label(self, q: Question, key: str) -> str:
-        """The label of ``key``: this year's, or the one it had when it last had a number of its own."""
+    def _category(self, q: Question, key: str) -> Category:
+        """Category ``key``: this year's, or the one it was when it last had a number of its own."""
         for c in q.categories:
             if c.key == key:
-                return c.label
+                return c
         for _, (old, _) in sorted(self.ch.history.versions(q, self.ch.year).items(), reverse=True):
             for c in old.categories:
                 if c.key == key:
-                    return c.label
-        return q.category(key).label  # raises KeyError listing the keys there are
+                    return c
+        return q.category(key)  # raises KeyError listing the keys there are
+
+    def _label(self, q: Question, key: str) -> str:
+        return self._category(q, key).label
+
+    def _words(self, q: Question, key: str) -> str:
+        """The category in running text: its ``short`` wording, else its label with a lower-case start."""
+        cat = self._category(q, key)
+        return phrases.md_escape(cat.prose if cat.prose != cat.label else phrases.lower_first(cat.label))
 
     def _number(self, qid: str, key: str, stat: str, df: pd.DataFrame | None = None, tag: str = "") -> float:
         """Compute, check the base, record; the unrounded value."""
@@ -247,7 +257,7 @@ class Narrative:
         q = self._q(qid)
         parts = []
         for key, _ in self._ranked(qid)[start : start + k]:
-            text = phrases.md_escape(phrases.lower_first(self._label(q, key)))
+            text = self._words(q, key)
             parts.append(f"{text} ({self._shown(qid, key)})" if numbers else text)
         return phrases.join_list(parts)
 
@@ -281,10 +291,10 @@ class Narrative:
         return phrases.md_escape(self._q(qid).text)
 
     def label(self, qid: str, key: str) -> str:
-        """The printed label of a category this year (use ``| lower_first`` inside a sentence)."""
+        """A category in running text: its short wording from the codebook, or its label starting lower-case."""
         q = self._q(qid)
         self._codes(q, key)
-        return phrases.md_escape(self._label(q, key))
+        return self._words(q, key)
 
     def asked(self, qid: str) -> bool:
         """Is the question (or a comparable successor) in this year's questionnaire?"""

@@ -126,8 +126,8 @@ class Prose:
         except LookupError as exc:
             from helpers.report.chapter import QuestionGone
 
-            if isinstance(exc, QuestionGone):
-                return f"*Een passage vervalt. {exc}*"
+            if isinstance(exc, QuestionGone):  # told once, in the edition that dropped or replaced it
+                return f"*Een passage vervalt. {exc}*" if exc.resolution.changed_in == self.ch.year else None
             raise self._error(exc, source) from None
         except (ClaimError, ProseError):
             raise

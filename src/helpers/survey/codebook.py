@@ -65,6 +65,8 @@ class Option(_Lineage):
     code: int
     key: str = Field(pattern=KEY_PATTERN)
     label: str
+    #: A shorter wording for running text ("dedicated klantmanagers"), where the label is a sentence.
+    short: str | None = None
     #: Selecting it excludes every other option (multi only); a breach is a warning.
     exclusive: bool = False
     #: "anders, namelijk": the export has a ``_<code>_TEXT`` column.
@@ -79,6 +81,8 @@ class Item(_Lineage):
     code: int
     key: str = Field(pattern=KEY_PATTERN)
     label: str
+    #: A shorter wording for running text.
+    short: str | None = None
 
 
 class Net(_Strict):
@@ -148,6 +152,8 @@ class Category:
     label: str
     codes: tuple[int, ...]
     kind: Literal["option", "item", "net"]
+    #: The wording for running text: the option's ``short`` when it has one, else its label.
+    prose: str = ""
 
 
 class Column(_Strict):
@@ -239,9 +245,9 @@ class Question(_Strict):
     @property
     def categories(self) -> list[Category]:
         """Options, items and nets as keyed categories (what notebooks refer to by key)."""
-        out = [Category(o.key, o.label, (o.code,), "option") for o in self.options]
-        out += [Category(it.key, it.label, (it.code,), "item") for it in self.items]
-        return out + [Category(n.key, n.label, tuple(n.codes), "net") for n in self.nets]
+        out = [Category(o.key, o.label, (o.code,), "option", o.short or o.label) for o in self.options]
+        out += [Category(it.key, it.label, (it.code,), "item", it.short or it.label) for it in self.items]
+        return out + [Category(n.key, n.label, tuple(n.codes), "net", n.label) for n in self.nets]
 
     def category(self, key: str) -> Category:
         """The option, item or net with ``key``; KeyError lists the keys there are."""

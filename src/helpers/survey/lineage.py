@@ -64,7 +64,8 @@ class Resolution:
     ``status``: ``asked`` (same id), ``comparable`` (reworded under a new id that continues it),
     ``replaced`` (a new, not comparable question took its place), ``dropped`` (no longer asked).
     ``question`` is this year's question (the successor for comparable and replaced),
-    ``previous`` the latest earlier version (for texts about what changed).
+    ``previous`` the latest earlier version (for texts about what changed), ``changed_in`` the
+    edition in which it was dropped or replaced (a reader is told in that edition's report).
     """
 
     requested: str
@@ -72,6 +73,7 @@ class Resolution:
     status: Status
     question: Question | None
     previous: Question | None
+    changed_in: int | None = None
 
     @property
     def usable(self) -> bool:
@@ -123,9 +125,9 @@ class QuestionHistory:
                 continue
             nxt = self._successor(current.id, y)
             if nxt is None:
-                return Resolution(qid, year, "dropped", None, current)
+                return Resolution(qid, year, "dropped", None, current, changed_in=y)
             if nxt[1] == "replaced":
-                return Resolution(qid, year, "replaced", nxt[0], current)
+                return Resolution(qid, year, "replaced", nxt[0], current, changed_in=y)
             current = nxt[0]
         return Resolution(qid, year, status, current, found[1])
 
