@@ -34,6 +34,7 @@ from helpers.analysis.trends import load_published, trend_table
 from helpers.load.processed import edition_years, municipalities, read_processed
 from helpers.report.conclusions import report_errors, reproduction_table
 from helpers.report.method import load_table, questionnaire_changes, warnings_markdown
+from helpers.report.phrases import lower_first
 from helpers.report.plots import (
     bar_chart,
     likert_chart,
@@ -215,12 +216,13 @@ class Chapter:
         if data is not self.data:
             table.base = f"{table.base}; geteld per respondent, niet per gemeente"
         self.shown.add(q.id)
+        title = title or (q.title if table.kind != "response" else None)
         if as_table or table.kind not in ("single", "likert", "multi"):
             return self.registry.table(table, title)
         chart = likert_chart(table) if table.kind == "likert" else bar_chart(table)
         return self.registry.figure(chart, table, title)
 
-    def statements(self, qids: list[str], title: str, *, collapse: bool = False) -> Ref | None:
+    def statements(self, qids: list[str], title: str | None = None, *, collapse: bool = False) -> Ref | None:
         """Several 5-point statements side by side in one stacked-bar figure (each statement's numbers
         recorded); left out when one of them is not asked this year."""
         present = [q for qid in qids if (q := self._usable(qid)) is not None]
@@ -229,6 +231,7 @@ class Chapter:
         tables = [single_choice_table(self.data, self.codebook, q, collapse=collapse) for q in present]
         self.shown.update(q.id for q in present)
         ns = {t.n for t in tables}
+        title = title or " en ".join(lower_first(q.title) if i else q.title for i, q in enumerate(present))
         ref = self.registry.figure(likert_chart(tables), tables[0], title, n=ns.pop() if len(ns) == 1 else None)
         for t in tables[1:]:
             self.registry.record(t.indicators, t.question, t.report_ref)
@@ -255,7 +258,7 @@ class Chapter:
         table = size_class_table(self.data, self.codebook, q, labels, nets=nets)
         if top is not None:
             table = size_class_table(self.data, self.codebook, q, list(table.data.index[:top]), nets=nets)
-        heading = title or table.title
+        heading = title or f"{q.title}, naar grootteklasse"
         if chart:
             self.registry.figure(size_class_chart(table), table, heading)
         return self.registry.table(table, heading)
@@ -286,34 +289,39 @@ class Chapter:
             return None
         table = self.trend_table(qid, keys, stat=stat)
         assert table is not None
-        heading = title or f"{table.title} — ontwikkeling door de jaren"
+        per = " (gemiddeld aantal antwoorden)" if stat == "answers_mean" else ""
+        heading = title or f"{self.question(qid).title}, door de jaren{per}"
         if chart and len(table.data) > 1:
             return self.registry.figure(trend_chart(table), table, heading)
         return self.registry.table(table, heading)
 
-    def distribution(self, qid: str, title: str) -> Ref | None:
-        """How the estimates of a percent question are spread over bands."""
+    def distribution(self, qid: str, title: str | None = None) -> Ref | None:
+        """How the estimates of a percent question are spread over bands (municipalities per band)."""
         q = self._usable(qid)
         if q is None:
             return None
         spread = percent_distribution(self.data, self.codebook, q)
-        return self.registry.figure(bar_chart(spread), spread, title)
+        return self.registry.figure(bar_chart(spread), spread, title or f"{q.title}: gemeenten naar hun schatting")
 
     def size_means(self, qid: str, title: str | None = None) -> Ref | None:
         """Mean estimates per item by size class, with a Kruskal–Wallis test per row."""
         q = self._usable(qid)
         if q is None:
             return None
-        return self.registry.table(size_class_means(self.data, self.codebook, q), title)
+        return self.registry.table(
+            size_class_means(self.data, self.codebook, q), title or f"{q.title}, naar grootteklasse"
+        )
 
-    def means(self, parts: list[tuple[str, str, str]], title: str) -> Ref | None:
-        """Means of items of different percent questions side by side: ``(question, item key, row label)``."""
-        usable = [(q.id, k, label) for qid, k, label in parts if (q := self._usable(qid)) is not None]
-        if len(usable) < len(parts):
+    def means(self, parts: list[tuple[str, str]], title: str | None = None) -> Ref | None:
+        """Means of (items of) percent questions side by side, ``(question, item key)``; rows named by the
+        item's short wording or the question's title. Left out when one of the questions is not asked."""
+        present = [(q, k) for qid, k in parts if (q := self._usable(qid)) is not None]
+        if len(present) < len(parts):
             return None
-        rows = [(qid, self.codebook.question(qid).category(k).label if k else "", label) for qid, k, label in usable]
-        table = mean_comparison(self.data, self.codebook, rows, title=title)
-        return self.registry.figure(bar_chart(table), table, title)
+        rows = [(q.id, q.category(k).label if k else "", q.category(k).prose if k else q.title) for q, k in present]
+        heading = title or "Gemiddelde schattingen: " + " en ".join(lower_first(label) for *_, label in rows)
+        table = mean_comparison(self.data, self.codebook, rows, title=heading)
+        return self.registry.figure(bar_chart(table), table, heading)
 
     # --- method appendix and conclusions ---------------------------------------------
     @property
@@ -344,7 +352,7 @@ class Chapter:
         if errors is not None:
             self.registry.table(errors)
 
-    def response_map(self, title: str) -> Ref:
+    def response_map(self, title: str = "Vertegenwoordigde gemeenten naar grootteklasse") -> Ref:
         """Map of the represented municipalities by size class (numbers: the response table)."""
         table = response_table(self.frame, self.data, self.codebook)
         fig = response_map(paths.polygons_path(self.codebook.frame_year), self.data, self.year)

@@ -174,6 +174,8 @@ class Question(_Strict):
     #: Labels of the 2018 report's figures/tables built from this question.
     report_refs: list[str] = Field(default_factory=list)
     text: str
+    #: A short title for captions and table rows ("Aanvullend beleid …"); the text when absent.
+    short: str | None = None
     type: QuestionType
     #: Unit of analysis: answers count per municipality, or once per respondent.
     level: Literal["municipality", "respondent"] = "municipality"
@@ -232,9 +234,9 @@ class Question(_Strict):
 
     # convenience -------------------------------------------------------------------
     @property
-    def report_label(self) -> str:
-        """The first report reference, or the id when the report has none."""
-        return self.report_refs[0] if self.report_refs else self.id
+    def title(self) -> str:
+        """The caption of the question's views: its ``short`` title, else its text."""
+        return self.short or self.text
 
     @property
     def value_range(self) -> tuple[float, float]:
