@@ -52,7 +52,6 @@ KINDS = {
     "municipality": ("[gemeente]", "gemeentenaam"),
     "name": ("[naam]", "persoonsnaam"),
 }
-REDACTED = KINDS["municipality"][0]
 
 #: Everyday and Frisian/Dutch names of municipalities whose CBS name differs.
 NAME_ALIASES = {
@@ -88,7 +87,6 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("name", re.compile(rf"\b(?:[A-Z]\.\s?){{1,3}}(?:(?:van|de|der|den|ter|ten)\s)*{_CAP}")),
 ]
 _DIGITS = re.compile(r"(?<![\w€])\+?\(?\d(?:[\s./()-]{0,3}\d)+\)?(?![\w%])")
-_YEARS = re.compile(r"^(?:(?:19|20)\d\d)(?:\s*[-/–]\s*(?:19|20)\d\d)*$")
 
 
 @dataclass(frozen=True)
@@ -151,10 +149,6 @@ def _fold(text: str) -> tuple[str, list[int]]:
     return "".join(out), index
 
 
-def _tokens(text: str) -> tuple[str, ...]:
-    return tuple(re.findall(r"\w+", _fold(text)[0]))
-
-
 @cache
 def first_names() -> frozenset[str]:
     """The folded first names of ``first_names.txt``."""
@@ -170,8 +164,8 @@ def _name_forms(names: tuple[str, ...]) -> dict[str, list[tuple[tuple[str, ...],
         qualifier = re.search(r"\(([^)]*)\)\s*$", name)
         base = re.sub(r"\s*\(.*?\)\s*$", "", name)
         province = tuple(_PROVINCES.get(_fold(qualifier.group(1))[0].strip(". "), [])) if qualifier else ()
-        for variant in [base, *NAME_ALIASES.get(name, [])]:
-            tokens = _tokens(variant)
+        for variant in [base, *NAME_ALIASES.get(name, []), *([base.split(",")[0]] if "," in base else [])]:
+            tokens = tuple(re.findall(r"\w+", _fold(variant)[0]))
             if not tokens:
                 continue
             common = len(tokens) == 1 and tokens[0] in COMMON_WORDS
@@ -213,7 +207,7 @@ def _municipality_spans(text: str, names: tuple[str, ...]) -> list[tuple[int, in
         for seq, common, province in forms.get(tokens[i][0], []):
             window = tokens[i : i + len(seq)]
             if tuple(t[0] for t in window) != seq or any(
-                not re.fullmatch(r"[\s'’-]*", folded[a[2] : b[1]]) for a, b in pairwise(window)
+                not re.fullmatch(r"[\s'’,-]*", folded[a[2] : b[1]]) for a, b in pairwise(window)
             ):
                 continue
             if common and not text[index[window[0][1]]].isupper():
@@ -240,7 +234,8 @@ def _qualifier_end(folded: str, end: int, province: tuple[str, ...]) -> int:
 
 def _digit_kind(match: str) -> str | None:
     digits = re.sub(r"\D", "", match)
-    if len(digits) < 7 or _YEARS.match(match.strip()):
+    groups = re.findall(r"\d+", match)
+    if len(digits) < 7 or all(len(g) == 4 and g[:2] in {"19", "20"} for g in groups):  # years: 2017-2018
         return None
     if match.lstrip("(").startswith(("+", "00")) or (digits.startswith("0") and len(digits) == 10):
         return "phone"
