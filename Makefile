@@ -31,7 +31,7 @@ example-data: $(SETUP) ## Regenerate the synthetic example export data/raw/$(YEA
 	$(MONITOR) example-data --year $(YEAR)
 
 report: $(SETUP) ## Build reports/$(YEAR): check the data, notebooks, PDF, HTML, indicators.csv, quotes.csv (FORCE=1)
-	$(MONITOR) report --year $(YEAR) $(READ_OPTS) $(if $(FORCE),--force)
+	$(MONITOR) report --year $(YEAR) $(READ_OPTS) $(if $(filter 1 yes true,$(FORCE)),--force)
 
 test: $(SETUP) ## Run the whole test suite (unit, backtests, notebooks, PDF build): what CI runs
 	$(PY) -m pytest -n 2 --dist loadfile

@@ -152,8 +152,11 @@ def _report_run(args: argparse.Namespace) -> int:
     from helpers import paths
     from helpers.load.export import DECIMAL_ENV, ENCODING_ENV, build_processed
     from helpers.publish.core import BuildError, build_report
+    from helpers.survey.codebook import load_codebook
 
     env = {k: v for k, v in ((ENCODING_ENV, args.encoding), (DECIMAL_ENV, args.decimal)) if v}
+    if paths.codebook_path(args.year).is_file():  # title and freeze date come from it: a bad one stops here
+        load_codebook(paths.codebook_path(args.year))
     try:
         build_report(
             args.year,

@@ -214,3 +214,12 @@ def test_cli_report_refuses_bad_data_before_running_notebooks(raw, cli, capsys, 
 def test_input_error_is_a_value_error_with_every_problem():
     err = InputError("x.csv", [Problem("missing_file", "Het bestand bestaat niet.", "x.csv")])
     assert isinstance(err, ValueError) and str(err).startswith("x.csv: 1 fout;")
+
+
+def test_cli_report_with_a_broken_codebook_gives_the_codebook_message(raw, cli, capsys, tmp_path):
+    edit(raw / "2018" / "codebook.yaml", "freeze_date:", "freeze_date: [")
+    code, _, err = cli(capsys, "report", "--year", "2018", "--notebooks-dir", str(tmp_path),
+                       "--reports-dir", str(tmp_path / "reports"))  # fmt: skip
+    assert code == 2 and "codebook.yaml: 1 fout op 1 regel; het codebook is niet ingelezen." in err
+    assert "Ongeldige YAML (1×):" in err
+    assert "Traceback" not in err and "Interne fout" not in err

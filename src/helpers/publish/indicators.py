@@ -4,7 +4,7 @@ Each notebook writes its own ``<build_dir>/indicators/<notebook>.csv`` (same col
 when it quotes open answers, ``<build_dir>/quotes/<notebook>.csv``; parallel chapters never write
 the same file and a cached chapter keeps its parts. The build concatenates the parts in notebook
 order (indicators before ``01`` runs and again at the end). Every part is checked first: the
-required columns in order, the same header in every part, the field count of every row and the
+required columns (more are allowed), the same header in every part, the field count of every row and the
 type of every value. A damaged part stops the build with the file and line; it is never published.
 """
 
@@ -46,7 +46,7 @@ def _number(value: str) -> bool:
 
 @dataclass(frozen=True)
 class PartSchema:
-    """The first columns every part must have (later columns are allowed) and how their values look."""
+    """The columns every part must have (more are allowed) and how their values look."""
 
     parts_dir: str
     filename: str
@@ -88,10 +88,9 @@ def validate_part(path: Path, text: str, schema: PartSchema) -> list[str]:
     except csv.Error as exc:
         raise IndicatorError(f"{name}: geen geldige CSV ({exc}); het deel is beschadigd") from None
     header = rows[0]
-    if tuple(header[: len(schema.required)]) != schema.required:
-        raise IndicatorError(
-            f"{name}, regel 1: kolommen {','.join(header)!r}; verwacht eerst {','.join(schema.required)!r}"
-        )
+    missing = [c for c in schema.required if c not in header]
+    if missing:
+        raise IndicatorError(f"{name}, regel 1: kolom(men) {', '.join(missing)} ontbreken in {','.join(header)!r}")
     index = {c: i for i, c in enumerate(header)}
     for line, row in enumerate(rows[1:], start=2):
         if len(row) != len(header):
@@ -99,7 +98,7 @@ def validate_part(path: Path, text: str, schema: PartSchema) -> list[str]:
         for column, (ok, expected) in schema.checks.items():
             value = row[index[column]]
             if not ok(value):
-                raise IndicatorError(f"{name}, regel {line}, kolom {column}: {value!r} is geen {expected}")
+                raise IndicatorError(f"{name}, regel {line}, kolom {column}: {value!r}; verwacht {expected}")
     return header
 
 
