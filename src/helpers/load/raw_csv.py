@@ -250,13 +250,14 @@ def _check_controls(line: int, fields: list[str], names: list[str], log: Problem
     for i, value in enumerate(fields):
         found = _CONTROL.search(value)
         if found:
-            char = found.group()
+            char, at = found.group(), found.start()
+            shown = ("…" if at > 30 else "") + value[max(0, at - 30) : at + 30] + ("…" if at + 30 < len(value) else "")
             log.error(
                 "control_character",
                 f"Stuurteken U+{ord(char):04X}{' (NUL)' if char == chr(0) else ''} in de cel.",
                 line=line,
                 column=names[i],
-                value=value,
+                value=shown,
                 expected="tekst zonder stuurtekens",
                 action="Verwijder het teken (meestal een kopieer- of opslagfout) of exporteer opnieuw.",
             )
