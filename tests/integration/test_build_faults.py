@@ -136,6 +136,6 @@ def test_a_malformed_part_written_by_a_notebook_fails_the_build_and_names_it(pro
                                   '"2018,4,q,,x,pct,veel,3\\n")'})  # fmt: skip
     path.write_text(json.dumps(nb), encoding="utf-8")
     before = (project["report"] / "indicators.csv").read_bytes()
-    with pytest.raises(BuildError, match=r"indicators/04_start_guidance\.csv, regel \d+, kolom value: 'veel'; verwacht"):
+    with pytest.raises(BuildError, match=r"04_start_guidance\.csv, regel \d+, kolom value: 'veel'; verwacht"):
         build_report(YEAR, nbdir, project["root"] / "reports", **project["kw"])
     assert (project["report"] / "indicators.csv").read_bytes() == before  # the previous report is untouched
