@@ -18,6 +18,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+import yaml
 
 from helpers import paths
 from helpers.load.export import build_processed
@@ -68,6 +69,10 @@ def built(tmp_path_factory) -> dict:
     raw = root / "data" / "raw"
     (raw / str(YEAR)).mkdir(parents=True)
     shutil.copy2(paths.codebook_path(YEAR), raw / str(YEAR) / "codebook.yaml")
+    if paths.notes_path(YEAR).is_file():  # the remarks of the notebooks in this partial build only
+        notes = yaml.safe_load(paths.notes_path(YEAR).read_text(encoding="utf-8")) or {}
+        notes["remarks"] = [r for r in notes.get("remarks", []) if r["notebook"] in NOTEBOOKS]
+        (raw / str(YEAR) / "notes.yaml").write_text(yaml.safe_dump(notes, allow_unicode=True), encoding="utf-8")
     for name in ("reference", "published"):
         (raw / name).symlink_to(paths.RAW_DIR / name)
     changed = doctored_export(paths.RAW_DIR / str(YEAR) / "export.csv", raw / str(YEAR) / "export.csv")
@@ -77,6 +82,7 @@ def built(tmp_path_factory) -> dict:
     processed = root / "data" / "processed"
     mp = pytest.MonkeyPatch()
     mp.setenv("MONITOR_ROOT", str(root))  # the kernels read this project, not the repository
+    mp.setattr(paths, "RAW_DIR", raw)  # and so does the build (notes.yaml of this year)
     mp.delenv(paths.DATA_DIR_ENV, raising=False)
     try:
         result = build_report(
