@@ -2,7 +2,8 @@
 # Set up everything the monitor needs on a fresh Debian/Ubuntu machine:
 #  1. system packages (XeLaTeX, pandoc, fonts, pdftoppm) — installed when run as root or with sudo,
 #     otherwise a message says exactly what to install;
-#  2. a virtual environment .venv with the pinned Python packages and this package (editable).
+#  2. a virtual environment .venv with the pinned Python packages and this package (editable);
+#  3. the git pre-commit hook (offline, from .venv): ruff, notebooks without output, no real exports.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -39,5 +40,6 @@ fi
 echo ">> installing pinned Python packages (requirements.lock)"
 .venv/bin/python -m pip install -q -r requirements.lock
 .venv/bin/python -m pip install -q --no-deps -e .
+./scripts/install-hooks.sh
 touch .venv/.installed
 echo ">> setup done"

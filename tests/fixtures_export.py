@@ -81,6 +81,7 @@ questions:
       - {{code: 1, key: k1, label: Volledig}}
       - {{code: 2, key: k2, label: Gedeeltelijk}}
       - {{code: 3, key: k3, label: Niet}}
+    constant_sum: {{total: 100, tolerance: 0.5}}
     export_name: Q5
     import_id: QID5
   - id: youth_fte
@@ -206,3 +207,20 @@ def add_column(rows: list[list[str]], name: str, label: str, import_json: str, v
     return [rows[0] + [name], rows[1] + [label], rows[2] + [import_json]] + [
         [*r, v] for r, v in zip(rows[3:], values, strict=True)
     ]
+
+
+def make_raw_tree(root: Path, rows: list[dict[str, str]] | None = None, year: int = 2018) -> Path:
+    """``root/raw`` with ``<year>/codebook.yaml``, ``<year>/export.csv`` and ``reference/gemeenten_<year>.csv``."""
+    raw = root / "raw"
+    (raw / str(year)).mkdir(parents=True)
+    (raw / "reference").mkdir()
+    codebook = load_codebook(write_codebook(raw / str(year)))
+    frame = make_frame()
+    frame.astype({"inwoners": "int64", "grootteklasse": str}).to_csv(
+        raw / "reference" / f"gemeenten_{year}.csv", index=False
+    )
+    rows = (
+        rows if rows is not None else [respondent("R_000000000000001", [14, 5]), respondent("R_000000000000002", [363])]
+    )
+    write_rows(raw / str(year) / "export.csv", codebook, frame, rows)
+    return raw

@@ -1,4 +1,4 @@
-"""The ``monitor`` command (also ``python -m helpers``).
+"""The ``monitor`` command (also ``python -m helpers``): the one command line behind the Makefile.
 
 Subcommands live in :data:`COMMANDS`; add one with :func:`register`::
 
@@ -6,8 +6,10 @@ Subcommands live in :data:`COMMANDS`; add one with :func:`register`::
     def _run(args: argparse.Namespace) -> int: ...
     register("report", "Bouw het rapport", _add_args, _run)
 
-``run`` returns the exit code. A :class:`~helpers.load.problems.RawDataError` is
-printed (every problem) and gives exit code 2.
+Options are English (``--year``), help texts and messages Dutch. Every failure ends in one clean
+message: bad input (export, codebook, frame, YAML) prints the grouped problem list, writes the
+full list to ``reports/<year>-failed/problems.txt`` and exits 2; a failed build prints one last
+line ``BUILD FAILED: …`` and exits 1; Ctrl-C exits 130. Only a bug in the code shows a traceback.
 """
 
 from __future__ import annotations
@@ -15,15 +17,18 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from helpers.load.problems import RawDataError
+from helpers.survey.input_errors import InputError
 
 if TYPE_CHECKING:
     from helpers.load.export import LoadReport
+
+EXIT_INPUT, EXIT_FAILED, EXIT_INTERRUPTED = 2, 1, 130
 
 
 @dataclass(frozen=True)
@@ -46,13 +51,29 @@ def register(
     COMMANDS[name] = Command(help, add_args, run)
 
 
+def _year(p: argparse.ArgumentParser, help: str = "surveyjaar, bv. 2018") -> None:
+    p.add_argument("--year", type=int, required=True, help=help)
+
+
+def _read_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--encoding", default=None, help="tekencodering als de export geen UTF-8 is (bv. cp1252)")
+    p.add_argument("--decimal", choices=[".", ","], default=None, metavar="{.|,}", help="decimaalteken in de export")
+
+
+def problems_path(year: int) -> Path:
+    """``reports/<year>-failed/problems.txt``: the full problem list of the last failed load."""
+    from helpers import paths
+    from helpers.load.problems import PROBLEMS_NAME
+
+    return paths.REPORTS_DIR / f"{year}-failed" / PROBLEMS_NAME
+
+
 # --- monitor data ----------------------------------------------------------------------
 
 
 def _data_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--year", type=int, required=True, help="surveyjaar, bv. 2018")
-    p.add_argument("--encoding", default=None, help="tekencodering als het bestand geen UTF-8 is (bv. cp1252)")
-    p.add_argument("--decimal", choices=[".", ","], default=".", metavar="{.|,}", help="decimaalteken van de getallen")
+    _year(p)
+    _read_options(p)
 
 
 def _data_run(args: argparse.Namespace) -> int:
@@ -60,12 +81,15 @@ def _data_run(args: argparse.Namespace) -> int:
     from helpers.load.export import build_processed
 
     result = build_processed(args.year, encoding=args.encoding, decimal=args.decimal)
+    problems_path(args.year).unlink(missing_ok=True)
     print(format_summary(result.report, paths.processed_year_dir(args.year)))
     return 0
 
 
 def format_summary(report: LoadReport, out_dir: Path) -> str:
     """Short Dutch summary of a load: rows read, kept, dropped (with lines), municipalities, warnings."""
+    from helpers.paths import display
+
     lines = [
         f"{report.file}: {report.rows_read} rijen gelezen, {report.rows_kept} behouden, "
         f"{report.rows_dropped} uitgesloten",
@@ -75,25 +99,27 @@ def format_summary(report: LoadReport, out_dir: Path) -> str:
     lines.append(f"Gemeenten: {report.municipalities} van {report.frame_size} in de gemeentelijst")
     lines.append(f"Waarschuwingen: {len(report.warnings)}")
     lines += [f"  - {w.render()}" for w in report.warnings]
-    lines.append(f"Geschreven naar {out_dir}: respondents.parquet, municipalities.parquet, load_report.json")
+    lines.append(f"Geschreven naar {display(out_dir)}: respondents.parquet, municipalities.parquet, load_report.json")
     return "\n".join(lines)
 
 
-register("data", "Lees de ruwe export in en schrijf data/processed/<jaar>/", _data_args, _data_run)
+register("data", "Lees de ruwe export in, controleer hem en schrijf data/processed/<jaar>/", _data_args, _data_run)
 
 
 # --- monitor example-data ----------------------------------------------------------------
 
 
 def _example_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--year", type=int, required=True, help="jaar waarvoor de synthetische export gemaakt wordt")
+    _year(p, "jaar waarvoor de synthetische export gemaakt wordt")
 
 
 def _example_run(args: argparse.Namespace) -> int:
+    from helpers import paths
     from helpers.synth.generate import make_example_export
 
-    out = make_example_export(args.year)
-    print(f"Synthetische voorbeeldexport geschreven: {out}")
+    # always inside the repository: never over a real export in MONITOR_DATA_DIR
+    out = make_example_export(args.year, paths.raw_year_dir(args.year) / "export.csv")
+    print(f"Synthetische voorbeeldexport geschreven: {paths.display(out)}")
     return 0
 
 
@@ -109,26 +135,61 @@ register(
 
 
 def _report_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--year", type=int, required=True, help="rapportjaar, bv. 2018")
+    from helpers import paths
+
+    _year(p, "rapportjaar, bv. 2018")
     p.add_argument("--jobs", "-j", type=int, default=None, help="notebooks tegelijk (standaard: aantal cores)")
-    p.add_argument("--force", action="store_true", help="voer alle notebooks opnieuw uit (negeer de cache)")
+    p.add_argument("--force", action="store_true", help="voer alle notebooks opnieuw uit en negeer de cache")
+    _read_options(p)
+    p.add_argument("--freeze-date", default=None, help="datastand (JJJJ-MM-DD); vervangt freeze_date uit het codebook")
+    p.add_argument("--author", action="append", default=[], help="auteursregel op de titelpagina (herhaalbaar)")
+    p.add_argument("--timeout", type=int, default=None, help="seconden per cel voordat de bouw stopt")
+    p.add_argument("--notebooks-dir", type=Path, default=paths.NOTEBOOKS_DIR, help="map met de notebooks")
+    p.add_argument("--reports-dir", type=Path, default=paths.REPORTS_DIR, help="map waarin reports/<jaar>/ komt")
 
 
 def _report_run(args: argparse.Namespace) -> int:
-    from helpers.publish.cli import main as build_main
+    from helpers import paths
+    from helpers.load.export import DECIMAL_ENV, ENCODING_ENV, build_processed
+    from helpers.publish.core import BuildError, build_report
+    from helpers.survey.codebook import load_codebook
 
-    argv = ["--year", str(args.year)] + (["--jobs", str(args.jobs)] if args.jobs else [])
-    return build_main(argv + (["--force"] if args.force else []))
+    env = {k: v for k, v in ((ENCODING_ENV, args.encoding), (DECIMAL_ENV, args.decimal)) if v}
+    if paths.codebook_path(args.year).is_file():  # title and freeze date come from it: a bad one stops here
+        load_codebook(paths.codebook_path(args.year))
+    try:
+        build_report(
+            args.year,
+            args.notebooks_dir,
+            args.reports_dir,
+            jobs=args.jobs,
+            force=args.force,
+            freeze_date=args.freeze_date,
+            authors=args.author,
+            processed_dir=paths.processed_year_dir(args.year),
+            timeout=args.timeout,
+            kernel_env=env,
+            check_data=lambda: build_processed(args.year, encoding=args.encoding, decimal=args.decimal),
+        )
+    except BuildError as exc:
+        print(str(exc), file=sys.stderr, flush=True)
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        print(f"BUILD INTERRUPTED: {args.year}; het vorige rapport is ongewijzigd", file=sys.stderr, flush=True)
+        return EXIT_INTERRUPTED
+    return 0
 
 
-register("report", "Bouw reports/<jaar>/: notebooks, PDF, HTML en indicators.csv", _report_args, _report_run)
+register(
+    "report", "Bouw reports/<jaar>/: notebooks, PDF, HTML, indicators.csv en quotes.csv", _report_args, _report_run
+)
 
 
 # --- monitor new-year ----------------------------------------------------------------------
 
 
 def _new_year_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--year", type=int, required=True, help="het nieuwe jaar, bv. 2019")
+    _year(p, "het nieuwe jaar, bv. 2019")
     p.add_argument("--from-year", type=int, required=True, help="jaar waarvan de codebook gekopieerd wordt")
 
 
@@ -137,9 +198,9 @@ def _new_year_run(args: argparse.Namespace) -> int:
 
     try:
         result = scaffold_year(args.year, args.from_year)
-    except (FileExistsError, FileNotFoundError, ValueError) as exc:
+    except (FileExistsError, FileNotFoundError) as exc:
         print(exc, file=sys.stderr)
-        return 1
+        return EXIT_FAILED
     print(next_steps(result))
     return 0
 
@@ -180,6 +241,65 @@ register(
 )
 
 
+# --- monitor bench / bench-load --------------------------------------------------------------
+
+
+def _bench_args(p: argparse.ArgumentParser) -> None:
+    _year(p, "rapportjaar")
+    p.add_argument("--jobs", "-j", type=int, default=None, help="notebooks tegelijk")
+    p.add_argument("--chapter", default=None, help="hoofdstuk dat voor de één-hoofdstuk-herbouw gewijzigd wordt")
+    p.add_argument("--skip-baseline", action="store_true", help="sla de naïeve vergelijkingsbouw over")
+    p.add_argument("--strict", action="store_true", help="exitcode 1 als een doel niet gehaald wordt")
+
+
+def _bench_run(args: argparse.Namespace) -> int:
+    from helpers.publish.bench import main as bench_main
+
+    argv = ["--year", str(args.year)] + (["--jobs", str(args.jobs)] if args.jobs else [])
+    argv += (["--chapter", args.chapter] if args.chapter else []) + ["--skip-baseline"] * args.skip_baseline
+    return bench_main(argv + ["--strict"] * args.strict)
+
+
+register("bench", "Meet koude bouw, herbouw zonder wijziging en één hoofdstuk tegen een naïeve bouw", _bench_args,
+         _bench_run)  # fmt: skip
+
+
+def _bench_load_args(p: argparse.ArgumentParser) -> None:
+    _year(p, "jaar van de export die vermenigvuldigd wordt")
+    p.add_argument("--factor", type=int, default=200, help="zoveel keer de respondenten (standaard 200)")
+
+
+def _bench_load_run(args: argparse.Namespace) -> int:
+    from helpers.load.bench import run_benchmark
+
+    print(run_benchmark(args.year, args.factor))
+    return 0
+
+
+register("bench-load", "Meet inleestijd en geheugen van een gegenereerde export met N× de respondenten",
+         _bench_load_args, _bench_load_run)  # fmt: skip
+
+
+# --- monitor check-commit ----------------------------------------------------------------------
+
+
+def _guard_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("files", nargs="*", type=Path, help="bestanden die gecommit worden (de pre-commit-hook geeft ze)")
+
+
+def _guard_run(args: argparse.Namespace) -> int:
+    from helpers.load.guard import check_files
+
+    refusals = check_files(args.files)
+    for line in refusals:
+        print(line, file=sys.stderr)
+    return EXIT_FAILED if refusals else 0
+
+
+register("check-commit", "Weiger het committen van echte (niet-synthetische) exports; gebruikt door de git-hook",
+         _guard_args, _guard_run)  # fmt: skip
+
+
 # --- entry point -----------------------------------------------------------------------
 
 
@@ -194,11 +314,34 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Parse ``argv`` and run the subcommand; returns the exit code."""
+    """Parse ``argv`` and run the subcommand; returns the exit code (one clean message on any failure)."""
+    from helpers.survey.notes import NotesError
+
     logging.basicConfig(level=logging.ERROR, format="%(levelname)s %(name)s: %(message)s")
     args = build_parser().parse_args(argv)
     try:
         return int(args._run(args) or 0)
-    except RawDataError as exc:
-        print(exc, file=sys.stderr)
-        return 2
+    except InputError as exc:
+        print(str(exc), file=sys.stderr)
+        year = getattr(args, "year", None)
+        if year is not None:
+            from helpers.load.problems import write_problems
+            from helpers.paths import display
+
+            path = write_problems(exc, problems_path(year))
+            print(f"\nVolledige lijst ({len(exc.problems)}): {display(path)}", file=sys.stderr)
+        return EXIT_INPUT
+    except NotesError as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_INPUT
+    except KeyboardInterrupt:
+        print("Afgebroken.", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except OSError as exc:
+        where = f" {exc.filename}" if exc.filename else ""
+        print(f"Bestand of map niet te gebruiken:{where}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_FAILED
+    except Exception as exc:  # a bug, not bad input: show where, end with one line
+        traceback.print_exc()
+        print(f"Interne fout (meld dit): {type(exc).__name__}: {exc}".splitlines()[0], file=sys.stderr)
+        return EXIT_FAILED

@@ -27,8 +27,19 @@ def codebook_path(year: int) -> Path:
     return raw_year_dir(year) / "codebook.yaml"
 
 
+#: Real (confidential) exports live outside the repository: ``$MONITOR_DATA_DIR/<year>/export.csv``.
+DATA_DIR_ENV = "MONITOR_DATA_DIR"
+
+
+def export_dir() -> Path:
+    """Where the exports are: ``$MONITOR_DATA_DIR`` when set (real data, outside git), else ``data/raw``."""
+    outside = os.environ.get(DATA_DIR_ENV, "").strip()
+    return Path(outside).expanduser() if outside else RAW_DIR
+
+
 def export_path(year: int) -> Path:
-    return raw_year_dir(year) / "export.csv"
+    """The export of ``year``: ``$MONITOR_DATA_DIR/<year>/export.csv`` when set, else ``data/raw/<year>/``."""
+    return export_dir() / str(year) / "export.csv"
 
 
 def frame_path(year: int) -> Path:
@@ -51,3 +62,12 @@ def reports_year_dir(year: int) -> Path:
 def notes_path(year: int) -> Path:
     """``data/raw/<year>/notes.yaml``: remarks about this edition only (optional)."""
     return raw_year_dir(year) / "notes.yaml"
+
+
+def display(path: str | Path) -> str:
+    """``path`` as messages show it: relative to the project when inside it, else absolute."""
+    path = Path(path)
+    try:
+        return path.resolve().relative_to(PROJECT_ROOT.resolve()).as_posix()
+    except ValueError:
+        return str(path)

@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_raw_cell
 
-from helpers.publish import BuildError, build_report, main
+from helpers.cli import main
+from helpers.publish import BuildError, build_report
 from helpers.publish.pdf import LatexError, render_pdf
 from helpers.publish.repro import SYNTHETIC_NOTE
 
@@ -134,7 +135,7 @@ def test_failing_cell_keeps_previous_report_and_prints_one_line(
     shutil.copytree(root / "notebooks", tmp_path / "notebooks")
     _add_cell(tmp_path / "notebooks" / "04_start_guidance.ipynb", 'lookup = {}\nlookup["x"]')
     before = _hashes(root / "reports" / str(YEAR))
-    code = main(["--year", str(YEAR), "--notebooks-dir", str(tmp_path / "notebooks"),
+    code = main(["report", "--year", str(YEAR), "--notebooks-dir", str(tmp_path / "notebooks"),
                  "--reports-dir", str(root / "reports"), "--freeze-date", "2018-04-10"])  # fmt: skip
     assert code == 1
     err = capsys.readouterr().err.strip().splitlines()
@@ -150,8 +151,9 @@ def test_ctrl_c_kills_kernels_and_leaves_no_half_written_report(project: dict, t
     shutil.copytree(root / "notebooks", tmp_path / "notebooks")
     _add_cell(tmp_path / "notebooks" / "03_policy.ipynb", "import time\ntime.sleep(300)")
     before = _hashes(reports / str(YEAR))
-    cmd = [sys.executable, "-m", "helpers.publish", "--year", str(YEAR), "--notebooks-dir", str(tmp_path / "notebooks"),
-           "--reports-dir", str(reports), "--freeze-date", "2018-04-10", "--jobs", "2"]  # fmt: skip
+    cmd = [sys.executable, "-m", "helpers", "report", "--year", str(YEAR),
+           "--notebooks-dir", str(tmp_path / "notebooks"), "--reports-dir", str(reports),
+           "--freeze-date", "2018-04-10", "--jobs", "2"]  # fmt: skip
     proc = subprocess.Popen(cmd, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 90
     while not list(reports.glob(f".tmp-{YEAR}-*/.work/logs/03_policy.log")):

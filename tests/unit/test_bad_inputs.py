@@ -19,6 +19,7 @@ from fixtures_export import (
     make_frame,
     respondent,
     table,
+    write_codebook,
     write_rows,
     write_table,
 )
@@ -26,7 +27,8 @@ from fixtures_export import (
 from helpers.load.export import load_export
 from helpers.load.problems import Problem, RawDataError
 from helpers.paths import REFERENCE_DIR
-from helpers.survey.export_layout import BOM
+from helpers.survey.codebook import load_codebook
+from helpers.survey.export_layout import BOM, format_csv
 
 R1, R2, R3 = "R_000000000000001", "R_000000000000002", "R_000000000000003"
 NO_POLICY = {"Q2": "2", "Q4": "-99", "Q5_1": "-99", "Q5_2": "-99", "Q5_3": "-99", "Q7": "Geen", "Q8": "2"}
@@ -81,7 +83,7 @@ def test_cp1252_is_rejected_with_line_and_column(tmp_path, codebook, frame):
     assert len(problems) == 2  # é and é
     assert f"byte 0xE9 op regel 4, positie {col}" in problems[0].message
     assert problems[0].column == "Q3_4_TEXT"
-    assert "encoding='cp1252'" in problems[0].action
+    assert "make data YEAR=2018 ENCODING=cp1252" in problems[0].action
     # explicit override: loads
     result = load_export(path, codebook, frame, encoding="cp1252")
     assert result.respondents["target_groups__4__text"].iloc[0] == "één groep"
@@ -200,7 +202,8 @@ def test_text_labels_instead_of_codes(tmp_path, codebook, frame):
         (4, "Q4", "QID4", "Eens"),
     ]
     assert "Use numeric values" in problems[0].action
-    assert "export.csv, regel 4, kolom Q2 (QID2)" in str(err)
+    assert str(err).startswith(str(tmp_path / "export.csv"))
+    assert "regel 4, kolom Q2 (QID2): Tekst waar een antwoordcode verwacht wordt" in str(err)
 
 
 def test_decimal_comma_undeclared_is_an_error(tmp_path, codebook, frame):
@@ -212,7 +215,7 @@ def test_decimal_comma_undeclared_is_an_error(tmp_path, codebook, frame):
         (4, "Q5_2", "QID5_2", "12,5"),
         (4, "Q5_3", "QID5_3", "57,5"),
     ]
-    assert "decimal=','" in problems[0].action
+    assert "make data YEAR=2018 DECIMAL=," in problems[0].action
 
 
 def test_decimal_comma_declared_loads(tmp_path, codebook, frame):
@@ -428,7 +431,9 @@ def test_several_problems_are_reported_in_one_error(tmp_path, codebook, frame):
         ]
     )
     text = str(err)
-    assert text.startswith("export.csv: 7 fout(en) op 4 regel(s)")
+    assert text.startswith(
+        f"{tmp_path / 'export.csv'}: 7 fouten op 4 regels, 7 soorten; het bestand is niet ingelezen."
+    )
     for part in [
         "regel 4, kolom Q4 (QID4)",
         "regel 4, kolom Q5_1 (QID5_1)",
@@ -438,3 +443,228 @@ def test_several_problems_are_reported_in_one_error(tmp_path, codebook, frame):
     ]:
         assert part in text
     assert [p.line for p in err.problems] == sorted(p.line or 0 for p in err.problems)
+
+
+# --- line endings, UTF-16, control characters, paths --------------------------------------------
+
+
+def test_cr_only_line_endings_are_read_with_a_warning(tmp_path, codebook, frame):
+    path = write_table(tmp_path / "export.csv", table(codebook, frame, two_rows()))
+    path.write_bytes(path.read_bytes().replace(b"\r\n", b"\r"))
+    result = load_export(path, codebook, frame)
+    assert list(result.respondents["respondent_id"]) == [R1, R2]
+    assert list(result.respondents["line"]) == [4, 5]
+    assert "CR alleen" in warning(result, "line_endings").message
+
+
+@pytest.mark.parametrize(("encoding", "bom"), [("utf-16-le", b""), ("utf-16-le", b"\xff\xfe"), ("utf-16-be", b"")])
+def test_utf16_with_or_without_bom_is_read_with_a_warning(tmp_path, codebook, frame, encoding, bom):
+    rows = [respondent(R1, [14, 5], with_answers(Q3_4_TEXT="één groep")), respondent(R2, [363], NO_POLICY)]
+    text = format_csv(table(codebook, frame, rows))
+    path = tmp_path / "export.csv"
+    path.write_bytes(bom + text.encode(encoding))
+    result = load_export(path, codebook, frame)
+    assert result.respondents["target_groups__4__text"].iloc[0] == "één groep"
+    assert result.report.encoding == encoding
+    assert f"UTF-16 ({encoding.upper()})" in warning(result, "encoding").message
+
+
+def test_nul_and_control_characters_in_an_open_answer(tmp_path, codebook, frame):
+    rows = [respondent(R1, [14], with_answers(Q3_4_TEXT="Status\x00houders")), respondent(R2, [363], NO_POLICY)]
+    err = load_error(write_rows(tmp_path / "e.csv", codebook, frame, rows), codebook, frame)
+    p = only(err, "control_character")
+    assert (p.line, p.column, p.value) == (4, "Q3_4_TEXT", "Status\x00houders")
+    assert p.message == "Stuurteken U+0000 (NUL) in de cel."
+    assert "'Status\\x00houders'" in str(err)  # shown visibly, not as a raw NUL
+
+
+def test_missing_export_and_a_directory(tmp_path, codebook, frame):
+    p = only(load_error(tmp_path / "2018" / "export.csv", codebook, frame), "missing_file")
+    assert (
+        "De export bestaat niet" in p.message and "MONITOR_DATA_DIR" in p.action and "make data YEAR=2018" in p.action
+    )
+    (tmp_path / "dir.csv").mkdir()
+    assert "Dit is een map" in only(load_error(tmp_path / "dir.csv", codebook, frame), "not_a_file").message
+
+
+def test_every_bad_byte_is_reported_and_the_summary_stays_short(tmp_path, codebook, frame):
+    rows = [respondent(f"R_{i:015d}", [n], with_answers(Q3_4_TEXT="café é"))
+            for i, n in enumerate([3, 5, 9, 14, 344, 363, 772, 10], start=1)]  # fmt: skip
+    path = write_table(tmp_path / "export.csv", table(codebook, frame, rows), bom=False, encoding="cp1252")
+    err = load_error(path, codebook, frame)
+    assert len([p for p in err.problems if p.kind == "not_utf8"]) == 16  # no cap at 20 (or any number)
+    text = str(err)
+    assert "Tekens die geen UTF-8 zijn (16×):" in text and "… en nog 13×: regels 5, 6, 7, 8, 9, 10, 11" in text
+    assert text.count("byte 0xE9") == 3 and err.full_text().count("byte 0xE9") == 16
+
+
+# --- dates, ResponseId ---------------------------------------------------------------------------
+
+
+def test_impossible_date(tmp_path, codebook, frame):
+    rows = [respondent(R1, [14], RecordedDate="2018-02-30 09:20:01"), respondent(R2, [363], NO_POLICY)]
+    p = only(load_error(write_rows(tmp_path / "e.csv", codebook, frame, rows), codebook, frame), "impossible_date")
+    assert (p.line, p.column, p.import_id, p.value) == (4, "RecordedDate", "recordedDate", "2018-02-30 09:20:01")
+    assert p.message == "Deze datum of tijd bestaat niet."
+
+
+def test_end_before_start(tmp_path, codebook, frame):
+    rows = [respondent(R1, [14], EndDate="2018-03-10 08:00:00"), respondent(R2, [363], NO_POLICY)]
+    p = only(load_error(write_rows(tmp_path / "e.csv", codebook, frame, rows), codebook, frame), "date_order")
+    assert (p.line, p.column) == (4, "EndDate") and "vóór de startdatum" in p.message
+
+
+def test_dates_outside_fieldwork_are_errors(tmp_path, codebook, frame):
+    rows = [
+        respondent(R1, [14], StartDate="2018-02-28 09:00:00"),
+        respondent(R2, [363], NO_POLICY, RecordedDate="2018-04-10 00:00:01", EndDate="2018-04-10 00:00:00"),
+        respondent(R3, [344], NO_POLICY, RecordedDate="2018-04-09 23:59:59", EndDate="2018-04-09 23:59:00"),
+    ]
+    err = load_error(write_rows(tmp_path / "e.csv", codebook, frame, rows), codebook, frame)
+    found = [(p.line, p.column, p.value) for p in err.problems if p.kind == "outside_fieldwork"]
+    assert found == [(4, "StartDate", "2018-02-28 09:00:00"), (5, "RecordedDate", "2018-04-10 00:00:01")]
+    p = err.problems[0]
+    assert p.expected == "2018-03-05 t/m 2018-04-09 (fieldwork in codebook.yaml)" and "verlengd" in p.action
+
+
+def test_dropped_rows_outside_fieldwork_are_not_checked(tmp_path, codebook, frame):
+    rows = [respondent(R1, [14]), respondent(R2, [363], NO_POLICY),
+            respondent(R3, [344], Status="1", StartDate="2018-01-01 10:00:00")]  # fmt: skip
+    result = load_export(write_rows(tmp_path / "e.csv", codebook, frame, rows), codebook, frame)
+    assert [d["reason"] for d in result.report.dropped] == ["preview"]
+
+
+@pytest.mark.parametrize("rid", ["R_123", "12345", "R_0000000000000000001", "r_000000000000001", "R_00000000000000-1"])
+def test_response_id_format(tmp_path, codebook, frame, rid):
+    rows = [respondent(R1, [14]), respondent(rid, [363], NO_POLICY)]
+    p = only(load_error(write_rows(tmp_path / "e.csv", codebook, frame, rows), codebook, frame), "bad_response_id")
+    assert (p.line, p.column, p.value) == (5, "ResponseId", rid)
+    assert p.expected.startswith("R_ gevolgd door 15 letters of cijfers")
+
+
+# --- header rows that disagree ------------------------------------------------------------------
+
+
+def _swap_import_ids(rows: list[list[str]], a: str, b: str) -> list[list[str]]:
+    i, j = rows[0].index(a), rows[0].index(b)
+    rows[2][i], rows[2][j] = rows[2][j], rows[2][i]
+    return rows
+
+
+def test_swapped_municipality_import_ids_are_refused(tmp_path, codebook, frame):
+    rows = _swap_import_ids(table(codebook, frame, two_rows()), "Q1_14", "Q1_5")
+    err = load_error(write_table(tmp_path / "e.csv", rows), codebook, frame)
+    found = sorted((p.column, p.import_id) for p in err.problems if p.kind == "header_mismatch")
+    assert found == [("Q1_14", "QID1_5"), ("Q1_5", "QID1_14")]
+    p = next(p for p in err.problems if p.column == "Q1_14")
+    assert "volgens de ImportId (QID1_5) is dit gemeente GM0005 Bedum (Q1_5)" in p.message
+    assert "de kolomnaam hoort bij gemeente GM0014 Groningen (Q1_14)" in p.message
+    assert "De kolom met ImportId QID1_14 heet 'Q1_5'" in p.message and "verwisseld" in p.message
+
+
+def test_swapped_question_import_ids_are_refused(tmp_path, codebook, frame):
+    rows = _swap_import_ids(table(codebook, frame, two_rows()), "Q2", "Q8")
+    err = load_error(write_table(tmp_path / "e.csv", rows), codebook, frame)
+    p = next(p for p in err.problems if p.kind == "header_mismatch" and p.column == "Q2")
+    assert "vraag job_title (Q8)" in p.message and "kolomnaam hoort bij vraag additional_policy (Q2)" in p.message
+    assert "export_aliases" in p.action
+
+
+def test_label_naming_another_municipality_is_refused(tmp_path, codebook, frame):
+    rows = table(codebook, frame, two_rows())
+    i = rows[0].index("Q1_14")
+    rows[1][i] = rows[1][i].replace("Groningen", "Bedum")
+    p = only(load_error(write_table(tmp_path / "e.csv", rows), codebook, frame), "header_mismatch")
+    assert (p.line, p.column, p.import_id) == (2, "Q1_14", "QID1_14")
+    assert "het label hoort bij gemeente GM0005 Bedum (Q1_5)" in p.message
+
+
+def test_reworded_label_and_unknown_name_are_only_a_rename(tmp_path, codebook, frame):
+    rows = table(codebook, frame, two_rows())
+    i = rows[0].index("Q4")
+    rows[0][i], rows[1][i] = "Q4_nieuw", "Hoe verloopt de samenwerking met het UWV?"
+    result = load_export(write_table(tmp_path / "e.csv", rows), codebook, frame)
+    assert "'Q4_nieuw' (verwacht 'Q4')" in warning(result, "renamed_column").message
+
+
+def test_a_rename_recorded_in_the_codebook(tmp_path, frame):
+    path = write_codebook(tmp_path)
+    path.write_text(path.read_text().replace("export_name: Q4\n", "export_name: Q4\n    export_aliases: [Q8]\n"))
+    codebook = load_codebook(path)
+    rows = table(codebook, frame, two_rows())
+    i, j = rows[0].index("Q4"), rows[0].index("Q8")
+    rows[0][i], rows[0][j] = "Q8", "Q8b"  # the old tag Q8 now on cooperation, recorded as its alias
+    result = load_export(write_table(tmp_path / "e.csv", rows), codebook, frame)
+    assert result.respondents["cooperation"].iloc[0] == "Eens"
+    assert [w.kind for w in result.report.warnings if w.column == "Q8"] == []
+
+
+# --- municipality columns -----------------------------------------------------------------------
+
+
+def test_missing_municipality_column_is_refused_and_the_respondent_not_blamed(tmp_path, codebook, frame):
+    rows = drop_column(table(codebook, frame, [respondent(R1, [14, 5]), respondent(R2, [9], NO_POLICY)]), "Q1_9")
+    err = load_error(write_table(tmp_path / "e.csv", rows), codebook, frame)
+    p = only(err, "missing_municipality_column")
+    assert p.message == "De kolom van gemeente GM0009 Ten Boer ontbreekt in vraag Q1 (municipalities)."
+    assert (p.column, p.import_id) == ("Q1_9", "QID1_9") and "not_offered" in p.action
+    q = only(err, "no_municipality")
+    assert (
+        q.line == 5
+        and "de kolommen van 1 gemeente(n) ontbreken" in q.message
+        and "heeft geen gemeente" not in q.message
+    )
+
+
+def test_municipality_not_offered_is_explained_in_the_codebook(tmp_path, frame):
+    path = write_codebook(tmp_path)
+    path.write_text(
+        path.read_text().replace("import_id: QID1\n", "import_id: QID1\n    not_offered: {GM0009: niet in de lijst}\n")
+    )
+    codebook = load_codebook(path)
+    rows = drop_column(table(codebook, frame, two_rows()), "Q1_9")
+    result = load_export(write_table(tmp_path / "e.csv", rows), codebook, frame)
+    assert result.report.municipalities == 3
+
+
+@pytest.mark.parametrize(
+    ("name", "import_json"),
+    [("Q1_14", '{"ImportId":"GM0014"}'), ("Groningen", '{"ImportId":"QID1_Groningen"}'), ("Q1_GM0014", "")],
+)
+def test_municipality_column_named_by_code_or_name(tmp_path, codebook, frame, name, import_json):
+    rows = table(codebook, frame, [respondent(R1, [14]), respondent(R2, [363], NO_POLICY)])
+    i = rows[0].index("Q1_14")
+    rows[0][i], rows[2][i] = name, import_json
+    err = load_error(write_table(tmp_path / "e.csv", rows), codebook, frame)
+    p = only(err, "missing_municipality_column")
+    assert f"Kolom {name!r} (ImportId " in p.message and "lijkt deze gemeente" in p.message
+    assert not [x for x in err.problems if x.kind == "no_municipality"]  # R1 ticked it: not blamed
+
+
+# --- constant sums ------------------------------------------------------------------------------
+
+
+def test_constant_sum_is_enforced_with_its_tolerance(tmp_path, codebook, frame):
+    rows = [
+        respondent(R1, [14], with_answers(Q5_1="60", Q5_2="12.5", Q5_3="57.5")),
+        respondent(R2, [363], NO_POLICY | {"Q5_1": "30", "Q5_2": "30", "Q5_3": "40.4"}),
+    ]
+    p = only(load_error(write_rows(tmp_path / "e.csv", codebook, frame, rows), codebook, frame), "constant_sum")
+    assert p.line == 4 and p.message == "De onderdelen van vraag outflow tellen op tot 130, niet tot 100."
+    assert p.value == "60 + 12.5 + 57.5" and p.expected == "samen 100 (± 0.5, constant_sum in codebook.yaml)"
+    assert (p.column, p.import_id) == ("Q5_1 … Q5_3", "QID5_1 … QID5_3")
+
+
+# --- a large file ---------------------------------------------------------------------------------
+
+
+def test_a_multiplied_export_gives_a_short_grouped_summary(tmp_path, codebook, frame):
+    from helpers.load.bench import multiplied_export
+
+    source = write_rows(tmp_path / "one.csv", codebook, frame, two_rows())
+    path = multiplied_export(source, 100, tmp_path / "export.csv")
+    err = load_error(path, codebook, frame)
+    assert len(err.problems) == 3 and {p.kind for p in err.problems} == {"municipality_claimed_twice"}
+    text = str(err)
+    assert "ingevuld door 100 responsen" in text and "en nog 97" in text
+    assert len(text) < 2500, len(text)

@@ -78,12 +78,13 @@ def test_caption_text_is_escaped_for_markdown() -> None:
 
 
 def test_assemble_concatenates_parts_in_the_given_order(tmp_path: Path) -> None:
+    head = "year,chapter,question,report_ref,category,stat,value,n\n"
     (tmp_path / "indicators").mkdir()
-    (tmp_path / "indicators" / "03_policy.csv").write_text("year,value\n2018,3\n")
-    (tmp_path / "indicators" / "02_intro.csv").write_text("year,value\n2018,2")
+    (tmp_path / "indicators" / "03_policy.csv").write_text(head + "2018,3,q3,,Ja,pct,3.5,282\n")
+    (tmp_path / "indicators" / "02_intro.csv").write_text(head + "2018,2,q2,,Ja,pct,2,")
     out = assemble(tmp_path, ["01_conclusions", "02_intro", "03_policy"])
-    assert out is not None and out.read_text() == "year,value\n2018,2\n2018,3\n"
-    (tmp_path / "indicators" / "04_x.csv").write_text("year,other\n1,2\n")
+    assert out is not None and out.read_text() == head + "2018,2,q2,,Ja,pct,2,\n2018,3,q3,,Ja,pct,3.5,282\n"
+    (tmp_path / "indicators" / "04_x.csv").write_text(head.replace(",n", ",n,extra") + "2018,4,q4,,Ja,pct,1,2,x\n")
     with pytest.raises(IndicatorError, match=r"04_x\.csv"):
         assemble(tmp_path, ["02_intro", "04_x"])
     assert assemble(tmp_path / "nothing", ["02_intro"]) is None

@@ -334,32 +334,33 @@ def _duplicate_code(d):
 
 
 @pytest.mark.parametrize(
-    ("mutate", "message"),
+    ("mutate", "line", "message"),
     [
-        (_dup_id, "duplicate question ids: ['policy']"),
-        (_later, "policy: routing refers to 'measures', which comes later in the questionnaire"),
-        (_unknown_dep, "measures: routing refers to unknown question 'nosuch'"),
-        (_unknown_scale, "statement: unknown scale 'agree7'"),
-        (_exclusive_single, "policy: exclusive options only exist in multi questions"),
-        (_net_unknown_code, "policy: net 'Ja of anders' names unknown codes [9]"),
-        (_no_municipality, "a codebook needs exactly one municipality-selection question"),
-        (_two_municipality, "a codebook needs exactly one municipality-selection question"),
-        (_dup_export, "duplicate export names: ['Q2']"),
-        (_extra_key, "questions[1] (id=policy).options[0].lable: Extra inputs are not permitted"),
-        (_bad_ref, "report_ref 'Figure 3.1' should start with 'Figuur', 'Tabel' or 'Tekst'"),
-        (_bad_id, "questions[1] (id=Policy-1).id: String should match pattern"),
-        (_max_on_single, "policy: max_answers only applies to multi questions"),
-        (_options_on_percent, "share: a percent question has no options"),
-        (_duplicate_code, "policy: duplicate option codes [1, 1]"),
+        (_dup_id, 43, "Vraag-id 'policy' komt twee keer voor (eerst op regel 30)"),
+        (_later, 43, "De routing (asked_if) van vraag 'policy' verwijst naar vraag 'measures', die later in de"),
+        (_unknown_dep, 49, "De routing (asked_if) van vraag 'measures' verwijst naar een onbekende vraag 'nosuch'"),
+        (_unknown_scale, 65, "Vraag 'statement' gebruikt een onbekende schaal. Gevonden: 'agree7'"),
+        (_exclusive_single, 30, "questions[1] (id=policy): exclusieve opties bestaan alleen bij multi-vragen"),
+        (_net_unknown_code, 30, "net 'Ja of anders' noemt onbekende codes [9]"),
+        (_no_municipality, 23, "precies één vraag van type 'municipality' (de gemeentekeuze); gevonden: 0"),
+        (_two_municipality, 23, "precies één vraag van type 'municipality' (de gemeentekeuze); gevonden: 2"),
+        (_dup_export, 66, "export_name 'Q2' komt twee keer voor (eerst op regel 34)"),
+        (_extra_key, 40, "questions[1] (id=policy).options[0].lable: onbekend veld (spelling?)"),
+        (_bad_ref, 43, "report_ref 'Figure 3.1' moet beginnen met 'Figuur', 'Tabel' of 'Tekst'"),
+        (_bad_id, 30, "questions[1] (id=Policy-1).id: voldoet niet aan het patroon. Gevonden: 'Policy-1'"),
+        (_max_on_single, 30, "questions[1] (id=policy): max_answers geldt alleen voor multi-vragen"),
+        (_options_on_percent, 61, "questions[3] (id=share): een percent-vraag heeft geen options"),
+        (_duplicate_code, 30, "questions[1] (id=policy): dubbele optiecodes [1, 1]"),
     ],
 )
-def test_schema_rejects_bad_codebooks(tmp_path, mutate, message):
+def test_schema_rejects_bad_codebooks(tmp_path, mutate, line, message):
     path = write(tmp_path, broken(mutate))
     with pytest.raises(CodebookError) as info:
         load_codebook(path)
     text = str(info.value)
-    assert message in text, text
-    assert str(path) in text, "the message names the file"
+    assert re.search(rf"regel {line}: .*{re.escape(message)}", text), text
+    assert text.startswith(str(path)), "the message names the file"
+    assert "Traceback" not in text and "Value error" not in text
 
 
 def test_schema_lists_every_problem(tmp_path):
@@ -370,12 +371,12 @@ def test_schema_lists_every_problem(tmp_path):
     with pytest.raises(CodebookError) as info:
         load_codebook(write(tmp_path, broken(two_problems)))
     text = str(info.value)
-    assert "2 problem(s)" in text
-    assert "options[0].lable" in text and "max_answers" in text
+    assert "2 fouten op 2 regels" in text
+    assert "options[0].lable: onbekend veld" in text and "max_answers: geen geheel getal. Gevonden: 'drie'" in text
 
 
 def test_invalid_yaml_is_reported(tmp_path):
     path = tmp_path / "codebook.yaml"
     path.write_text("questions: [\n  - id: x\n", encoding="utf-8")
-    with pytest.raises(CodebookError, match="not valid YAML"):
+    with pytest.raises(CodebookError, match=r"regel 2, kolom teken 3: Geen geldige YAML"):
         load_codebook(path)

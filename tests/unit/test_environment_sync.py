@@ -1,6 +1,7 @@
-"""environment.yml (conda) and requirements.txt (pip) pin the same versions."""
+"""Pins agree: requirements.txt (runtime) + the `dev` group of pyproject.toml = environment.yml = requirements.lock."""
 
 import re
+import tomllib
 from pathlib import Path
 
 import yaml
@@ -12,28 +13,41 @@ def _norm(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()
 
 
-def test_conda_and_pip_pins_agree():
-    pip = {}
-    for line in (ROOT / "requirements.txt").read_text().splitlines():
-        if line.strip() and not line.startswith("#"):
+def _pins(lines) -> dict[str, str]:
+    out = {}
+    for line in lines:
+        line = line.strip()
+        if line and not line.startswith("#"):
             name, version = line.split("==")
-            pip[_norm(name)] = version.strip()
+            out[_norm(name)] = version.strip()
+    return out
+
+
+def runtime() -> dict[str, str]:
+    return _pins((ROOT / "requirements.txt").read_text().splitlines())
+
+
+def dev() -> dict[str, str]:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    return _pins(project["optional-dependencies"]["dev"])
+
+
+def test_dev_tools_are_not_runtime_requirements():
+    assert {"pytest", "pytest-xdist", "ruff", "nbstripout", "pre-commit"} <= set(dev())
+    assert not set(dev()) & set(runtime())
+
+
+def test_conda_and_pip_pins_agree():
     env = yaml.safe_load((ROOT / "environment.yml").read_text())
     conda = {}
     for dep in env["dependencies"]:
         if isinstance(dep, str) and "=" in dep and not dep.startswith("python="):
             name, version = dep.split("=", 1)
             conda[_norm(name)] = version
-    assert conda == pip
+    assert conda == runtime() | dev()
 
 
 def test_lock_contains_every_direct_pin():
-    lock = {}
-    for line in (ROOT / "requirements.lock").read_text().splitlines():
-        if "==" in line:
-            name, version = line.split("==")
-            lock[_norm(name)] = version.strip()
-    for line in (ROOT / "requirements.txt").read_text().splitlines():
-        if line.strip() and not line.startswith("#"):
-            name, version = line.split("==")
-            assert lock.get(_norm(name)) == version.strip(), f"{name} differs between requirements.txt and .lock"
+    lock = _pins(line for line in (ROOT / "requirements.lock").read_text().splitlines() if "==" in line)
+    for name, version in (runtime() | dev()).items():
+        assert lock.get(name) == version, f"{name} differs between requirements.txt/pyproject.toml and the lock"

@@ -125,5 +125,5 @@ def test_a_renamed_key_and_a_reworded_label():
 
 
 def test_duplicate_keys_are_refused():
-    with pytest.raises(ValueError, match="duplicate keys"):
+    with pytest.raises(ValueError, match="dubbele keys"):
         edition(2018, lambda r: _q(r, "instruments")["options"][1].update(key="k1"))

@@ -12,7 +12,7 @@ from helpers.analysis.question_tables import (
     multi_answer_table,
     single_choice_table,
 )
-from helpers.analysis.quotes import LARGE_LABEL, MIXED_LABEL, SMALL_LABEL, redact_names, size_label, text_answers
+from helpers.analysis.quotes import LARGE_LABEL, MIXED_LABEL, SMALL_LABEL, redact, size_label, text_answers
 from helpers.analysis.response import response_table
 from helpers.analysis.trends import load_published, trend_table
 from helpers.survey.codebook import Codebook
@@ -144,7 +144,7 @@ def test_size_label_and_redaction():
     assert size_label(["G40", "Middelgroot/klein"]) == MIXED_LABEL
     assert size_label(["Middelgroot/klein"]) == SMALL_LABEL
     text = "In 's-Gravenhage en Den Haag, Bergen en Ede; Bestuur en Edelweiss blijven."
-    out = redact_names(text, ["'s-Gravenhage", "Bergen (NH.)", "Ede", "Best"])
+    out = redact(text, ["'s-Gravenhage", "Bergen (NH.)", "Ede", "Best"]).text
     assert out == "In [gemeente] en [gemeente], [gemeente] en [gemeente]; Bestuur en Edelweiss blijven."
 
 

@@ -150,7 +150,37 @@ def check_rules(conv: Converted, statuses: pd.DataFrame, codebook: Codebook, log
             _check_multi(q, conv, answered, log)
         if any(o.other_text for o in q.options):
             _check_other_text(q, conv, answered, log)
+        if q.constant_sum is not None:
+            _check_constant_sum(q, conv, answered, log)
     _check_sentinels(conv, log)
+
+
+def _check_constant_sum(q: Question, conv: Converted, answered: pd.Series, log: ProblemLog) -> None:
+    """The items of an answered row add up to the codebook's total within its tolerance (missing items = 0)."""
+    rule = q.constant_sum
+    assert rule is not None
+    cells = [conv.cells[f"{q.id}__{it.code}"] for it in q.items]
+    values = conv.codes[[c.target for c in cells]]
+    ids = [c.column.import_id for c in cells]
+    lo, hi = q.value_range
+    in_range = ((values >= lo) & (values <= hi)).fillna(True).all(axis=1)  # a value out of range is reported already
+    filled = values.notna().any(axis=1) & answered & in_range
+    totals = values.fillna(0).sum(axis=1)
+    wrong = filled & ((totals - rule.total).abs() > rule.tolerance)
+    for line in values.index[wrong]:
+        if any((line, i) in conv.invalid for i in ids):
+            continue
+        raw = " + ".join(conv.raw.at[line, i] or "leeg" for i in ids)
+        log.error(
+            "constant_sum",
+            f"De onderdelen van vraag {q.id} tellen op tot {float(totals[line]):g}, niet tot {rule.total:g}.",
+            line=int(line),
+            column=f"{cells[0].file_name} … {cells[-1].file_name}",
+            import_id=f"{ids[0]} … {ids[-1]}",
+            value=raw,
+            expected=f"samen {rule.total:g} (± {rule.tolerance:g}, constant_sum in codebook.yaml)",
+            action="Corrigeer de waarden met de respondent, of zet de vraag op -99 (niet beantwoord) en leg dat vast.",
+        )
 
 
 def _check_multi(q: Question, conv: Converted, answered: pd.Series, log: ProblemLog) -> None:

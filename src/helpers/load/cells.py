@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import datetime
 
 import pandas as pd
 
@@ -19,7 +20,7 @@ from helpers.load.columns import ColumnMap
 from helpers.load.problems import ProblemLog
 from helpers.load.raw_csv import RawTable
 from helpers.survey.codebook import Codebook, Column, Question
-from helpers.survey.export_layout import STATUS_DROP, STATUS_KEEP
+from helpers.survey.export_layout import DATE_FORMAT, RESPONSE_ID, RESPONSE_ID_TEXT, STATUS_DROP, STATUS_KEEP
 from helpers.survey.vocabulary import SEEN_UNANSWERED
 
 SENTINEL = str(SEEN_UNANSWERED)
@@ -60,7 +61,7 @@ def records_frame(table: RawTable) -> pd.DataFrame:
 
 
 def parse_metadata(records: pd.DataFrame, cmap: ColumnMap, log: ProblemLog) -> pd.DataFrame:
-    """Typed metadata of every record: response_id, status, finished, progress, recorded_date, channel."""
+    """Typed metadata of every record: response_id, status, finished, progress, dates, channel."""
     out = pd.DataFrame(index=records.index)
 
     def raw(iid: str) -> pd.Series:
@@ -71,12 +72,36 @@ def parse_metadata(records: pd.DataFrame, cmap: ColumnMap, log: ProblemLog) -> p
         return {"column": cmap.name.get(iid, iid), "import_id": iid}
 
     out["response_id"] = raw("_recordId")
-    for line in out.index[out["response_id"] == ""]:
-        log.error("missing_response_id", "Respons zonder ResponseId.", line=line, **where("_recordId"))
+    for line, rid in out["response_id"].items():
+        if rid == "":
+            log.error("missing_response_id", "Respons zonder ResponseId.", line=line, **where("_recordId"))
+        elif not RESPONSE_ID.match(rid):
+            log.error(
+                "bad_response_id",
+                "De ResponseId heeft niet de vorm die Qualtrics geeft (is de kolom met de hand bewerkt of "
+                "verschoven?).",
+                line=line,
+                value=rid,
+                expected=RESPONSE_ID_TEXT,
+                action="Exporteer opnieuw uit Qualtrics; bewerk de ResponseId niet.",
+                **where("_recordId"),
+            )
     out["status"] = _meta_ints(raw("status"), set(STATUS_KEEP) | set(STATUS_DROP), log, where("status"))
     out["finished"] = _meta_ints(raw("finished"), {0, 1}, log, where("finished"))
     out["progress"] = _meta_progress(raw("progress"), log, where("progress"))
-    out["recorded_date"] = _meta_dates(raw("recordedDate"), log, where("recordedDate"))
+    for iid, name in (("startDate", "start_date"), ("endDate", "end_date"), ("recordedDate", "recorded_date")):
+        required = iid == "recordedDate"
+        out[name] = _meta_dates(raw(iid), log, where(iid)) if required or iid in cmap.position else pd.NaT
+    for line in out.index[out["end_date"] < out["start_date"]]:
+        log.error(
+            "date_order",
+            "De einddatum ligt vóór de startdatum.",
+            line=line,
+            value=f"{out.at[line, 'start_date']} – {out.at[line, 'end_date']}",
+            expected="StartDate ≤ EndDate",
+            action="Exporteer opnieuw; open het bestand niet in Excel.",
+            **where("endDate"),
+        )
     out["channel"] = raw("distributionChannel").str.lower()
     return out
 
@@ -111,18 +136,24 @@ def _meta_progress(values: pd.Series, log: ProblemLog, where: dict) -> pd.Series
 
 
 def _meta_dates(values: pd.Series, log: ProblemLog, where: dict) -> pd.Series:
-    ok = values.str.match(_DATE)
-    for line in values.index[~ok]:
-        log.error(
-            "bad_date",
-            "Datum niet in het exportformaat (Excel herschrijft datums).",
-            line=line,
-            value=values[line],
-            expected="JJJJ-MM-DD UU:MM:SS",
-            action="Exporteer opnieuw en open het bestand niet in Excel.",
-            **where,
-        )
-    return pd.to_datetime(values.where(ok), format="%Y-%m-%d %H:%M:%S")
+    """Dates in the export format; a wrong format or a date that does not exist (2018-02-30) is logged."""
+    parsed: list[datetime | None] = []
+    for line, value in values.items():
+        if not _DATE.match(value):
+            parsed.append(None)
+            log.error("bad_date", "Datum niet in het exportformaat (Excel herschrijft datums).", line=line,
+                      value=value, expected="JJJJ-MM-DD UU:MM:SS",
+                      action="Exporteer opnieuw en open het bestand niet in Excel.", **where)  # fmt: skip
+            continue
+        try:
+            parsed.append(datetime.strptime(value, DATE_FORMAT))
+        except ValueError:
+            parsed.append(None)
+            log.error("impossible_date", "Deze datum of tijd bestaat niet.", line=line, value=value,
+                      expected="een bestaande datum en tijd (JJJJ-MM-DD UU:MM:SS)",
+                      action="Exporteer opnieuw uit Qualtrics; het bestand is met de hand of door een ander "
+                      "programma gewijzigd.", **where)  # fmt: skip
+    return pd.Series(pd.to_datetime(pd.Series(parsed, dtype=object)).to_numpy(), index=values.index)
 
 
 # --- answers ---------------------------------------------------------------------------
@@ -228,15 +259,15 @@ def _numbers(values: pd.Series, cell: Cell, decimal: str, log: ProblemLog, inval
             log.error(
                 "decimal_comma",
                 "Decimale komma, terwijl een decimale punt verwacht wordt.",
-                action="Exporteer zonder 'Use commas for decimals', of lees in met decimal=',' als het hele "
-                "bestand decimale komma's heeft.",
+                action="Exporteer zonder 'Use commas for decimals', of lees het bestand in met decimale komma's "
+                f"als het hele bestand die heeft: {log.command('DECIMAL=,')}.",
                 **where,
             )
         elif _NUM[other].match(v):
             log.error(
                 "decimal_mixed",
-                "Decimale punt in een bestand dat met decimal=',' wordt gelezen (gemengde decimaaltekens, of een "
-                "duizendtal-punt zoals '1.234').",
+                "Decimale punt in een bestand dat met decimale komma's wordt gelezen (DECIMAL=,): gemengde "
+                "decimaaltekens, of een duizendtal-punt zoals '1.234'.",
                 action="Corrigeer de waarde; gebruik één decimaalteken in het hele bestand.",
                 **where,
             )

@@ -1,10 +1,13 @@
 """Map the columns of a raw export to the codebook by ImportId (row 3), never by name.
 
 Export names change when someone renames a question between years; ImportIds do
-not. A renamed column is read (with a warning); a missing required ImportId is an
-error; display-order (``*_DO*``), timing and a trailing empty column are ignored;
-other unknown columns are ignored with a warning. Municipality columns for codes
-outside the frame are kept aside so the loader can explain them if ticked.
+not. A renamed column is read (with a warning) unless its name or label says it is
+another column (:mod:`helpers.load.header_check`: an error); a missing required
+ImportId is an error, and so is a missing column of a frame municipality unless the
+codebook's ``not_offered`` says why; display-order (``*_DO*``), timing and a trailing
+empty column are ignored; other unknown columns are ignored with a warning.
+Municipality columns for codes outside the frame are kept aside so the loader can
+explain them if ticked.
 """
 
 from __future__ import annotations
@@ -14,10 +17,12 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from helpers.load.header_check import check_header_identity, normalize
 from helpers.load.problems import ProblemLog
 from helpers.load.raw_csv import RawTable
 from helpers.survey.codebook import Codebook, Question
 from helpers.survey.export_layout import METADATA, municipality_numbers
+from helpers.survey.frame import gm_code
 
 #: Metadata the loader needs; the other metadata columns may be absent.
 REQUIRED_METADATA = ("_recordId", "status", "progress", "finished", "recordedDate")
@@ -34,6 +39,10 @@ class ColumnMap:
     extra_municipalities: dict[int, int] = field(default_factory=dict)
     ignored: list[str] = field(default_factory=list)  #: allow-listed extra columns (not warned about)
     file_names: list[str] = field(default_factory=list)  #: every column name of the file, by position
+    #: GM codes of frame municipalities whose column is missing (and not explained in the codebook)
+    missing_municipalities: list[str] = field(default_factory=list)
+    #: column index -> GM code, for unmapped columns whose name, label or ImportId points to a missing municipality
+    municipality_lookalikes: dict[int, str] = field(default_factory=dict)
 
 
 def map_columns(table: RawTable, codebook: Codebook, frame: pd.DataFrame, log: ProblemLog) -> ColumnMap:
@@ -59,12 +68,82 @@ def map_columns(table: RawTable, codebook: Codebook, frame: pd.DataFrame, log: P
         cmap.position[iid] = where[0]
         cmap.name[iid] = table.names[where[0]]
     _check_metadata(table, positions, log)
+    check_header_identity(table, codebook, frame, positions, log)
     numbers = municipality_numbers(frame)
     used: set[int] = {positions[m.import_id][0] for m in METADATA if m.import_id in positions}
     for q in codebook.all_questions:
-        used |= _check_question(q, numbers, table, positions, log)
+        if q.type == "municipality":
+            used |= _check_municipality_columns(q, frame, table, positions, cmap, used, log)
+        else:
+            used |= _check_question(q, numbers, table, positions, log)
     _classify_extras(table, codebook, cmap, used, log)
     return cmap
+
+
+def _check_municipality_columns(
+    q: Question,
+    frame: pd.DataFrame,
+    table: RawTable,
+    positions: dict[str, list[int]],
+    cmap: ColumnMap,
+    used: set[int],
+    log: ProblemLog,
+) -> set[int]:
+    """Every frame municipality needs its column unless ``not_offered`` in the codebook says why."""
+    columns = q.export_columns(municipality_numbers(frame))
+    found = {positions[c.import_id][0] for c in columns if c.import_id in positions}
+    _warn_renamed(q, municipality_numbers(frame), table, positions, log)
+    missing = [c for c in columns if c.import_id not in positions and gm_code(c.code) not in q.not_offered]
+    if not missing:
+        return found
+    names = dict(zip(frame["gemeentecode"].astype(str), frame["gemeentenaam"].astype(str), strict=True))
+    lookalikes = _lookalikes(table, q, {gm_code(c.code) for c in missing}, names, found | used)
+    cmap.municipality_lookalikes = lookalikes
+    cmap.missing_municipalities = [gm_code(c.code) for c in missing]
+    by_code = {code: i for i, code in lookalikes.items()}
+    for c in missing:
+        code = gm_code(c.code)
+        message = f"De kolom van gemeente {code} {names[code]} ontbreekt in vraag {q.export_name} ({q.id})."
+        if code in by_code:
+            i = by_code[code]
+            message += (
+                f" Kolom {table.names[i]!r} (ImportId {table.import_ids[i] or 'geen'}) lijkt deze gemeente, maar "
+                "heeft niet de ImportId van de vragenlijst: zijn naam of ImportId met de hand veranderd?"
+            )
+        log.error(
+            "missing_municipality_column",
+            message,
+            line=3,
+            column=c.name,
+            import_id=c.import_id,
+            expected=f"een kolom met ImportId {c.import_id} voor elke gemeente uit de gemeentelijst",
+            action="Exporteer opnieuw met alle antwoordopties. Stond de gemeente bewust niet in de vragenlijst, "
+            f"zet dan '{code}: <reden>' onder not_offered bij vraag {q.id} in codebook.yaml.",
+        )
+    return found
+
+
+def _lookalikes(table: RawTable, q: Question, codes: set[str], names: dict[str, str], used: set[int]) -> dict[int, str]:
+    """Unmapped columns that name a missing municipality by code (GM0014, Q1_GM0014) or by name (Groningen)."""
+    by_name = {normalize(names[c]): c for c in codes}
+    by_number = {int(c[2:]): c for c in codes}
+    prefixes = "|".join(re.escape(p) for p in (q.export_name, q.import_id, *q.export_aliases))
+    number = re.compile(rf"^(?:(?:{prefixes})_)?(?:GM)?0*(\d{{1,4}})$", re.IGNORECASE)
+    out: dict[int, str] = {}
+    for i, (name, label, iid) in enumerate(zip(table.names, table.labels, table.import_ids, strict=True)):
+        if i in used:
+            continue
+        code = None
+        for text in (iid or "", name):
+            m = number.match(text.strip())
+            if m and int(m.group(1)) in by_number and not text.strip().isdigit():
+                code = by_number[int(m.group(1))]
+                break
+        for text in (name, iid or "", label.rsplit(" - ", 1)[-1]):
+            code = code or by_name.get(normalize(text))
+        if code:
+            out[i] = code
+    return out
 
 
 def _check_metadata(table: RawTable, positions: dict[str, list[int]], log: ProblemLog) -> None:
@@ -97,8 +176,26 @@ def _check_question(
     columns = q.export_columns(numbers)
     found = [c for c in columns if c.import_id in positions]
     missing = [c for c in columns if c.import_id not in positions]
+    _warn_renamed(q, numbers, table, positions, log)
+    if missing:
+        _report_missing(q, columns, missing, table, positions, log)
+    return {positions[c.import_id][0] for c in found}
+
+
+def _warn_renamed(
+    q: Question, numbers: list[int], table: RawTable, positions: dict[str, list[int]], log: ProblemLog
+) -> None:
+    """One warning per question whose columns carry another name than the codebook's (or a recorded alias)."""
+    columns = [c for c in q.export_columns(numbers) if c.import_id in positions]
+    recorded = {
+        c.name
+        for alias in q.export_aliases
+        for c in q.model_copy(update={"export_name": alias}).export_columns(numbers)
+    }
     renamed = [
-        (c, table.names[positions[c.import_id][0]]) for c in found if table.names[positions[c.import_id][0]] != c.name
+        (c, table.names[positions[c.import_id][0]])
+        for c in columns
+        if table.names[positions[c.import_id][0]] not in {c.name, *recorded}
     ]
     if renamed:
         pairs = ", ".join(f"{old!r} (verwacht {c.name!r})" for c, old in renamed[:5])
@@ -111,17 +208,6 @@ def _check_question(
             import_id=renamed[0][0].import_id,
             action="Pas export_name in codebook.yaml aan als de nieuwe naam blijft.",
         )
-    if missing and q.type == "municipality" and found:
-        codes = ", ".join(f"GM{c.code:04d}" for c in missing[:10]) + (" …" if len(missing) > 10 else "")
-        log.warning(
-            "missing_municipality_columns",
-            f"{len(missing)} gemeente(n) uit de gemeentelijst staan niet in de vraag {q.export_name}: {codes}. "
-            "Zij konden niet gekozen worden.",
-            line=1,
-        )
-    elif missing:
-        _report_missing(q, columns, missing, table, positions, log)
-    return {positions[c.import_id][0] for c in found}
 
 
 def _report_missing(q, columns, missing, table: RawTable, positions, log: ProblemLog) -> None:

@@ -23,6 +23,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -35,17 +36,21 @@ from helpers.load.columns import map_columns
 from helpers.load.municipalities import check_municipalities, explode, municipality_columns, ticked_codes
 from helpers.load.problems import Problem, ProblemLog, RawDataError
 from helpers.load.raw_csv import read_raw
+from helpers.load.rows import check_fieldwork, drop_rows, dropped_entry, warn_lost_municipalities
 from helpers.load.schema import answer_dtypes, check_values, municipalities_schema, respondents_schema
+from helpers.paths import display
 from helpers.survey.codebook import Codebook, load_codebook
-from helpers.survey.export_layout import STATUS_DROP, TIME_ZONE
+from helpers.survey.export_layout import TIME_ZONE
 from helpers.survey.frame import normalize_frame, read_frame, read_merger_table
+from helpers.survey.input_errors import InputError
 
 __all__ = ["LoadReport", "LoadResult", "RawDataError", "build_processed", "load_export"]
 
 logger = logging.getLogger("helpers.load.export")
 
-DROP_CHANNELS = {"preview", "test"}
-INCOMPLETE = "onvolledig"
+#: Read options the build passes to the notebooks' kernels (``monitor report --encoding/--decimal``).
+ENCODING_ENV = "MONITOR_EXPORT_ENCODING"
+DECIMAL_ENV = "MONITOR_EXPORT_DECIMAL"
 
 
 @dataclass
@@ -110,18 +115,19 @@ def load_export(
     cb = codebook if isinstance(codebook, Codebook) else load_codebook(codebook)
     fr = normalize_frame(frame) if isinstance(frame, pd.DataFrame) else read_frame(frame)
     mergers, merger_source = _mergers(merger_table)
-    log = ProblemLog(_display_name(path))
+    log = ProblemLog(display(path), year=cb.year)
 
     table = read_raw(path, log, encoding=encoding)
     cmap = map_columns(table, cb, fr, log)
     records = records_frame(table)
     meta = parse_metadata(records, cmap, log)
     muni_cols = municipality_columns(cb, fr, cmap)
-    drops = _drop_rows(meta, records, log)
-    dropped = [_dropped_entry(line, reason, meta, records, muni_cols) for line, reason in drops.items()]
+    drops = drop_rows(meta, records, log)
+    dropped = [dropped_entry(line, reason, meta, records, muni_cols) for line, reason in drops.items()]
     kept = records.drop(index=list(drops))
     if len(records) and kept.empty:
         log.error("no_rows_kept", f"Geen bruikbare responsen: alle {len(records)} rijen zijn uitgesloten.")
+    check_fieldwork(meta.loc[kept.index], cb, log)
     conv = convert_answers(kept, answer_cells(cb, cmap), cmap, log, decimal=decimal)
     check_values(conv, log)
     statuses = derive_statuses(conv, cb, log)
@@ -131,7 +137,7 @@ def load_export(
         if muni_cols
         else ticked_codes(kept, {})
     )
-    _warn_lost_municipalities(dropped, ticks, log)
+    warn_lost_municipalities(dropped, ticks, log)
     log.raise_if_errors()
 
     respondents = _respondents(cb, meta.loc[kept.index], conv, statuses, ticks)
@@ -167,18 +173,22 @@ def load_year(
     *,
     raw_dir: str | Path | None = None,
     encoding: str | None = None,
-    decimal: str = ".",
+    decimal: str | None = None,
 ) -> LoadResult:
-    """Load ``<raw>/<year>/export.csv`` with its codebook, the frame of its year and every merger table."""
+    """Load the export of ``year`` with its codebook, the frame of its year and every merger table.
+
+    The export is ``paths.export_path(year)`` (``MONITOR_DATA_DIR`` for real data) unless ``raw_dir`` is
+    given; codebook and reference files come from ``raw_dir`` or ``data/raw``. ``encoding``/``decimal``
+    default to ``$MONITOR_EXPORT_ENCODING``/``$MONITOR_EXPORT_DECIMAL`` (set by ``monitor report`` for the
+    notebooks), else UTF-8 and a decimal point. Every problem with the codebook, the frame, the merger
+    tables or the export raises one :class:`RawDataError`.
+    """
     raw_root = Path(raw_dir) if raw_dir is not None else paths.RAW_DIR
-    codebook = load_codebook(raw_root / str(year) / "codebook.yaml")
-    reference = raw_root / "reference"
-    frame = read_frame(reference / f"gemeenten_{codebook.frame_year}.csv")
-    merger_files = sorted(reference.glob("herindelingen_*.csv"))
-    mergers = pd.concat([read_merger_table(p) for p in merger_files], ignore_index=True) if merger_files else None
-    return load_export(
-        raw_root / str(year) / "export.csv", codebook, frame, mergers, encoding=encoding, decimal=decimal
-    )
+    export = raw_root / str(year) / "export.csv" if raw_dir is not None else paths.export_path(year)
+    encoding = encoding or os.environ.get(ENCODING_ENV) or None
+    decimal = decimal or os.environ.get(DECIMAL_ENV) or "."
+    codebook, frame, mergers = _reference_inputs(year, raw_root, export)
+    return load_export(export, codebook, frame, mergers, encoding=encoding, decimal=decimal)
 
 
 def build_processed(
@@ -187,10 +197,11 @@ def build_processed(
     raw_dir: str | Path | None = None,
     processed_dir: str | Path | None = None,
     encoding: str | None = None,
-    decimal: str = ".",
+    decimal: str | None = None,
 ) -> LoadResult:
-    """Load ``<raw>/<year>/export.csv`` and write ``<processed>/<year>/`` (respondents, municipalities, report).
+    """:func:`load_year`, then write ``<processed>/<year>/`` (respondents, municipalities, load report).
 
+    The same function checks the data for ``monitor data`` and before ``monitor report`` runs a notebook.
     Raw files are only read; writing anywhere under the raw directory is refused.
     """
     raw_root = Path(raw_dir) if raw_dir is not None else paths.RAW_DIR
@@ -198,22 +209,50 @@ def build_processed(
     out = out_root / str(year)
     if out.resolve().is_relative_to(raw_root.resolve()):
         raise ValueError(f"refusing to write processed data under the raw directory {raw_root}")
-    result = load_year(year, raw_dir=raw_root, encoding=encoding, decimal=decimal)
+    result = load_year(year, raw_dir=raw_dir, encoding=encoding, decimal=decimal)
     out.mkdir(parents=True, exist_ok=True)
-    result.respondents.to_parquet(out / "respondents.parquet", index=False)
-    result.municipalities.to_parquet(out / "municipalities.parquet", index=False)
-    result.report.write_json(out / "load_report.json")
+    _replace(out / "respondents.parquet", lambda p: result.respondents.to_parquet(p, index=False))
+    _replace(out / "municipalities.parquet", lambda p: result.municipalities.to_parquet(p, index=False))
+    _replace(out / "load_report.json", result.report.write_json)
     return result
 
 
-# --- helpers -----------------------------------------------------------------------------
-
-
-def _display_name(path: Path) -> str:
+def _replace(target: Path, write) -> None:
+    """Write via a temporary file and rename, so a reader never sees half a file."""
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     try:
-        return path.resolve().relative_to(paths.PROJECT_ROOT.resolve()).as_posix()
-    except ValueError:
-        return path.name
+        write(tmp)
+        os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _reference_inputs(year: int, raw_root: Path, export: Path) -> tuple[Codebook, pd.DataFrame, pd.DataFrame | None]:
+    """Codebook, frame and merger table of ``year``; every problem in them raises one RawDataError."""
+    log = ProblemLog(display(export), year=year)
+    codebook = frame = mergers = None
+    try:
+        codebook = load_codebook(raw_root / str(year) / "codebook.yaml")
+    except InputError as exc:
+        log.extend(exc.problems)
+    reference = raw_root / "reference"
+    if codebook is not None:
+        try:
+            frame = read_frame(reference / f"gemeenten_{codebook.frame_year}.csv")
+        except InputError as exc:
+            log.extend(exc.problems)
+    try:
+        merger_files = sorted(reference.glob("herindelingen_*.csv"))
+        tables = [read_merger_table(p) for p in merger_files]
+        mergers = pd.concat(tables, ignore_index=True) if tables else None
+    except InputError as exc:
+        log.extend(exc.problems)
+    log.raise_if_errors()
+    assert codebook is not None and frame is not None
+    return codebook, frame, mergers
+
+
+# --- helpers -----------------------------------------------------------------------------
 
 
 def _mergers(table: pd.DataFrame | str | Path | None) -> tuple[pd.DataFrame | None, str]:
@@ -225,82 +264,6 @@ def _mergers(table: pd.DataFrame | str | Path | None) -> tuple[pd.DataFrame | No
         years = sorted(set(table["year_new"]))
         return table, ", ".join(f"herindelingen_{y}.csv" for y in years)
     return read_merger_table(table), Path(table).name
-
-
-def _drop_rows(meta: pd.DataFrame, records: pd.DataFrame, log: ProblemLog) -> dict[int, str]:
-    """Line -> reason for rows excluded from analysis; logs duplicate ResponseIds."""
-    drops: dict[int, str] = {}
-    for rid, group in meta.groupby("response_id", sort=False):
-        lines = list(group.index)
-        if len(lines) < 2 or rid == "":
-            continue
-        identical = all(records.loc[line].tolist() == records.loc[lines[0]].tolist() for line in lines[1:])
-        listed = ", ".join(map(str, lines))
-        if identical:
-            log.warning(
-                "duplicate_identical",
-                f"ResponseId {rid} komt {len(lines)}× identiek voor (regels {listed}); alleen regel {lines[0]} "
-                "is gebruikt.",
-                line=lines[1],
-                column="ResponseId",
-                import_id="_recordId",
-            )
-            drops.update({line: f"dubbel (identiek aan regel {lines[0]})" for line in lines[1:]})
-        else:
-            log.error(
-                "duplicate_response_id",
-                f"ResponseId {rid} komt {len(lines)}× voor met verschillende antwoorden (regels {listed}).",
-                line=lines[0],
-                column="ResponseId",
-                import_id="_recordId",
-                value=str(rid),
-                expected="elke ResponseId één keer",
-                action="Zijn exports samengevoegd? Exporteer alle responsen in één keer, of verwijder de "
-                "verkeerde rij.",
-            )
-    for line, row in meta.iterrows():
-        if line in drops:
-            continue
-        status, channel = row["status"], row["channel"]
-        if pd.notna(status) and int(status) in STATUS_DROP:
-            drops[line] = STATUS_DROP[int(status)]
-        elif channel in DROP_CHANNELS:
-            drops[line] = channel
-        elif (pd.notna(row["finished"]) and row["finished"] == 0) or (
-            pd.notna(row["progress"]) and row["progress"] < 100
-        ):
-            drops[line] = INCOMPLETE
-    return dict(sorted(drops.items()))
-
-
-def _dropped_entry(line: int, reason: str, meta: pd.DataFrame, records: pd.DataFrame, muni_cols: dict) -> dict:
-    progress = meta.at[line, "progress"]
-    codes = ticked_codes(records.loc[[line]], muni_cols).iloc[0]
-    return {
-        "line": int(line),
-        "response_id": str(meta.at[line, "response_id"]),
-        "reason": reason,
-        "progress": None if pd.isna(progress) else float(progress),
-        "gemeentecodes": ",".join(codes),
-    }
-
-
-def _warn_lost_municipalities(dropped: list[dict], ticks: pd.Series, log: ProblemLog) -> None:
-    covered = {code for codes in ticks for code in codes}
-    lost = sorted(
-        {
-            code
-            for entry in dropped
-            if entry["reason"] == INCOMPLETE
-            for code in entry["gemeentecodes"].split(",")
-            if code and code not in covered
-        }
-    )
-    if lost:
-        log.warning(
-            "incomplete_municipalities",
-            f"Door onvolledige responsen hebben {len(lost)} gemeente(n) geen antwoord: {', '.join(lost)}.",
-        )
 
 
 def _respondents(cb: Codebook, meta: pd.DataFrame, conv, statuses: pd.DataFrame, ticks: pd.Series) -> pd.DataFrame:

@@ -55,26 +55,40 @@ def check_municipalities(
     _check_ticks(records, columns, cmap.file_names, q.import_id, log)
     extra_ticked = _check_extra(records, codebook, frame, cmap, mergers, log, merger_source)
     ticks = ticked_codes(records, columns)
+    lookalike = _ticked_lookalikes(records, cmap)
     for line, codes in ticks.items():
-        if not codes and line not in extra_ticked:
-            log.error(
-                "no_municipality",
-                f"Respons {response_ids[line]} heeft geen gemeente gekozen "
-                f"(alle kolommen {q.export_name}_* leeg of 0).",
-                line=int(line),
-                column=f"{q.export_name}_*",
-                import_id=f"{q.import_id}_*",
-                expected="minstens één aangekruiste gemeente",
-                action="Zoek uit voor welke gemeente(n) de respons geldt en corrigeer de export, of verwijder de "
-                "respons (en leg dat vast).",
+        if codes or line in extra_ticked or line in lookalike:
+            continue  # a respondent who ticked a column that is missing or misnamed is not blamed
+        message = (
+            f"Respons {response_ids[line]} heeft geen gemeente gekozen (alle kolommen {q.export_name}_* leeg of 0)."
+        )
+        action = (
+            "Zoek uit voor welke gemeente(n) de respons geldt en corrigeer de export, of verwijder de respons "
+            "(en leg dat vast)."
+        )
+        if cmap.missing_municipalities:
+            message = (
+                f"Respons {response_ids[line]} heeft in de aanwezige gemeentekolommen geen gemeente gekozen; de "
+                f"kolommen van {len(cmap.missing_municipalities)} gemeente(n) ontbreken in de export."
             )
+            action = "Herstel eerst de ontbrekende gemeentekolommen (zie boven); misschien koos de respons daar."
+        log.error(
+            "no_municipality",
+            message,
+            line=int(line),
+            column=f"{q.export_name}_*",
+            import_id=f"{q.import_id}_*",
+            expected="minstens één aangekruiste gemeente",
+            action=action,
+        )
     claims: dict[str, list[int]] = {}
     for line, codes in ticks.items():
         for code in codes:
             claims.setdefault(code, []).append(int(line))
     for code, lines in sorted(claims.items()):
         if len(lines) > 1:
-            who = " en ".join(f"{response_ids[line]} (regel {line})" for line in lines)
+            who = " en ".join(f"{response_ids[line]} (regel {line})" for line in lines[:3])
+            who += f" en nog {len(lines) - 3}" if len(lines) > 3 else ""
             log.error(
                 "municipality_claimed_twice",
                 f"{code} {names[code]} is ingevuld door {len(lines)} responsen: {who}.",
@@ -87,6 +101,15 @@ def check_municipalities(
                 "corrigeer de andere en leg de keuze vast.",
             )
     return ticks
+
+
+def _ticked_lookalikes(records: pd.DataFrame, cmap: ColumnMap) -> set[int]:
+    """Lines with a ``1`` in a column that looks like a missing municipality's column."""
+    lines: set[int] = set()
+    for pos in cmap.municipality_lookalikes:
+        values = records[pos].astype(str).str.strip()
+        lines |= {int(x) for x in values.index[values == "1"]}
+    return lines
 
 
 def _check_ticks(

@@ -35,7 +35,8 @@ def edition_years(up_to: int) -> list[int]:
     years = set()
     for d in paths.RAW_DIR.glob("[0-9][0-9][0-9][0-9]"):
         if (d / "codebook.yaml").exists() and (
-            (d / "export.csv").exists() or (paths.processed_year_dir(int(d.name)) / "municipalities.parquet").exists()
+            paths.export_path(int(d.name)).exists()  # MONITOR_DATA_DIR for real exports
+            or (paths.processed_year_dir(int(d.name)) / "municipalities.parquet").exists()
         ):
             years.add(int(d.name))
     return sorted(y for y in years if y <= up_to)

@@ -1,10 +1,11 @@
-"""Byte- and line-level checks of a raw export, before any value is interpreted.
+"""Line-level checks of a raw export, before any value is interpreted.
 
-Magic bytes (xlsx/zip), BOM, strict UTF-8 with the line and column of a bad byte,
-the delimiter, the three header rows (names, labels, ImportId JSON), the field
-count of every record and header rows repeated mid-file. The result is a
-:class:`RawTable`: header rows plus data records of strings with their physical
-line numbers. Problems that make further reading pointless raise at once.
+After the bytes (:mod:`helpers.load.raw_bytes`: path, file type, encoding): line endings
+(CR-only files from old Excel versions are read, with a warning), the delimiter, the three
+header rows (names, labels, ImportId JSON), the field count of every record, header rows
+repeated mid-file and control characters (NUL, …) in cells. The result is a
+:class:`RawTable`: header rows plus data records of strings with their physical line numbers.
+Problems that make further reading pointless raise at once.
 """
 
 from __future__ import annotations
@@ -17,21 +18,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from helpers.load.problems import ProblemLog
-from helpers.survey.export_layout import BOM, DELIMITER, HEADER_ROWS, METADATA_NAMES
+from helpers.load.raw_bytes import CANDIDATE_DELIMITERS, REEXPORT, check_magic, decode, read_bytes
+from helpers.survey.export_layout import DELIMITER, HEADER_ROWS, METADATA_NAMES
 
-ZIP_MAGIC = b"PK\x03\x04"
-OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # old .xls
-UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
-CANDIDATE_DELIMITERS = (",", ";", "\t")
 DELIMITER_NAMES = {",": "','", ";": "';'", "\t": "tab"}
-MAX_BYTE_PROBLEMS = 20
 _DATE_LIKE = re.compile(r"^\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}([ T]\d{1,2}:\d{2}(:\d{2})?)?$")
 _RESPONSE_ID = re.compile(r"^R_[A-Za-z0-9]{8,}$")
-
-REEXPORT = (
-    "Exporteer opnieuw uit Qualtrics (Data & Analysis > Export data > CSV, 'Use numeric values') en open of "
-    "bewaar het bestand niet in Excel."
-)
+#: C0 controls except tab/LF/CR, DEL and C1 controls (the latter appear when cp1252 is read as Latin-1).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 @dataclass
@@ -54,124 +48,33 @@ class RawTable:
 
 def read_raw(path: str | Path, log: ProblemLog, encoding: str | None = None) -> RawTable:
     """Read ``path`` read-only and split it into a :class:`RawTable`; raise RawDataError on fatal problems."""
-    path = Path(path)
-    with open(path, "rb") as fh:
-        data = fh.read()
-    _check_magic(data, log)
+    data = read_bytes(Path(path), log)
     log.raise_if_errors()
-    text, used, bom = _decode(data, log, encoding)
+    check_magic(data, log)
     log.raise_if_errors()
+    text, used, bom = decode(data, log, encoding)
+    log.raise_if_errors()
+    text = _line_endings(text, log)
     delimiter = _detect_delimiter(text, log)
     records = _parse(text, delimiter, log)
     log.raise_if_errors()
     return _split_header(records, log, used, bom, delimiter)
 
 
-# --- bytes ---------------------------------------------------------------------------
+# --- delimiter and records -----------------------------------------------------------
 
 
-def _check_magic(data: bytes, log: ProblemLog) -> None:
-    if not data.strip(BOM + b" \r\n\t"):
-        log.error("empty_file", "Het bestand is leeg.", action=REEXPORT)
-    elif data.startswith(ZIP_MAGIC):
-        log.error(
-            "not_csv",
-            "Dit is een Excel- of zip-bestand (begint met 'PK'), geen CSV.",
-            expected="een CSV-tekstbestand",
-            action="Pak een zip-bestand uit, of exporteer uit Qualtrics als CSV (niet als Excel).",
-        )
-    elif data.startswith(OLE_MAGIC):
-        log.error("not_csv", "Dit is een oud Excel-bestand (.xls), geen CSV.", action=REEXPORT)
-    elif data.startswith(UTF16_BOMS):
-        log.error(
-            "not_utf8",
-            "Het bestand is UTF-16 gecodeerd (Excel 'Unicode-tekst'), niet UTF-8.",
+def _line_endings(text: str, log: ProblemLog) -> str:
+    """CR-only line ends (old Mac Excel 'CSV (Macintosh)') become LF, with a warning; line numbers stay."""
+    if "\r" in text and "\n" not in text:
+        log.warning(
+            "line_endings",
+            "De regels eindigen op CR alleen (oud Excel-formaat 'CSV (Macintosh)'); het bestand is zo gelezen.",
+            line=1,
             action=REEXPORT,
         )
-
-
-def _decode(data: bytes, log: ProblemLog, encoding: str | None) -> tuple[str, str, bool]:
-    bom = data.startswith(BOM)
-    body = data[len(BOM) :] if bom else data
-    if encoding is not None:
-        try:
-            return body.decode(encoding), encoding, bom
-        except (UnicodeDecodeError, LookupError) as exc:
-            log.error("not_decodable", f"Het bestand is niet te lezen als {encoding}: {exc}.", action=REEXPORT)
-            return "", encoding, bom
-    positions = _bad_utf8_positions(body)
-    if not positions:
-        return body.decode("utf-8"), "utf-8", bom
-    hint = "Exporteer opnieuw uit Qualtrics (CSV is altijd UTF-8)"
-    if _decodes(body, "cp1252"):
-        hint += (
-            ", of geef encoding='cp1252' op als het bestand bewust in Excel is opgeslagen "
-            "(het lijkt Windows-1252: Excel 'CSV (gescheiden door lijstscheidingsteken)')."
-        )
-    else:
-        hint += "."
-    names, delimiter = _guess_header(body)
-    for pos in positions:
-        line, column = _locate(body, pos)
-        field = _field_index(body, pos, delimiter)
-        log.error(
-            "not_utf8",
-            f"Het bestand is geen UTF-8: byte 0x{body[pos]:02X} op regel {line}, positie {column}.",
-            line=line,
-            column=names[field] if field < len(names) else None,
-            value=_context(body, pos),
-            expected="UTF-8-tekst",
-            action=hint,
-        )
-    return "", "utf-8", bom
-
-
-def _bad_utf8_positions(body: bytes) -> list[int]:
-    positions, start = [], 0
-    while len(positions) < MAX_BYTE_PROBLEMS:
-        try:
-            body[start:].decode("utf-8")
-            break
-        except UnicodeDecodeError as exc:
-            positions.append(start + exc.start)
-            start += exc.end
-    return positions
-
-
-def _decodes(body: bytes, encoding: str) -> bool:
-    try:
-        body.decode(encoding)
-    except UnicodeDecodeError:
-        return False
-    return True
-
-
-def _locate(body: bytes, pos: int) -> tuple[int, int]:
-    """Physical line (1-based) and character column (1-based) of byte ``pos``."""
-    line = body.count(b"\n", 0, pos) + 1
-    line_start = body.rfind(b"\n", 0, pos) + 1
-    column = len(body[line_start:pos].decode("utf-8", errors="replace")) + 1
-    return line, column
-
-
-def _guess_header(body: bytes) -> tuple[list[str], str]:
-    """Header names and delimiter from line 1, read leniently (for locating bad bytes)."""
-    first = body.split(b"\n", 1)[0].decode("utf-8", errors="replace").rstrip("\r")
-    best = max(CANDIDATE_DELIMITERS, key=lambda d: sum(f in METADATA_NAMES for f in first.split(d)))
-    return next(csv.reader([first], delimiter=best), []), best
-
-
-def _field_index(body: bytes, pos: int, delimiter: str) -> int:
-    """Index of the field holding byte ``pos``, counted from the start of its line."""
-    prefix = body[body.rfind(b"\n", 0, pos) + 1 : pos].decode("utf-8", errors="replace")
-    return len(next(csv.reader([prefix + "x"], delimiter=delimiter), [""])) - 1
-
-
-def _context(body: bytes, pos: int) -> str:
-    return body[max(0, pos - 15) : pos + 15].decode("utf-8", errors="replace").replace("\r", "").replace("\n", "⏎")
-
-
-# --- delimiter and records -----------------------------------------------------------
+        return text.replace("\r", "\n")
+    return text
 
 
 def _detect_delimiter(text: str, log: ProblemLog) -> str:
@@ -330,6 +233,7 @@ def _check_records(
             )
             continue
         kept.append((line, fields))
+        _check_controls(line, fields, names, log)
     for first, last in _runs(repeated):
         span = f"Regel {first}" if first == last else f"Regels {first}–{last}"
         log.error(
@@ -340,6 +244,23 @@ def _check_records(
             action="Voeg exports niet handmatig samen; exporteer alle responsen in één keer.",
         )
     return kept
+
+
+def _check_controls(line: int, fields: list[str], names: list[str], log: ProblemLog) -> None:
+    for i, value in enumerate(fields):
+        found = _CONTROL.search(value)
+        if found:
+            char, at = found.group(), found.start()
+            shown = ("…" if at > 30 else "") + value[max(0, at - 30) : at + 30] + ("…" if at + 30 < len(value) else "")
+            log.error(
+                "control_character",
+                f"Stuurteken U+{ord(char):04X}{' (NUL)' if char == chr(0) else ''} in de cel.",
+                line=line,
+                column=names[i],
+                value=shown,
+                expected="tekst zonder stuurtekens",
+                action="Verwijder het teken (meestal een kopieer- of opslagfout) of exporteer opnieuw.",
+            )
 
 
 def _runs(lines: list[int]) -> list[tuple[int, int]]:

@@ -1,5 +1,10 @@
 """Content hashes that decide which notebooks must run again, and the manifest that stores them.
 
+The manifest also records the sha256 of every file a build produced, by owner: each notebook's
+parts (executed notebook, indicator part, quotes part, figures), and the rendered PDF and HTML.
+Before a part is reused it is verified against that hash (:func:`damaged`); a missing or changed
+part is never published, the notebook runs again.
+
 A notebook's key hashes its own cells, the shared inputs (raw data of the year, codebook, reference
 files, ``src/helpers`` sources except this build package), its parameters (``build_dir`` as the
 executed notebook shows it, not the temporary directory) and the keys of the notebooks it depends on. So a change to one
@@ -11,12 +16,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
+import shutil
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-#: Bump when the key recipe or the executed-notebook format changes; invalidates every cache entry.
-CACHE_VERSION = 1
+#: Bump when the key recipe, the executed-notebook format or the manifest changes; invalidates every cache entry.
+CACHE_VERSION = 2
 MANIFEST_NAME = "build-manifest.json"
 _VOLATILE_CELL_METADATA = frozenset({"execution", "papermill", "collapsed", "scrolled", "ExecuteTime", "jupyter"})
 _VOLATILE_NB_METADATA = frozenset({"kernelspec", "language_info", "papermill", "widgets"})
@@ -168,3 +175,106 @@ def write_manifest(report_dir: Path, manifest: Mapping[str, Any]) -> None:
     (Path(report_dir) / MANIFEST_NAME).write_text(
         json.dumps(body, sort_keys=True, indent=1, ensure_ascii=False) + "\n", encoding="utf-8"
     )
+
+
+# --- produced files ------------------------------------------------------------------------
+
+_FIGURE = re.compile(r"^figuur_(\d+)_")
+
+
+def owner(rel: str, stems: Iterable[str]) -> str | None:
+    """The notebook that produced build file ``rel`` (``executed/03_policy.ipynb``, ``indicators/03_policy.csv``,
+    ``figures/03_policy/…``, ``figures/figuur_3_2.png``), or None for a file of the build itself."""
+    parts = rel.split("/")
+    stems = list(stems)
+    if parts[0] == "html" or len(parts) == 1:  # rendered pages and the build's own files
+        return None
+    for stem in stems:
+        if stem in parts[:-1] or parts[-1].startswith(f"{stem}."):
+            return stem
+    figure = _FIGURE.match(parts[-1]) if parts[0] == "figures" else None
+    if figure:
+        return next((s for s in stems if s[:2].isdigit() and int(s[:2]) == int(figure.group(1))), None)
+    return None
+
+
+def produced_files(root: Path, stems: Iterable[str], skip: Iterable[str] = ()) -> dict[str, dict[str, str]]:
+    """sha256 of every file under ``root`` by owner (notebook stem, or ``""`` for the build's own files)."""
+    root, skipped = Path(root), set(skip)
+    out: dict[str, dict[str, str]] = {}
+    for f in sorted(root.rglob("*")):
+        rel = f.relative_to(root).as_posix()
+        if f.is_file() and rel not in skipped and not rel.startswith("."):
+            out.setdefault(owner(rel, stems) or "", {})[rel] = file_digest(f)
+    return out
+
+
+def damaged(root: Path, files: Mapping[str, str] | None) -> list[str]:
+    """Files of ``files`` (relative path -> sha256) missing under ``root`` or with other content.
+
+    ``None`` (a manifest without hashes) counts as damaged: what cannot be verified is not reused.
+    """
+    if files is None:
+        return ["(geen controlegetallen in het manifest)"]
+    out = []
+    for rel, digest in sorted(files.items()):
+        path = Path(root) / rel
+        try:
+            ok = path.is_file() and file_digest(path) == digest
+        except OSError:
+            ok = False
+        if not ok:
+            out.append(rel)
+    return out
+
+
+def listed(files: list[str], k: int = 3) -> str:
+    """``a, b, c en nog 4``: files named in a progress line."""
+    return ", ".join(files[:k]) + (f" en nog {len(files) - k}" if len(files) > k else "")
+
+
+def reusable(
+    final: Path,
+    order: list[str],
+    graph: Mapping[str, frozenset[str]],
+    prep: set[str],
+    keys: Mapping[str, str],
+    manifest: Mapping[str, Any],
+    processed_dir: Path | None,
+) -> tuple[set[str], dict[str, str]]:
+    """Notebooks whose key matches the last build and whose parts all match their recorded hashes.
+
+    Returns the reusable names and, for notebooks that run although their key matches, the reason: a
+    damaged or missing part (then the notebooks that depend on it run too), or missing processed data.
+    """
+    out: set[str] = set()
+    reasons: dict[str, str] = {}
+    rebuilt: set[str] = set()
+    entries = manifest.get("notebooks", {})
+    for name in order:
+        entry = entries.get(name, {})
+        if entry.get("key") != keys[name]:
+            continue
+        bad = damaged(final, entry.get("parts"))
+        deps = sorted(set(graph[name]) & rebuilt)
+        if bad:
+            reasons[name] = f"uitvoer beschadigd of verdwenen ({listed(bad)}); opnieuw uitvoeren"
+            rebuilt.add(name)
+        elif deps:
+            reasons[name] = "hangt af van " + ", ".join(deps)
+            rebuilt.add(name)
+        elif name in prep and processed_dir is not None and not any(Path(processed_dir).glob("*")):
+            reasons[name] = "verwerkte gegevens ontbreken"
+        else:
+            out.add(name)
+    return out, reasons
+
+
+def carry_over(final: Path, staging: Path, keep: set[str], manifest: Mapping[str, Any]) -> None:
+    """Start the staging dir with the verified parts of the reused notebooks (nothing else of the old report)."""
+    entries = manifest.get("notebooks", {})
+    for name in sorted(keep):
+        for rel in entries.get(name, {}).get("parts", {}):
+            target = Path(staging) / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(Path(final) / rel, target)

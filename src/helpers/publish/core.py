@@ -1,4 +1,10 @@
-"""``build_report``: raw export → executed notebooks → PDF + reviewer HTML, cached and swapped in atomically."""
+"""``build_report``: raw export → executed notebooks → PDF + reviewer HTML, cached and swapped in atomically.
+
+Before any notebook runs, the year's data are checked with the same function as ``monitor data``
+(``check_data``); a bad export stops the build with the grouped problem list and
+``reports/<year>-failed/problems.txt``. Cached parts are reused only after their content hash
+matches the manifest; ``force`` rebuilds everything.
+"""
 
 from __future__ import annotations
 
@@ -15,11 +21,14 @@ from typing import Any
 
 from helpers.publish import cache, plan
 from helpers.publish.claims import ClaimsError, assemble_claims, unplaced_remarks
-from helpers.publish.indicators import IndicatorError, assemble
+from helpers.publish.indicators import QUOTES, IndicatorError, assemble
 from helpers.publish.params import KERNELSPEC, notebook_parameters
+from helpers.publish.preflight import check_data_first, environment
 from helpers.publish.repro import ReportMeta, report_meta, reproducible_env
 
 WORK = ".work"  # scratch space inside the staging directory; removed before the swap
+#: Files of ``src/helpers`` that make up the code of the notebooks (the first-names list of the quotes, too).
+SOURCE_SUFFIXES = (".py", ".txt")
 Log = Callable[[str], None]
 
 
@@ -68,6 +77,8 @@ class _Build:
     workers: int
     timeout: int | None
     log: Log
+    kernel_env: dict[str, str] = field(default_factory=dict)
+    check_data: Callable[[], object] | None = None
 
     @property
     def final(self) -> Path:
@@ -98,7 +109,12 @@ def default_inputs(year: int) -> list[Path]:
 
     root = paths.PROJECT_ROOT
     years = sorted(p for p in paths.RAW_DIR.glob("[0-9][0-9][0-9][0-9]") if p.is_dir() and int(p.name) <= year)
-    return [*years, paths.REFERENCE_DIR, paths.PUBLISHED_DIR, root / "requirements.lock"]
+    outside = []
+    if paths.export_dir() != paths.RAW_DIR:  # real exports in MONITOR_DATA_DIR
+        outside = sorted(
+            p for p in paths.export_dir().glob("[0-9][0-9][0-9][0-9]") if p.is_dir() and int(p.name) <= year
+        )
+    return [*years, *outside, paths.REFERENCE_DIR, paths.PUBLISHED_DIR, root / "requirements.lock"]
 
 
 def build_report(
@@ -121,6 +137,8 @@ def build_report(
     processed_dir: Path | None = None,
     timeout: int | None = None,
     log: Log = log_stderr,
+    kernel_env: Mapping[str, str] | None = None,
+    check_data: Callable[[], object] | None = None,
 ) -> BuildResult:
     """Build ``reports_dir/<year>/`` from the notebooks in ``notebooks_dir``.
 
@@ -131,6 +149,8 @@ def build_report(
     ``parameters`` go to every notebook and ``overrides[name]`` to one; undeclared names are errors.
     Defaults (codebook, inputs, templates) come from ``helpers.paths``; ``freeze_date``/``synthetic``/
     ``title`` override the codebook; ``processed_dir`` (if given) must be non-empty to reuse ``00``.
+    ``kernel_env`` is set for the kernels (and is part of every key); ``check_data`` checks the data
+    before the data-preparation notebook runs (an InputError stops the build with the problem list).
     """
     from helpers import paths
     from helpers.publish.staging import BuildLocked, year_lock
@@ -165,6 +185,8 @@ def build_report(
         workers=max(1, jobs or os.cpu_count() or 1),
         timeout=timeout,
         log=log,
+        kernel_env=dict(kernel_env or {}),
+        check_data=check_data,
     )
     inputs = [*(inputs if inputs is not None else default_inputs(year)), codebook]
     try:
@@ -184,8 +206,10 @@ def _build(b: _Build, inputs: list[Path], helpers_dir: Path, force: bool, proces
     build_pkg = Path(__file__).parent
     digests = {
         "invoerdata": cache.tree_digest(inputs),
-        "src/helpers": cache.tree_digest([helpers_dir], (".py",), exclude=[build_pkg]),
+        "src/helpers": cache.tree_digest([helpers_dir], SOURCE_SUFFIXES, exclude=[build_pkg]),
     }
+    if b.kernel_env:
+        digests["leesopties"] = cache.tree_digest([]) + json.dumps(b.kernel_env, sort_keys=True)
     sources = {nb.name: cache.notebook_digest(nb.path) for nb in b.notebooks}
     keys = cache.compute_keys(b.exec_order, b.graph, sources, "".join(digests.values()), b.params)
     report = plan.report_order(b.notebooks)
@@ -196,13 +220,16 @@ def _build(b: _Build, inputs: list[Path], helpers_dir: Path, force: bool, proces
         b.meta.as_dict(),
     )
     manifest = cache.load_manifest(b.final)
-    cached = set() if force else _cached(b, manifest, keys, processed_dir)
+    cached, reasons = (set(), {}) if force else _cached(b, manifest, keys, processed_dir)
     result = BuildResult(b.year, b.final, b.final / b.pdf_name, b.final / "html" / "index.html")
     result.cached = [n for n in b.exec_order if n in cached]
     result.executed = [n for n in b.exec_order if n not in cached]
-    up_to_date = manifest.get("render_key") == rkey and result.pdf.is_file() and result.html_index.is_file()
+    damaged_render = cache.damaged(b.final, manifest.get("rendered")) if manifest.get("render_key") == rkey else []
+    up_to_date = manifest.get("render_key") == rkey and not damaged_render
     if not result.executed and up_to_date:
         return result
+    if damaged_render and not result.executed:
+        b.log(f"build {b.year}: opmaak beschadigd of verdwenen ({cache.listed(damaged_render)}); PDF en HTML opnieuw")
 
     from helpers.publish.merge import MergeError, check_source
     from helpers.publish.staging import new_staging, swap_in
@@ -212,6 +239,7 @@ def _build(b: _Build, inputs: list[Path], helpers_dir: Path, force: bool, proces
             check_source(nb.path)
     except MergeError as exc:
         raise BuildError(str(exc)) from exc
+    check_data_first(b.check_data, b.year, b.failed_dir, b.log, skip=_prep_cached(b, cached))
     b.log(
         f"build {b.year}: {len(result.executed)} notebook(s) uitvoeren, {len(cached)} uit cache, {b.workers} worker(s)"
     )
@@ -219,18 +247,20 @@ def _build(b: _Build, inputs: list[Path], helpers_dir: Path, force: bool, proces
         why = (
             "--force"
             if force
-            else cache.explain(n, keys[n], sources[n], digests, set(b.graph[n]) & set(result.executed), manifest)
+            else reasons.get(n)
+            or cache.explain(n, keys[n], sources[n], digests, set(b.graph[n]) & set(result.executed), manifest)
         )
         b.log(f"  {n}: {why}")
     staging = new_staging(b.reports_dir, b.year)
     try:
-        _carry_over(b.final, staging, cached)
-        with reproducible_env(b.meta.epoch):
+        cache.carry_over(b.final, staging, cached, manifest)
+        with reproducible_env(b.meta.epoch), environment(b.kernel_env):
             t0 = time.perf_counter()
             seconds = _execute(b, [nb for nb in b.notebooks if nb.name in result.executed], cached, staging, manifest)
             result.timings["execute"] = time.perf_counter() - t0
             try:
                 assemble(staging, [nb.name for nb in b.notebooks])
+                assemble(staging, [nb.name for nb in b.notebooks], QUOTES)
                 claims = assemble_claims(staging, [nb.name for nb in b.notebooks])
             except (IndicatorError, ClaimsError) as exc:
                 raise BuildError(str(exc)) from exc
@@ -243,15 +273,19 @@ def _build(b: _Build, inputs: list[Path], helpers_dir: Path, force: bool, proces
             _render(b, report, staging, result)
         shutil.rmtree(staging / WORK, ignore_errors=True)
         previous = manifest.get("notebooks", {})
+        files = cache.produced_files(staging, b.exec_order, skip=[cache.MANIFEST_NAME])
         entries = {
             n: {
                 "key": keys[n],
                 "source": sources[n],
                 "seconds": round(seconds.get(n, previous.get(n, {}).get("seconds", 0.0)), 1),
+                "parts": files.get(n, {}),
             }
             for n in b.exec_order
         }
-        cache.write_manifest(staging, {"year": b.year, "render_key": rkey, "inputs": digests, "notebooks": entries})
+        rendered = {k: v for k, v in files.get("", {}).items() if k == b.pdf_name or k.startswith("html/")}
+        body = {"year": b.year, "render_key": rkey, "inputs": digests, "notebooks": entries, "rendered": rendered}
+        cache.write_manifest(staging, body)
         swap_in(staging, b.final)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
@@ -261,32 +295,18 @@ def _build(b: _Build, inputs: list[Path], helpers_dir: Path, force: bool, proces
     return result
 
 
-def _cached(b: _Build, manifest: Mapping[str, Any], keys: Mapping[str, str], processed_dir: Path | None) -> set[str]:
-    """Notebooks whose key matches the last build and whose executed copy still exists."""
-    out = set()
-    for nb in b.notebooks:
-        entry = manifest.get("notebooks", {}).get(nb.name, {})
-        if entry.get("key") != keys[nb.name] or not (b.final / "executed" / nb.filename).is_file():
-            continue
-        if nb.role == plan.PREP and processed_dir is not None and not any(Path(processed_dir).glob("*")):
-            continue  # the processed tables are gone: run the data preparation again
-        out.add(nb.name)
-    return out
+def _cached(
+    b: _Build, manifest: Mapping[str, Any], keys: Mapping[str, str], processed_dir: Path | None
+) -> tuple[set[str], dict[str, str]]:
+    """Notebooks reusable from the last build (key unchanged, every part verified) and why others run."""
+    prep = {nb.name for nb in b.notebooks if nb.role == plan.PREP}
+    return cache.reusable(b.final, b.exec_order, b.graph, prep, keys, manifest, processed_dir)
 
 
-def _carry_over(final: Path, staging: Path, keep: set[str]) -> None:
-    """Start the staging dir from the previous report, keeping only what the cached notebooks produced."""
-    if not keep:
-        return
-
-    def ignore(_dir: str, names: list[str]) -> set[str]:
-        return {n for n in names if n in {"html", "indicators.csv", cache.MANIFEST_NAME} or n.endswith(".pdf")}
-
-    shutil.copytree(final, staging, dirs_exist_ok=True, ignore=ignore)
-    for sub, suffix in (("executed", ".ipynb"), ("indicators", ".csv"), ("claims", ".csv")):
-        for f in (staging / sub).glob(f"*{suffix}"):
-            if f.stem not in keep:
-                f.unlink()
+def _prep_cached(b: _Build, cached: set[str]) -> bool:
+    """True when the data-preparation notebook is reused (the data were checked by that earlier build)."""
+    prep = [nb.name for nb in b.notebooks if nb.role == plan.PREP]
+    return bool(prep) and all(n in cached for n in prep)
 
 
 def _snapshot(src: Path, dest: Path) -> None:

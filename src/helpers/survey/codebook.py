@@ -27,14 +27,18 @@ from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from helpers.paths import display
+from helpers.survey.input_errors import InputError
 
 QuestionType = Literal["single", "multi", "percent", "count", "text", "municipality"]
 
 
-class CodebookError(ValueError):
-    """Raised when a codebook file does not match the schema; lists every problem."""
+class CodebookError(InputError):
+    """Raised when a codebook file cannot be read or does not match the schema; lists every problem."""
+
+    what = "het codebook is niet ingelezen"
 
 
 class _Strict(BaseModel):
@@ -91,6 +95,13 @@ class Net(_Strict):
     key: str = Field(pattern=KEY_PATTERN)
     label: str
     codes: list[int]
+
+
+class ConstantSum(_Strict):
+    """The items of a percent/count question add up to ``total`` (± ``tolerance``) on every answered row."""
+
+    total: float = 100.0
+    tolerance: float = Field(default=0.5, ge=0)
 
 
 class Scale(_Strict):
@@ -188,8 +199,14 @@ class Question(_Strict):
     min_value: float | None = None
     max_value: float | None = None
     asked_if: Condition | None = None
+    #: The items must add up to a total (e.g. 100%) within a tolerance; checked on every row.
+    constant_sum: ConstantSum | None = None
     export_name: str
     import_id: str
+    #: Earlier export names of this question's columns (a recorded rename): the header check accepts them.
+    export_aliases: list[str] = Field(default_factory=list)
+    #: Municipality question only: frame municipalities (GM code) without a column in the export, and why.
+    not_offered: dict[str, str] = Field(default_factory=dict)
     #: Earlier questions (other ids) this one may be compared with in trends: ``"id"`` or ``"2017:id"``.
     #: The same id in two years is always the same, comparable question.
     comparable_with: list[str] = Field(default_factory=list)
@@ -203,33 +220,40 @@ class Question(_Strict):
         for r in refs:
             head = r.split(" ", 1)[0]
             if head not in {"Figuur", "Tabel", "Tekst"}:
-                raise ValueError(f"report_ref {r!r} should start with 'Figuur', 'Tabel' or 'Tekst'")
+                raise ValueError(f"report_ref {r!r} moet beginnen met 'Figuur', 'Tabel' of 'Tekst'")
         return refs
 
     @model_validator(mode="after")
     def _type_rules(self) -> Question:
         t = self.type
         if t in {"single", "multi"} and not (self.options or self.scale):
-            raise ValueError(f"{self.id}: a {t} question needs options or a scale")
+            raise ValueError(f"{self.id}: een {t}-vraag heeft options of een scale nodig")
         if t not in {"single", "multi"} and (self.options or self.scale):
-            raise ValueError(f"{self.id}: a {t} question has no options")
+            raise ValueError(f"{self.id}: een {t}-vraag heeft geen options")
         if self.max_answers is not None and t != "multi":
-            raise ValueError(f"{self.id}: max_answers only applies to multi questions")
+            raise ValueError(f"{self.id}: max_answers geldt alleen voor multi-vragen")
         if t not in {"percent", "count"} and self.items:
-            raise ValueError(f"{self.id}: items only apply to percent/count questions")
+            raise ValueError(f"{self.id}: items gelden alleen voor percent/count-vragen")
+        if self.constant_sum is not None and (t not in {"percent", "count"} or len(self.items) < 2):
+            raise ValueError(f"{self.id}: constant_sum geldt alleen voor percent/count-vragen met items")
+        if self.not_offered and t != "municipality":
+            raise ValueError(f"{self.id}: not_offered geldt alleen voor de gemeentevraag")
+        bad = [c for c in self.not_offered if not (len(c) == 6 and c.startswith("GM") and c[2:].isdigit())]
+        if bad:
+            raise ValueError(f"{self.id}: not_offered noemt gemeentecodes als GM0014, niet {bad}")
         codes = [o.code for o in self.options]
         if len(codes) != len(set(codes)):
-            raise ValueError(f"{self.id}: duplicate option codes {codes}")
+            raise ValueError(f"{self.id}: dubbele optiecodes {codes}")
         keys = [c.key for c in (*self.options, *self.items, *self.nets)]
         if len(keys) != len(set(keys)):
-            raise ValueError(f"{self.id}: duplicate keys {sorted({k for k in keys if keys.count(k) > 1})}")
+            raise ValueError(f"{self.id}: dubbele keys {sorted({k for k in keys if keys.count(k) > 1})}")
         if any(o.exclusive for o in self.options) and t != "multi":
-            raise ValueError(f"{self.id}: exclusive options only exist in multi questions")
+            raise ValueError(f"{self.id}: exclusieve opties bestaan alleen bij multi-vragen")
         valid = set(codes) if t in {"single", "multi"} else {it.code for it in self.items}
         for net in self.nets:
             missing = set(net.codes) - valid if (self.options or self.items) else set()
             if missing:
-                raise ValueError(f"{self.id}: net {net.label!r} names unknown codes {sorted(missing)}")
+                raise ValueError(f"{self.id}: net {net.label!r} noemt onbekende codes {sorted(missing)}")
         return self
 
     # convenience -------------------------------------------------------------------
@@ -339,22 +363,22 @@ class Codebook(_Strict):
         ids = [q.id for q in self.questions]
         dup = sorted({x for x in ids if ids.count(x) > 1})
         if dup:
-            raise ValueError(f"duplicate question ids: {dup}")
+            raise ValueError(f"dubbele vraag-id's: {dup}")
         names = [q.export_name for q in self.questions]
         dupn = sorted({x for x in names if names.count(x) > 1})
         if dupn:
-            raise ValueError(f"duplicate export names: {dupn}")
+            raise ValueError(f"dubbele export_names: {dupn}")
         known = set(ids)
         for q in self.questions:
             if q.scale is not None and q.scale not in self.scales:
-                raise ValueError(f"{q.id}: unknown scale {q.scale!r}")
+                raise ValueError(f"{q.id}: onbekende schaal {q.scale!r}")
             for dep in condition_questions(q.asked_if):
                 if dep not in known:
-                    raise ValueError(f"{q.id}: routing refers to unknown question {dep!r}")
+                    raise ValueError(f"{q.id}: routing verwijst naar onbekende vraag {dep!r}")
                 if ids.index(dep) >= ids.index(q.id):
-                    raise ValueError(f"{q.id}: routing refers to {dep!r}, which comes later in the questionnaire")
+                    raise ValueError(f"{q.id}: routing verwijst naar {dep!r}, die later in de vragenlijst komt")
         if sum(q.type == "municipality" for q in self.questions) != 1:
-            raise ValueError("a codebook needs exactly one municipality-selection question")
+            raise ValueError("een codebook heeft precies één gemeentevraag (type municipality)")
         return self
 
     @cached_property
@@ -403,31 +427,22 @@ class Codebook(_Strict):
 
 
 def load_codebook(path: str | Path) -> Codebook:
-    """Read and validate a codebook YAML file; raise CodebookError listing every problem."""
+    """Read and validate a codebook YAML file; raise CodebookError listing every problem with its line."""
+    from helpers.survey.codebook_check import precheck, schema_problems
+    from helpers.survey.yaml_files import YamlError, read_yaml_located
+
     path = Path(path)
+    name = display(path)
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise CodebookError(f"{path}: not valid YAML: {exc}") from exc
+        raw, locate = read_yaml_located(path)
+    except YamlError as exc:
+        raise CodebookError(name, exc.problems) from None
+    problems = precheck(raw, locate, name)
     try:
-        return Codebook.model_validate(raw)
+        codebook = Codebook.model_validate(raw)
     except ValidationError as exc:
-        lines = [f"{path}: {exc.error_count()} problem(s) in the codebook:"]
-        for err in exc.errors():
-            loc = _describe_loc(raw, err["loc"])
-            lines.append(f"  - {loc}: {err['msg']}")
-        raise CodebookError("\n".join(lines)) from exc
-
-
-def _describe_loc(raw: object, loc: tuple) -> str:
-    """Turn a pydantic error location into 'questions[3] (id=foo).options[2].code'."""
-    out, node = [], raw
-    for part in loc:
-        if isinstance(part, int):
-            ident = node[part].get("id") if isinstance(node, list) and isinstance(node[part], dict) else None
-            out[-1:] = [f"{out[-1] if out else ''}[{part}]" + (f" (id={ident})" if ident else "")]
-            node = node[part] if isinstance(node, list) and part < len(node) else None
-        else:
-            out.append(str(part))
-            node = node.get(part) if isinstance(node, dict) else None
-    return ".".join(out) or "<root>"
+        problems += schema_problems(exc, raw, locate, name, skip_prechecked=bool(problems))
+    else:
+        if not problems:
+            return codebook
+    raise CodebookError(name, sorted(problems, key=lambda p: p.line or 0))

@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -60,6 +61,10 @@ METADATA: tuple[MetaColumn, ...] = (
 )
 METADATA_NAMES: tuple[str, ...] = tuple(m.name for m in METADATA)
 META_BY_IMPORT_ID: dict[str, MetaColumn] = {m.import_id: m for m in METADATA}
+
+#: ResponseId as Qualtrics writes it: ``R_`` and 15 letters or digits (some accounts: up to 17).
+RESPONSE_ID = re.compile(r"^R_[A-Za-z0-9]{15,17}$")
+RESPONSE_ID_TEXT = "R_ gevolgd door 15 letters of cijfers, bv. R_1oSwClUAOnjiXna"
 
 #: Status codes (numeric export): 0 normal, 1 preview, 2 test, 4 imported, 8 spam, 16 offline.
 STATUS_KEEP = {0: "normaal", 4: "geïmporteerd", 16: "offline"}

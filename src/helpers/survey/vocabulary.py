@@ -27,3 +27,5 @@ NUMBER_COLUMNS = ["category", "stat", "value", "n"]
 #: ``reports/<year>/indicators.csv``: every number shown, with where it was shown.
 INDICATOR_COLUMNS = ["year", "chapter", "question", "report_ref", "category", "stat", "value", "n"]
 STATS = ("pct", "mean", "median", "count", "answers_mean", "min", "max", "p")
+#: ``<build_dir>/quotes/<notebook>.csv`` and ``reports/<year>/quotes.csv``: every open answer quoted in the report.
+QUOTE_COLUMNS = ["chapter", "question", "quote_id", "size_class", "text", "redacted"]

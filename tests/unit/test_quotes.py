@@ -1,0 +1,132 @@
+"""Redaction of open answers before they are quoted, stable quote ids, exclusion and usability."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pandas as pd
+import pytest
+from analysis_fixtures import make_codebook, make_municipalities
+
+from helpers.analysis.quotes import (
+    LARGE_LABEL,
+    MAX_REMOVED_SHARE,
+    SMALL_LABEL,
+    first_names,
+    quotable_answers,
+    quote_id,
+    redact,
+    text_answers,
+)
+from helpers.paths import frame_path
+
+
+@pytest.fixture(scope="module")
+def names() -> list[str]:
+    return list(pd.read_csv(frame_path(2018))["gemeentenaam"])
+
+
+@pytest.mark.parametrize(
+    ("text", "gone", "kind"),
+    [
+        ("Mail j.jansen@groningen.nl voor info.", "j.jansen@groningen.nl", "e-mailadres"),
+        ("Mail info [at] gemeente-x.nl voor info.", "info [at] gemeente-x.nl", "e-mailadres"),
+        ("Kijk op www.werkpleinutrecht.nl/statushouders.", "www.werkpleinutrecht.nl", "website"),
+        ("Bel 06-12345678 voor een afspraak.", "06-12345678", "telefoonnummer"),
+        ("Bel 06 1234 5678 voor een afspraak.", "06 1234 5678", "telefoonnummer"),
+        ("Bel +31 (0)20 123 45 67 voor een afspraak.", "123 45 67", "telefoonnummer"),
+        ("Bel 0031612345678 voor een afspraak.", "0031612345678", "telefoonnummer"),
+        ("Bel (020) 1234567 voor een afspraak.", "1234567", "telefoonnummer"),
+        ("Het BSN 123456789 staat in het dossier.", "123456789", "BSN-achtig nummer"),
+        ("Het BSN 1234.56.789 staat in het dossier.", "1234.56.789", "BSN-achtig nummer"),
+        ("Dossiernummer 2018-004711-22 is bekend.", "004711", "lang nummer"),
+        ("Ons loket zit op 9712 HN en 3511ab.", "9712 HN", "postcode"),
+        ("Wethouder De Vries steunt het plan.", "Vries", "persoonsnaam"),
+        ("Volgens mevrouw Jansen werkt het.", "Jansen", "persoonsnaam"),
+        ("Dat zei J.P. de Vries al eerder.", "J.P. de Vries", "persoonsnaam"),
+        ("Onze klantmanager Fatima helpt veel mensen.", "Fatima", "persoonsnaam"),
+        ("Samen met Mohammed Ali loopt het goed.", "Mohammed Ali", "persoonsnaam"),
+    ],
+)
+def test_contact_details_numbers_and_names_are_removed(names, text, gone, kind):
+    red = redact(text, names)
+    assert gone not in red.text and kind in red.kinds, red.text
+
+
+@pytest.mark.parametrize(
+    "spelling",
+    [
+        "Groningen", "groningen", "GRONINGEN", "Groningens", "Groningse", "Groninger", "Groningers",
+        "Utrecht", "Utrechtse", "Utrechters", "Amsterdammers", "Amsterdamse", "Rotterdammer",
+        "Den Haag", "den haag", "Haagse", "Hagenaars", "'s-Gravenhage", "s-Gravenhage", "Den Bosch", "Bossche",
+        "Súdwest-Fryslân", "Sudwest-Fryslan", "Súdwest Fryslân", "SudwestFryslan", "Súdwest Fryslân (Sudwest-Fryslan)",
+        "Bergen (NH)", "Bergen NH", "Bergen (NH.)", "Bergen (Noord-Holland)", "Bergen (L.)",
+        "Zwolse", "Leidse", "Delftse", "Eindhovense", "Tilburgse", "Nijmeegse", "Leeuwarder", "Edese", "Osse",
+        "Alphen aan den Rijn", "Bergen op Zoom", "Nuenen, Gerwen en Nederwetten",
+    ],
+)  # fmt: skip
+def test_municipality_names_in_any_spelling(names, spelling):
+    red = redact(f"Wij werken in {spelling} samen met werkgevers en het UWV.", names)
+    assert red.text == "Wij werken in [gemeente] samen met werkgevers en het UWV.", red.text
+    assert red.kinds == ("gemeentenaam",)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Het beste resultaat halen we samen met de buren en de regio.",  # Best, Buren only as names
+        "In 2017 en 2018 (2017-2018) steeg de uitstroom naar 35,5% en 1.250.000 euro.",
+        "We hebben € 1.250.000 uitgetrokken voor 120 trajecten in 12 weken.",
+        "Edelweiss en Bestuur blijven staan, net als leek, goes en putten.",
+        "Statushouders krijgen een Ben-taalcursus.",
+    ],
+)
+def test_ordinary_words_numbers_and_amounts_stay(names, text):
+    assert redact(text, names).text == text
+
+
+def test_capitalised_everyday_word_municipality_is_redacted(names):
+    assert redact("Wij werken samen met Buren en Best.", names).text == "Wij werken samen met [gemeente] en [gemeente]."
+
+
+def test_removed_share_decides_usability(names):
+    long = redact("(synthetisch) Wij werken met werkgevers in de regio Zwolle en het UWV samen aan banen.", names)
+    assert long.usable and 0 < long.removed_share < MAX_REMOVED_SHARE
+    short = redact("Groningen, Haren en Zuidhorn: bel 050-1234567.", names)
+    assert not short.usable and short.removed_share > MAX_REMOVED_SHARE
+    assert redact("Meer budget nodig.", names).usable  # nothing to redact: always usable
+
+
+def test_first_names_list_is_shipped_with_its_source():
+    assert {"jan", "fatima", "mohammed", "annemieke"} <= first_names()
+    assert "ben" not in first_names() and "job" not in first_names()
+
+
+def test_quote_id_is_stable_and_not_the_respondent_id():
+    qid = quote_id(2018, "remarks", "R_1oSwClUAOnjiXna")
+    assert qid == hashlib.sha256(b"2018:remarks:R_1oSwClUAOnjiXna").hexdigest()[:10] and len(qid) == 10
+    assert qid != quote_id(2019, "remarks", "R_1oSwClUAOnjiXna") != quote_id(2018, "other", "R_1oSwClUAOnjiXna")
+
+
+def test_quotable_answers_once_per_respondent_with_ids_and_exclusion():
+    cb, df = make_codebook(), make_municipalities()
+    q = cb.question("remarks")
+    quotes = quotable_answers(df, q, None, 2018)
+    assert [x.size_class for x in quotes] == [LARGE_LABEL, LARGE_LABEL, SMALL_LABEL]
+    redacted = next(x for x in quotes if "[gemeente]" in x.text)
+    assert redacted.text == "Wij werken samen met [gemeente] en de regio." and redacted.redactions == ["gemeentenaam"]
+    assert redacted.id == quote_id(2018, "remarks", "R01") and redacted.usable
+    left = quotable_answers(df, q, None, 2018, exclude_ids=[redacted.id])
+    assert len(left) == 2 and redacted.id not in {x.id for x in left}
+    table = text_answers(df, cb, "remarks", exclude_ids=[redacted.id])
+    assert "Wij werken samen met [gemeente] en de regio." not in table.data["Antwoord"].tolist()
+
+
+def test_text_answers_leaves_out_answers_that_lose_too_much(names):
+    cb, df = make_codebook(), make_municipalities()
+    df = df.copy()
+    first = df.index[df["respondent_id"] == "R01"]
+    df.loc[first, "remarks"] = "Stad A: bel 06-12345678."
+    table = text_answers(df, cb, "remarks")
+    assert table.n == 2 and "1 antwoord(en) weggelaten" in table.footnote
+    assert not any("06-12345678" in t for t in table.data["Antwoord"])
