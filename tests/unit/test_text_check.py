@@ -9,7 +9,8 @@ import pytest
 from helpers import paths
 from helpers.publish.claims import assemble_claims, unplaced_remarks
 from helpers.publish.text_check import claim_problems, problems_in
-from helpers.report.claims import CLAIMS_DIR, REGISTER_COLUMNS
+from helpers.report.claims import REGISTER_COLUMNS
+from helpers.survey.vocabulary import CLAIMS_DIR
 
 
 @pytest.mark.parametrize(

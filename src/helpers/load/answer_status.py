@@ -15,8 +15,8 @@ import pandas as pd
 
 from helpers.load.cells import SENTINEL, Cell, Converted
 from helpers.load.problems import ProblemLog
-from helpers.survey.codebook import AllOf, AnswerIn, Codebook, Condition, Question, Selected, condition_questions
-from helpers.survey.routing import evaluate_condition
+from helpers.survey.codebook import Codebook, Question, condition_questions
+from helpers.survey.routing import describe_routing, evaluate_condition
 from helpers.survey.vocabulary import ANSWERED, NOT_ASKED, SKIPPED
 
 _RECODE_HINT = (
@@ -88,7 +88,7 @@ def _log_missing(
 ) -> None:
     empty = values == ""
     first = next(c for c in _main_cells(q, cells) if values[c.column.import_id] == "")
-    route = "" if q.asked_if is None else f" ({route_text(q.asked_if, codebook)})"
+    route = "" if q.asked_if is None else f" ({describe_routing(q.asked_if, codebook, style='export')})"
     log.error(
         "missing_answer",
         (f"Vraag {q.id} is leeg" if empty.all() else f"Vraag {q.id} is deels leeg")
@@ -114,7 +114,8 @@ def _log_not_asked(
     log.error(
         "answer_not_asked",
         f"Vraag {q.id} is ingevuld, terwijl de routing zegt dat hij niet gesteld is: "
-        f"voorwaarde {route_text(q.asked_if, codebook)} geldt niet (gevonden: {', '.join(parents)}).",
+        f"voorwaarde {describe_routing(q.asked_if, codebook, style='export')} geldt niet "
+        f"(gevonden: {', '.join(parents)}).",
         line=line,
         column=first.file_name,
         import_id=first.column.import_id,
@@ -122,21 +123,6 @@ def _log_not_asked(
         expected="leeg (niet gevraagd)",
         action="Controleer de routing (asked_if) in codebook.yaml tegen de display logic in Qualtrics.",
     )
-
-
-def route_text(cond: Condition, codebook: Codebook) -> str:
-    """A routing condition in export terms, e.g. ``Q2 = 1 ('Ja')`` or ``Q3_1 aangekruist ('Jongeren')``."""
-    if isinstance(cond, AnswerIn):
-        q = codebook.question(cond.question)
-        labels = " of ".join(f"'{q.option(c).label}'" for c in cond.codes)
-        codes = " of ".join(map(str, cond.codes))
-        return f"{q.export_name} = {codes} ({labels})"
-    if isinstance(cond, Selected):
-        q = codebook.question(cond.question)
-        return f"{q.export_name}_{cond.selected} aangekruist ('{q.option(cond.selected).label}')"
-    parts = cond.all if isinstance(cond, AllOf) else cond.any
-    joiner = " en " if isinstance(cond, AllOf) else " of "
-    return "(" + joiner.join(route_text(c, codebook) for c in parts) + ")"
 
 
 # --- rules -----------------------------------------------------------------------------

@@ -22,6 +22,8 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from helpers.survey.vocabulary import FIGURES_DIR
+
 #: Bump when the key recipe, the executed-notebook format or the manifest changes; invalidates every cache entry.
 CACHE_VERSION = 2
 MANIFEST_NAME = "build-manifest.json"
@@ -192,7 +194,7 @@ def owner(rel: str, stems: Iterable[str]) -> str | None:
     for stem in stems:
         if stem in parts[:-1] or parts[-1].startswith(f"{stem}."):
             return stem
-    figure = _FIGURE.match(parts[-1]) if parts[0] == "figures" else None
+    figure = _FIGURE.match(parts[-1]) if parts[0] == FIGURES_DIR else None
     if figure:
         return next((s for s in stems if s[:2].isdigit() and int(s[:2]) == int(figure.group(1))), None)
     return None

@@ -9,8 +9,9 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from helpers import paths
-from helpers.report.claims import CLAIMS_DIR, REGISTER_COLUMNS
+from helpers.report.claims import REGISTER_COLUMNS
 from helpers.survey.notes import load_notes
+from helpers.survey.vocabulary import CLAIMS_DIR
 
 FILENAME = "claims.csv"
 REMARK = "opmerking"

@@ -17,11 +17,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from helpers.survey.vocabulary import INDICATOR_COLUMNS, QUOTE_COLUMNS, STATS
+from helpers.survey.vocabulary import INDICATOR_COLUMNS, INDICATORS_DIR, QUOTE_COLUMNS, QUOTES_DIR, STATS
 
-PARTS_DIR = "indicators"
 FILENAME = "indicators.csv"
-QUOTES_DIR = "quotes"
 QUOTES_FILENAME = "quotes.csv"
 
 
@@ -55,7 +53,7 @@ class PartSchema:
 
 
 INDICATORS = PartSchema(
-    PARTS_DIR,
+    INDICATORS_DIR,
     FILENAME,
     tuple(INDICATOR_COLUMNS),
     {

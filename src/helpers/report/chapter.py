@@ -26,7 +26,7 @@ from IPython.display import Markdown
 from helpers import paths
 from helpers.analysis.estimates import mean_comparison, percent_distribution, size_class_means
 from helpers.analysis.question_tables import default_table, single_choice_table
-from helpers.analysis.quotes import text_answers
+from helpers.analysis.quotes import quotable_answers
 from helpers.analysis.response import respondent_clusters, response_table
 from helpers.analysis.size_classes import size_class_table
 from helpers.analysis.table import Table
@@ -42,6 +42,7 @@ from helpers.report.plots import (
     size_class_chart,
     trend_chart,
 )
+from helpers.report.quote_register import QuoteRegister, alternate
 from helpers.report.registry import Display, Ref, Registry
 from helpers.survey.codebook import Codebook, Question
 
@@ -108,6 +109,7 @@ class Chapter:
         self._respondents = respondents
         self._earlier = earlier
         self.registry = Registry(self.number, self.year, out_dir, name, display)
+        self.quote_register = QuoteRegister(self.registry.out_dir, name, self.number)
         self.shown: set[str] = set()
         self._announced: set[str] = set()
         self.prose: Prose | None = None
@@ -207,6 +209,9 @@ class Chapter:
         """
         q = self._usable(qid)
         if q is None:
+            return None
+        if q.type == "text":  # open answers are only ever shown as redacted, registered quotes
+            self.quotes(q.id, k=None)
             return None
         data = self.table_for(q, per)
         if q.type == "single" and collapse:
@@ -362,20 +367,21 @@ class Chapter:
         """Respondents by the number of municipalities they answered for."""
         return self.registry.table(respondent_clusters(self.respondents))
 
-    def quotes(self, qid: str, k: int = 3) -> Table | None:
-        """Up to ``k`` open answers, attributed by size class only, alternating between size classes."""
+    def quotes(self, qid: str, k: int | None = 3) -> None:
+        """Up to ``k`` open answers (all with ``None``), redacted, attributed by size class only and taking
+        turns between size classes; each is listed in the quotes register. Answers the redaction would
+        empty, or that ``notes.yaml`` excludes, are not quoted."""
         q = self._usable(qid)
         if q is None:
-            return None
-        table = text_answers(self.data, self.codebook, q, self.frame)
-        unique = table.data.drop_duplicates(subset=[table.data.columns[0]])
-        rank = unique.groupby(level=0).cumcount().to_numpy()
-        unique = unique.iloc[rank.argsort(kind="stable")]
-        lines = [f"> “{row.iloc[0]}”  \n> — *{idx}*" for idx, row in unique.head(k).iterrows()]
+            return
+        found = quotable_answers(self.table_for(q), q, self.frame, self.year, self.notes.exclude_quotes)
+        chosen = alternate([x for x in found if x.usable], k)
         self.shown.add(q.id)
-        self.registry.record(table.indicators, q.id, table.report_ref)
-        self.display(Markdown("\n\n".join(lines) if lines else "*Geen open antwoorden.*"))
-        return None
+        self.quote_register.add(chosen)
+        count = pd.DataFrame([{"category": "", "stat": "count", "value": float(len(chosen)), "n": len(found)}])
+        self.registry.record(count, q.id, q.report_refs[0] if q.report_refs else "")
+        lines = [f"> “{x.text}”  \n> — *{x.size_class}*" for x in chosen]
+        self.display(Markdown("\n\n".join(lines) if lines else "*Geen open antwoorden om te citeren.*"))
 
     def remaining(self) -> list[str]:
         """Default views of this chapter's questions that no cell has shown (e.g. new questions)."""

@@ -27,7 +27,6 @@ if TYPE_CHECKING:
     from helpers.report.narrative import Narrative
 
 DRAFT_ENV = "MONITOR_DRAFT"
-CLAIMS_DIR = "claims"
 REGISTER_COLUMNS = ["notebook", "cell", "kind", "text", "condition", "holds", "numbers"]
 
 

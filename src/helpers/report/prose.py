@@ -29,10 +29,11 @@ from IPython.display import Markdown
 from jinja2 import Environment, StrictUndefined, TemplateSyntaxError, UndefinedError, nodes
 from jinja2.ext import Extension
 
-from helpers.report.claims import CLAIMS_DIR, Check, ClaimError, Predicates, Register, is_draft
+from helpers.report.claims import Check, ClaimError, Predicates, Register, is_draft
 from helpers.report.errors import NoComparison, Suppressed
 from helpers.report.narrative import FILTERS, Narrative
 from helpers.survey.lineage import UnknownReference
+from helpers.survey.vocabulary import CLAIMS_DIR
 
 if TYPE_CHECKING:
     from helpers.report.chapter import Chapter

@@ -33,10 +33,7 @@ from matplotlib.figure import Figure
 from helpers.analysis.table import Table
 from helpers.report.plots import figure_png
 from helpers.survey.formatting import fmt_n
-from helpers.survey.vocabulary import INDICATOR_COLUMNS, STATS
-
-PARTS_DIR = "indicators"
-FIGURES_DIR = "figures"
+from helpers.survey.vocabulary import FIGURES_DIR, INDICATOR_COLUMNS, INDICATORS_DIR, STATS
 
 Display = Callable[..., None]
 
@@ -80,7 +77,7 @@ class Registry:
     @property
     def indicators_path(self) -> Path:
         """``<out_dir>/indicators/<notebook>.csv``."""
-        return self.out_dir / PARTS_DIR / f"{self.name}.csv"
+        return self.out_dir / INDICATORS_DIR / f"{self.name}.csv"
 
     @property
     def indicators(self) -> pd.DataFrame:

@@ -29,3 +29,9 @@ INDICATOR_COLUMNS = ["year", "chapter", "question", "report_ref", "category", "s
 STATS = ("pct", "mean", "median", "count", "answers_mean", "min", "max", "p")
 #: ``<build_dir>/quotes/<notebook>.csv`` and ``reports/<year>/quotes.csv``: every open answer quoted in the report.
 QUOTE_COLUMNS = ["chapter", "question", "quote_id", "size_class", "text", "redacted"]
+
+#: Folders under a build (or ``.scratch/<year>``) where each notebook writes its parts.
+INDICATORS_DIR = "indicators"
+QUOTES_DIR = "quotes"
+CLAIMS_DIR = "claims"
+FIGURES_DIR = "figures"

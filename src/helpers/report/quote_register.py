@@ -1,0 +1,46 @@
+"""Which open answers a notebook quoted: ``<out_dir>/quotes/<notebook>.csv`` (assembled into ``quotes.csv``).
+
+Every quote that reaches the report is listed for the reviewer with its stable id (which
+``notes.yaml`` can exclude), its size class, the text as printed and what the redaction removed.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from helpers.analysis.quotes import Quote
+from helpers.survey.vocabulary import QUOTE_COLUMNS, QUOTES_DIR
+
+
+class QuoteRegister:
+    """The quotes of one notebook, rewritten whole at each addition (like the indicator parts)."""
+
+    def __init__(self, out_dir: Path, notebook: str, chapter: int):
+        self.path = Path(out_dir) / QUOTES_DIR / f"{notebook}.csv"
+        self.chapter = chapter
+        self.rows: list[dict[str, object]] = []
+
+    def add(self, quotes: Iterable[Quote]) -> None:
+        for q in quotes:
+            row = {"chapter": self.chapter, "question": q.question, "quote_id": q.id, "size_class": q.size_class,
+                   "text": q.text, "redacted": ", ".join(q.redactions)}  # fmt: skip
+            if row not in self.rows:
+                self.rows.append(row)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self.path.open("w", encoding="utf-8", newline="") as fh:
+            writer = csv.DictWriter(fh, QUOTE_COLUMNS, lineterminator="\n")
+            writer.writeheader()
+            writer.writerows(self.rows)
+
+
+def alternate(quotes: Sequence[Quote], k: int | None) -> list[Quote]:
+    """Up to ``k`` quotes taking turns between size classes, so they are not all from one kind of municipality."""
+    by_class: dict[str, list[Quote]] = {}
+    for q in quotes:
+        by_class.setdefault(q.size_class, []).append(q)
+    order: list[Quote] = []
+    for rank in range(max((len(v) for v in by_class.values()), default=0)):
+        order += [v[rank] for v in by_class.values() if rank < len(v)]
+    return order if k is None else order[:k]
