@@ -244,6 +244,10 @@ def _report_missing(q, columns, missing, table: RawTable, positions, log: Proble
     )
 
 
+#: ImportIds the survey tool gives questions (``QID12``, ``QID12_3``, ``QID12_4_TEXT``).
+_QUESTION_ID = re.compile(r"^QID\d+(?:_|$)")
+
+
 def _classify_extras(table: RawTable, codebook: Codebook, cmap: ColumnMap, used: set[int], log: ProblemLog) -> None:
     muni = codebook.municipality_question
     muni_pattern = re.compile(rf"^{re.escape(muni.import_id)}_0*(\d+)$")
@@ -258,8 +262,14 @@ def _classify_extras(table: RawTable, codebook: Codebook, cmap: ColumnMap, used:
             cmap.extra_municipalities[int(match.group(1))] = i
         elif iid in unsplit:
             continue
-        elif _allow_listed(name, iid, trailing=i == last):
+        elif (
+            _allow_listed(name, iid, trailing=i == last)
+            or iid in codebook.ignored_columns
+            or name in codebook.ignored_columns
+        ):
             cmap.ignored.append(name)
+        elif _QUESTION_ID.match(iid or ""):
+            _unknown_question(table, codebook, i, cmap, log)
         else:
             unknown.append(f"{name or repr('')} ({iid or 'geen ImportId'})")
     if unknown:
@@ -269,6 +279,37 @@ def _classify_extras(table: RawTable, codebook: Codebook, cmap: ColumnMap, used:
             line=1,
             action="Hoort een kolom bij een nieuwe vraag, neem die dan op in codebook.yaml.",
         )
+
+
+def _unknown_question(table: RawTable, codebook: Codebook, i: int, cmap: ColumnMap, log: ProblemLog) -> None:
+    """A question column the codebook does not know: refused, with the codebook question it may have been."""
+    name, iid, label = table.names[i], table.import_ids[i] or "", table.labels[i] if table.labels else ""
+    found = set(cmap.position)
+    candidates = [
+        q for q in codebook.all_questions
+        if q.type != "municipality" and not any(c.import_id in found for c in q.export_columns())
+        and _same_wording(q.text, label)
+    ]  # fmt: skip
+    hint = (
+        f" De vraagtekst komt overeen met vraag {candidates[0].id} ({candidates[0].export_name}, verwacht "
+        f"{candidates[0].import_id}), waarvan de kolom ontbreekt: is de vraag in het vragenlijstprogramma hernummerd?"
+        if candidates
+        else ""
+    )
+    log.error(
+        "unknown_question_column",
+        f"Kolom {name!r} hoort bij een vraag die niet in codebook.yaml staat; die vraag zou uit het rapport "
+        f"verdwijnen.{hint}",
+        line=3, column=name, import_id=iid, value=label[:80] or None,
+        action="Neem de vraag op in codebook.yaml (of werk import_id bij), of zet de kolom onder ignored_columns "
+        "met de reden.",
+    )  # fmt: skip
+
+
+def _same_wording(text: str, label: str) -> bool:
+    """Does an export label (row 2: the question's wording, "- option" for a multi column) start like ``text``?"""
+    a, b = normalize(text)[:60], normalize(label)
+    return bool(a) and a in b
 
 
 def _allow_listed(name: str, iid: str | None, trailing: bool) -> bool:

@@ -33,6 +33,7 @@ from helpers import paths
 from helpers.load.answer_status import check_rules, derive_statuses
 from helpers.load.cells import answer_cells, convert_answers, parse_metadata, records_frame
 from helpers.load.columns import map_columns
+from helpers.load.edition_check import check_edition
 from helpers.load.municipalities import check_municipalities, explode, municipality_columns, ticked_codes
 from helpers.load.problems import Problem, ProblemLog, RawDataError
 from helpers.load.raw_csv import read_raw
@@ -247,6 +248,8 @@ def _reference_inputs(year: int, raw_root: Path, export: Path) -> tuple[Codebook
         mergers = pd.concat(tables, ignore_index=True) if tables else None
     except InputError as exc:
         log.extend(exc.problems)
+    if codebook is not None and frame is not None:
+        check_edition(raw_root, year, codebook, frame, mergers, log)
     log.raise_if_errors()
     assert codebook is not None and frame is not None
     return codebook, frame, mergers

@@ -357,6 +357,9 @@ class Codebook(_Strict):
     population_size: int
     scales: dict[str, Scale] = Field(default_factory=dict)
     questions: list[Question]
+    #: Export columns the report deliberately does not read (ImportId or export name) and why; any other
+    #: column whose ImportId looks like a question (``QID…``) is an error, so no question vanishes unnoticed.
+    ignored_columns: dict[str, str] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _cross_checks(self) -> Codebook:
