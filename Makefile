@@ -33,6 +33,9 @@ example-data: $(SETUP) ## Regenerate the synthetic example export data/raw/$(YEA
 report: $(SETUP) ## Build reports/$(YEAR): check the data, notebooks, PDF, HTML, indicators.csv, quotes.csv (FORCE=1)
 	$(MONITOR) report --year $(YEAR) $(READ_OPTS) $(if $(filter 1 yes true,$(FORCE)),--force)
 
+feedback: $(SETUP) ## Private feedback PDF per respondent: reports/$(YEAR)-feedback/ (send privately, never publish)
+	$(MONITOR) feedback --year $(YEAR) $(if $(filter 1 yes true,$(FORCE)),--force)
+
 test: $(SETUP) ## Run the whole test suite (unit, backtests, notebooks, PDF build): what CI runs
 	$(PY) -m pytest -n 2 --dist loadfile
 
@@ -58,4 +61,4 @@ codebook-diff: $(SETUP) ## List questionnaire changes between FROM and TO
 clean: ## Remove processed data and built reports (never touches data/raw)
 	rm -rf data/processed/[0-9]* reports/[0-9]* reports/.tmp-* .build
 
-.PHONY: help setup hooks data example-data report test test-fast lint bench bench-load new-year codebook-diff clean
+.PHONY: help setup hooks data example-data report feedback test test-fast lint bench bench-load new-year codebook-diff clean

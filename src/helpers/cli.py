@@ -300,6 +300,37 @@ register("check-commit", "Weiger het committen van echte (niet-synthetische) exp
          _guard_args, _guard_run)  # fmt: skip
 
 
+# --- monitor feedback (private feedback report per respondent) ------------------------------
+
+
+def _feedback_args(p: argparse.ArgumentParser) -> None:
+    _year(p)
+    p.add_argument("--jobs", "-j", type=int, default=None, help="XeLaTeX-runs tegelijk (standaard: aantal cores)")
+    p.add_argument("--force", action="store_true", help="maak elk document opnieuw (negeer de cache)")
+
+
+def _feedback_run(args: argparse.Namespace) -> int:
+    from helpers.publish.feedback import FeedbackBuildError, build_feedback
+
+    try:
+        build_feedback(args.year, jobs=args.jobs, force=args.force)
+    except FeedbackBuildError as exc:
+        print(str(exc), file=sys.stderr, flush=True)
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        print(f"FEEDBACK INTERRUPTED: {args.year}; de vorige terugkoppeling is ongewijzigd", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    return 0
+
+
+register(
+    "feedback",
+    "Maak de vertrouwelijke terugkoppeling per respondent in reports/<jaar>-feedback/ (nooit publiceren)",
+    _feedback_args,
+    _feedback_run,
+)
+
+
 # --- entry point -----------------------------------------------------------------------
 
 

@@ -71,3 +71,13 @@ def display(path: str | Path) -> str:
         return path.resolve().relative_to(PROJECT_ROOT.resolve()).as_posix()
     except ValueError:
         return str(path)
+
+
+#: The private feedback reports of a year sit beside ``reports/<year>/``, never inside it: the report
+#: build swaps ``reports/<year>/`` as a whole, and its HTML/PDF are public.
+FEEDBACK_SUFFIX = "-feedback"
+
+
+def feedback_dir(year: int, reports_dir: Path = REPORTS_DIR) -> Path:
+    """``reports/<year>-feedback/``: one PDF per respondent and the private ``index.csv``."""
+    return Path(reports_dir) / f"{year}{FEEDBACK_SUFFIX}"

@@ -7,12 +7,16 @@ reports directory:
    --to pdf`` on the concatenated notebook (default template);
 2. cold build — ``build_report(force=True)``;
 3. no-change rebuild — a fresh Python process calling ``build_report`` with nothing changed;
-4. one-chapter rebuild — after appending a Markdown cell to one chapter's copy.
+4. one-chapter rebuild — after appending a Markdown cell to one chapter's copy;
+5. feedback (beside the cold build, same machine state) — every respondent's feedback PDF from
+   scratch, a rerun with nothing changed, and reruns after one respondent's open answer and one
+   respondent's closed answer changed (in a copy of the processed tables).
 
 The cache inputs (``src/helpers``, the year's raw data, reference files) are copied at the start, so
 edits made elsewhere during the benchmark do not turn the no-change rebuild into a full one.
 
-Prints time per stage and the ratios against the targets (cold ≤ 0.6× baseline, no-change < 5% of cold).
+Prints time per stage and the ratios against the targets (cold ≤ 0.6× baseline, no-change < 5% of cold,
+all feedback documents ≤ 3× the cold build).
 """
 
 from __future__ import annotations
@@ -26,12 +30,13 @@ import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from helpers.publish import plan
 from helpers.publish.core import BuildError, build_report
 from helpers.publish.indicators import assemble
 
-COLD_TARGET, NOCHANGE_TARGET = 0.6, 0.05
+COLD_TARGET, NOCHANGE_TARGET, FEEDBACK_TARGET = 0.6, 0.05, 3.0
 
 
 def _run(cmd: list[str], cwd: Path | None = None) -> float:
@@ -106,6 +111,73 @@ def _freeze_inputs(year: int, dest: Path) -> dict[str, object]:
     return {"helpers_dir": str(dest / "helpers"), "inputs": inputs, "codebook": str(codebook)}
 
 
+def _changed_copy(year: int, dest: Path, kind: str) -> tuple[Path, str]:
+    """Copy the processed tables and change one respondent's answer: ``open`` (its first open answer)
+    or ``closed`` (a single-choice question nothing is routed on, to another option). Returns the
+    copy and the changed respondent's file name."""
+    import pandas as pd
+
+    from helpers import paths
+    from helpers.report.feedback import file_stem
+    from helpers.survey.codebook import condition_questions, load_codebook
+
+    cb = load_codebook(paths.codebook_path(year))
+    src = paths.processed_year_dir(year)
+    resp, muni = pd.read_parquet(src / "respondents.parquet"), pd.read_parquet(src / "municipalities.parquet")
+    if kind == "open":
+        q = next(q for q in cb.all_questions if q.type == "text")
+        rows = resp.index[resp[q.id].notna()]
+        rid = resp.loc[rows[0], "respondent_id"]
+        for df in (resp, muni):
+            df.loc[df["respondent_id"] == rid, q.id] = df.loc[df["respondent_id"] == rid, q.id] + " (gewijzigd)"
+    else:
+        routed_on = set().union(*(condition_questions(x.asked_if) for x in cb.all_questions))
+        q = [q for q in cb.all_questions if q.type == "single" and q.id not in routed_on][-1]
+        rid = resp.loc[resp[q.id].notna(), "respondent_id"].iloc[0]
+        old = resp.loc[resp["respondent_id"] == rid, q.id].iloc[0]
+        new = next(o.label for o in q.options if o.label != old)
+        for df in (resp, muni):
+            df.loc[df["respondent_id"] == rid, q.id] = new
+    dest.mkdir(parents=True)
+    resp.to_parquet(dest / "respondents.parquet")
+    muni.to_parquet(dest / "municipalities.parquet")
+    codes = sorted(muni.loc[muni["respondent_id"] == rid, "gemeentecode"].astype(str))
+    return dest, file_stem(codes)
+
+
+def feedback_bench(year: int, reports: Path, work: Path, jobs: int | None) -> dict[str, Any]:
+    """Feedback batch: cold (every document), no change, one open answer changed, one closed answer changed."""
+    from helpers.publish.feedback import build_feedback
+
+    out: dict[str, Any] = {"cold": build_feedback(year, reports_dir=reports, jobs=jobs, force=True, log=print)}
+    out["no-change"] = build_feedback(year, reports_dir=reports, jobs=jobs, log=print)
+    for kind in ("open", "closed"):
+        data, name = _changed_copy(year, work / f"processed-{kind}", kind)
+        out[kind] = build_feedback(year, reports_dir=reports, jobs=jobs, data_dir=data, log=print)
+        out[f"{kind}-file"] = name
+        build_feedback(year, reports_dir=reports, jobs=jobs, log=lambda line: None)  # back to the real data
+    return out
+
+
+def _print_feedback(fb: dict[str, Any], cold_total: float) -> bool:
+    """Print the feedback rows; True when all documents took at most FEEDBACK_TARGET × the cold build."""
+    print()
+    print(f"{'feedback':<22}{'documents':>14}{'rendered':>14}{'content':>14}{'LaTeX':>14}{'total':>14}")
+    for label in ("cold", "no-change", "open", "closed"):
+        r = fb[label]
+        name = {"open": "1 open answer", "closed": "1 closed answer"}.get(label, label)
+        t = r.timings
+        print(
+            f"{name:<22}{len(r.documents):>14}{len(r.rendered):>14}{t['content']:>12.1f} s"
+            f"{t['latex']:>12.1f} s{t['total']:>12.1f} s"
+        )
+    print(f"changed respondent: open answer {fb['open-file']} → rendered {', '.join(fb['open'].rendered) or '—'}")
+    ratio = fb["cold"].timings["total"] / cold_total
+    verdict = "OK" if ratio <= FEEDBACK_TARGET else "MISSED"
+    print(f"feedback / cold      = {ratio:.2f}  (target ≤ {FEEDBACK_TARGET})  {verdict}")
+    return ratio <= FEEDBACK_TARGET
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the benchmark; return 1 with ``--strict`` when a target is missed."""
     from helpers import paths
@@ -117,6 +189,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--chapter", default=None, help="chapter to edit for the one-chapter rebuild (default: first)")
     p.add_argument("--freeze-date", default=None, help="needed when the year has no codebook (stub notebooks)")
     p.add_argument("--skip-baseline", action="store_true")
+    p.add_argument("--skip-feedback", action="store_true", help="do not time the feedback documents")
     p.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
     args = p.parse_args(argv)
 
@@ -139,6 +212,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             base = baseline(args.year, copy, work / "baseline")
             print(f"baseline: {base['total']:.1f} s", flush=True)
         cold = build_report(args.year, copy, reports, args.jobs, force=True, log=print, **kw)
+        fb = None if args.skip_feedback else feedback_bench(args.year, reports, work, args.jobs)
         call = (
             "import json, sys; from helpers.publish import build_report; "
             "build_report(int(sys.argv[1]), sys.argv[2], sys.argv[3], **json.loads(sys.argv[4]))"
@@ -146,7 +220,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         nochange = _run([sys.executable, "-c", call, str(args.year), str(copy), str(reports), json.dumps(kw)])
         edited = _touch_chapter(copy, args.chapter)
         one = build_report(args.year, copy, reports, args.jobs, log=print, **kw)
-    except (BuildError, RuntimeError) as exc:
+    except (BuildError, RuntimeError) as exc:  # FeedbackBuildError is a RuntimeError
         print(str(exc) if isinstance(exc, BuildError) else f"BENCH FAILED: {exc}", flush=True)
         return 1
     finally:
@@ -174,6 +248,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     ok &= share < NOCHANGE_TARGET
     verdict = "OK" if share < NOCHANGE_TARGET else "MISSED"
     print(f"no-change / cold     = {share:.1%}  (target < {NOCHANGE_TARGET:.0%})  {verdict}")
+    if fb is not None:
+        ok &= _print_feedback(fb, cold.timings["total"])
     return 0 if ok or not args.strict else 1
 
 

@@ -27,7 +27,7 @@ class BuildLocked(RuntimeError):
 
 
 @contextlib.contextmanager
-def year_lock(reports_dir: Path, year: int) -> Iterator[None]:
+def year_lock(reports_dir: Path, year: int | str) -> Iterator[None]:
     """Exclusive, non-blocking lock ``reports/.lock-<year>`` for the duration of a build."""
     reports_dir.mkdir(parents=True, exist_ok=True)
     try:
