@@ -297,12 +297,66 @@ def test_the_report_build_neither_includes_nor_removes_the_feedback(b2018, tmp_p
     assert "feedback" not in html and "terugkoppeling" not in html.lower()
 
 
+def test_notebook_interactively_shows_the_default_respondent_and_writes_nothing(b2018, tmp_path):
+    import papermill
+
+    def snapshot() -> dict[str, int]:
+        root = paths.REPORTS_DIR
+        return {str(p.relative_to(root)): p.stat().st_mtime_ns for p in root.rglob("*")} if root.exists() else {}
+
+    before = snapshot()
+    out = tmp_path / "feedback.ipynb"
+    papermill.execute_notebook(
+        str(paths.NOTEBOOKS_DIR / "feedback.ipynb"), str(out), parameters={"data_dir": str(b2018["data"])},
+        kernel_name="python3", cwd=str(paths.NOTEBOOKS_DIR), progress_bar=False,
+    )  # fmt: skip
+    shown = ["".join(o["data"]["text/markdown"]) for c in json.loads(out.read_text())["cells"]
+             for o in c.get("outputs", []) if "text/markdown" in o.get("data", {})]  # fmt: skip
+    first = b2018["index"]["file"].iloc[0].removesuffix(".pdf")
+    assert len(shown) == 1 and shown[0].startswith("# Uw terugkoppeling: Monitor gemeentelijk beleid")
+    assert f"({first.split('+')[0]}, " in shown[0] and "## Zo leest u dit document" in shown[0]
+    assert snapshot() == before
+    assert not (paths.NOTEBOOKS_DIR / "documents.json").exists()
+
+
 def test_a_year_without_contact_stops_with_one_clean_message(tmp_path, monkeypatch):
     monkeypatch.setattr(paths, "notes_path", lambda year: tmp_path / "absent.yaml")
     with pytest.raises(FeedbackBuildError) as err:
         build_feedback(2018, reports_dir=tmp_path, log=lambda line: None)
     assert str(err.value).startswith(f"FEEDBACK FAILED: {tmp_path / 'absent.yaml'}: geen contactpersoon")
     assert not any(tmp_path.glob("2018-feedback*"))
+
+
+def test_a_latex_error_names_the_document_and_keeps_its_log(b2018, tmp_path):
+    templates = tmp_path / "templates"
+    shutil.copytree(paths.TEMPLATES_DIR / "feedback_latex", templates / "feedback_latex")
+    tex = templates / "feedback_latex" / "feedback.tex.j2"
+    tex.write_text(tex.read_text().replace("\\begin{document}", "\\begin{document}\\nosuchcommand"))
+    reports = tmp_path / "reports"
+    with pytest.raises(FeedbackBuildError) as err:
+        build_feedback(
+            2018, reports_dir=reports, templates_dir=templates, data_dir=b2018["data"], only=["GM0363"],
+            log=lambda line: None,
+        )  # fmt: skip
+    failed = reports / "2018-feedback-failed"
+    assert str(err.value) == (
+        f"FEEDBACK FAILED: GM0363.pdf: LaTeX: ! Undefined control sequence. (log: {failed / 'GM0363.log'})"
+    )
+    assert sorted(p.name for p in failed.iterdir()) == ["GM0363.log", "GM0363.tex"]
+    assert sorted(p.name for p in reports.iterdir()) == [".lock-2018-feedback", "2018-feedback-failed"]
+
+
+def test_an_undeclared_notebook_parameter_is_an_error(b2018, tmp_path):
+    nb = json.loads((paths.NOTEBOOKS_DIR / "feedback.ipynb").read_text())
+    for cell in nb["cells"]:
+        if "parameters" in cell["metadata"].get("tags", []):
+            cell["source"] = "year = 2018\nbuild_dir = None\n"
+    (tmp_path / "feedback.ipynb").write_text(json.dumps(nb))
+    with pytest.raises(FeedbackBuildError, match=r"feedback.ipynb: unknown parameter\(s\) data_dir"):
+        build_feedback(
+            2018, reports_dir=tmp_path, notebook=tmp_path / "feedback.ipynb", data_dir=b2018["data"],
+            log=lambda line: None,
+        )  # fmt: skip
 
 
 # --- 2019: the same code on next year's example ------------------------------------------------------

@@ -177,6 +177,9 @@ def render_pdf(tex: str, workdir: Path) -> tuple[bytes, int]:
     while passes == 0 or (_RERUN.search(log) and passes < MAX_PASSES):
         passes += 1
         proc = subprocess.run([*LATEX, "feedback.tex"], cwd=workdir, capture_output=True)
+        if not (workdir / "feedback.log").is_file():
+            out = (proc.stderr or proc.stdout).decode("utf-8", "replace").strip().splitlines()
+            raise LatexError(f"xelatex schreef geen log (status {proc.returncode}): {out[-1] if out else '-'}")
         log = (workdir / "feedback.log").read_text(encoding="utf-8", errors="replace")
         if proc.returncode:
             errors = [line for line in log.splitlines() if line.startswith("!")]
@@ -236,6 +239,7 @@ def _failed_dir(final: Path) -> Path:
 
 
 def _new_staging(reports_dir: Path, year: int) -> Path:
+    """``reports/.tmp-feedback-<year>-XXXX``; mkdtemp's mode 0700 is kept: the folder is private."""
     prefix = f".tmp-feedback-{year}-"
     for stale in reports_dir.glob(prefix + "*"):
         shutil.rmtree(stale, ignore_errors=True)

@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from helpers.survey.formatting import dutch_date
+from helpers.survey.vocabulary import SYNTHETIC_NOTE
 
 DEFAULT_TITLE = "Monitor gemeentelijk beleid arbeidstoeleiding vluchtelingen {year}"
-SYNTHETIC_NOTE = "Synthetische voorbeelddata — geen echte antwoorden van gemeenten"
 
 
 @dataclass(frozen=True)

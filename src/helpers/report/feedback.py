@@ -28,11 +28,10 @@ from helpers.report.feedback_parts import Block, Document, Section, estimate_row
 from helpers.survey.codebook import Codebook, Question, load_codebook
 from helpers.survey.formatting import dutch_date
 from helpers.survey.notes import load_notes
-from helpers.survey.vocabulary import ANSWERED, NOT_ASKED
+from helpers.survey.vocabulary import ANSWERED, NOT_ASKED, SYNTHETIC_NOTE
 
 DOCUMENTS_NAME = "documents.json"
 PROCESSED_TABLES = ("municipalities", "respondents")
-SYNTHETIC_WARNING = "Synthetische voorbeelddata — geen echte antwoorden van gemeenten"
 ALL_MUNICIPALITIES = "Alle gemeenten"
 ALL_RESPONDENTS = "Alle respondenten"
 _H1 = re.compile(r"^#\s+(.+?)\s*#*\s*$")
@@ -126,7 +125,7 @@ class FeedbackSource:
             size_class=str(self.size_class[rid]),
             fieldwork=f"{dutch_date(cb.fieldwork[0])} tot en met {dutch_date(cb.fieldwork[1])}",
             freeze_date=dutch_date(cb.freeze_date),
-            synthetic_warning=SYNTHETIC_WARNING if cb.synthetic else "",
+            synthetic_warning=SYNTHETIC_NOTE if cb.synthetic else "",
             contact=self.contact,
             sections=[
                 Section(ch, self.titles.get(ch, f"Hoofdstuk {ch}"), blocks) for ch, blocks in sorted(sections.items())

@@ -21,6 +21,8 @@ SUPPRESSED = "–"
 SUPPRESSION_NOTE = f"{SUPPRESSED} = niet getoond: minder dan {MIN_BASE} gemeenten."
 MERGED_LARGE = "Grote gemeenten (G4/G40)"
 TOTAL = "Totaal"
+#: On the title page of the report and on every page of a feedback document when the codebook says ``synthetic``.
+SYNTHETIC_NOTE = "Synthetische voorbeelddata — geen echte antwoorden van gemeenten"
 
 #: The numbers of one view, long: what every ``Table.indicators`` and ``question_indicators`` hold.
 NUMBER_COLUMNS = ["category", "stat", "value", "n"]
