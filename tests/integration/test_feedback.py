@@ -346,6 +346,12 @@ def test_a_latex_error_names_the_document_and_keeps_its_log(b2018, tmp_path):
     assert sorted(p.name for p in reports.iterdir()) == [".lock-2018-feedback", "2018-feedback-failed"]
 
 
+def test_a_preview_of_an_unknown_municipality_is_an_error(b2018, tmp_path):
+    with pytest.raises(FeedbackBuildError, match=r"^FEEDBACK FAILED: geen respondent voor: GM9999$"):
+        build_feedback(2018, reports_dir=tmp_path, data_dir=b2018["data"], only=["GM0363", "GM9999"], log=print)
+    assert not (tmp_path / "2018-feedback").exists()
+
+
 def test_an_undeclared_notebook_parameter_is_an_error(b2018, tmp_path):
     nb = json.loads((paths.NOTEBOOKS_DIR / "feedback.ipynb").read_text())
     for cell in nb["cells"]:

@@ -108,7 +108,7 @@ def run_notebook(
         raise FeedbackBuildError(str(exc)) from exc
     except ExecutionFailure as exc:
         if failed_dir is not None:
-            failed_dir.mkdir(parents=True, exist_ok=True)
+            failed_dir.mkdir(mode=0o700, parents=True, exist_ok=True)  # holds a respondent's data
             for kept in (job.out, job.kernel_log):
                 if kept is not None and kept.exists():
                     shutil.copyfile(kept, failed_dir / kept.name)
@@ -203,7 +203,7 @@ def _render_all(
             try:
                 pdf, passes[name] = future.result()
             except LatexError as exc:
-                failed_dir.mkdir(parents=True, exist_ok=True)
+                failed_dir.mkdir(mode=0o700, parents=True, exist_ok=True)  # holds a respondent's data
                 for ext in (".tex", ".log"):
                     source = work / "tex" / name / f"feedback{ext}"
                     if source.exists():
@@ -314,6 +314,9 @@ def _build(
     if only is not None:
         wanted = {str(x).removesuffix(".pdf") for x in only}
         docs = [d for d in docs if d["file"] in wanted or {m["code"] for m in d["municipalities"]} & wanted]
+        found = {d["file"] for d in docs} | {m["code"] for d in docs for m in d["municipalities"]}
+        if wanted - found:
+            raise FeedbackBuildError(f"geen respondent voor: {', '.join(sorted(wanted - found))}")
     result.timings["content"] = time.perf_counter() - t
     log(f"feedback {result.year}: inhoud van {len(docs)} documenten ({result.timings['content']:.1f} s)")
     tpl = template(templates_dir)
