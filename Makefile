@@ -42,9 +42,10 @@ test: $(SETUP) ## Run the whole test suite (unit, backtests, notebooks, PDF buil
 test-fast: $(SETUP) ## The tests without the slow ones (no PDF builds, no notebook runs): the edit loop
 	$(PY) -m pytest -n 2 --dist loadfile -m "not slow"
 
-lint: $(SETUP) ## ruff check and ruff format --check on src, tests and notebooks
+lint: $(SETUP) ## ruff check, ruff format --check and the type checker (mypy)
 	.venv/bin/ruff check src tests notebooks
 	.venv/bin/ruff format --check src tests notebooks
+	.venv/bin/mypy
 
 bench: $(SETUP) ## Benchmark cold / no-change / one-chapter rebuild against a naive baseline
 	$(MONITOR) bench --year $(YEAR)

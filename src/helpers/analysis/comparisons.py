@@ -81,11 +81,11 @@ def share_change(
     decimals: int = 0,
 ) -> EditionChange:
     """Change of a share between editions; each side is ``(year, percent, n, population)``."""
-    (y0, p0, n0, pop0), (y1, p1, n1, pop1) = before, after
-    assumed = n0 is None
-    n0 = n1 if n0 is None else n0
-    pop0 = pop1 if pop0 is None else pop0
-    se0 = share_se(p0 / 100, n0, pop0 if n0 <= pop0 else None)
+    (y0, p0, given_n0, given_pop0), (y1, p1, n1, pop1) = before, after
+    assumed = given_n0 is None
+    n0 = n1 if given_n0 is None else given_n0
+    pop0 = pop1 if given_pop0 is None else given_pop0
+    se0 = share_se(p0 / 100, n0, pop0 if pop0 is None or n0 <= pop0 else None)
     se1 = share_se(p1 / 100, n1, pop1)
     margin = 100 * Z * math.sqrt((0 if math.isnan(se0) else se0**2) + (0 if math.isnan(se1) else se1**2))
     return EditionChange(y0, y1, p0, p1, n0, n1, margin, _direction(p0, p1, margin, decimals), assumed)

@@ -250,9 +250,9 @@ def redact(text: str, names: Iterable[str]) -> Redaction:
         group = "n" if "n" in pattern.groupindex else 0
         spans += [(*m.span(group), kind) for m in pattern.finditer(clean)]
     for m in _DIGITS.finditer(clean):
-        kind = _digit_kind(m.group())
-        if kind and not re.search(r"euro|€", clean[max(0, m.start() - 2) : m.end() + 6], re.I):
-            spans.append((m.start(), m.end(), kind))
+        digit_kind = _digit_kind(m.group())
+        if digit_kind and not re.search(r"euro|€", clean[max(0, m.start() - 2) : m.end() + 6], re.I):
+            spans.append((m.start(), m.end(), digit_kind))
     key = tuple(sorted({str(n) for n in names if isinstance(n, str) and n}))
     spans += [(a, b, "municipality") for a, b in _municipality_spans(clean, key)]
     spans += _person_spans(clean)
@@ -372,7 +372,7 @@ def text_answers(
         shown = [(x.size_class, x.text) for x in quotes if x.usable]
         omitted = len(quotes) - len(shown)
     else:
-        classes, seen = _classes(rows, df, frame), {}
+        classes, seen = _classes(rows, df, frame), dict[str, str]()
         for rid, text in zip(rows["respondent_id"], rows[qid], strict=True):
             if text is not pd.NA and text is not None and str(text).strip():
                 seen.setdefault(str(rid), " ".join(str(text).split()))

@@ -101,8 +101,8 @@ def independence_test(
 
 
 def cluster_permutation_test(
-    groups: Sequence[int],
-    outcomes: Sequence[int],
+    groups: Sequence[int] | np.ndarray,
+    outcomes: Sequence[int] | np.ndarray,
     clusters: Sequence[object],
     *,
     alpha: float = ALPHA,

@@ -114,7 +114,7 @@ def lookup(ind: pd.DataFrame, category: str, stat: str) -> tuple[float, int]:
     return float(hit["value"].iloc[0]), int(hit["n"].iloc[0])
 
 
-def number_rows(rows: Iterable[tuple[str, str, float, int]]) -> pd.DataFrame:
+def number_rows(rows: Iterable[tuple[str, str, float, int | None]]) -> pd.DataFrame:
     """The ``NUMBER_COLUMNS`` frame of ``rows``; NaN values (suppressed numbers) are left out."""
     kept = [r for r in rows if not (isinstance(r[2], float) and math.isnan(r[2]))]
     return pd.DataFrame(kept, columns=NUMBER_COLUMNS)

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 import traceback
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any
 
 from IPython.display import Markdown
 from jinja2 import Environment, StrictUndefined, TemplateSyntaxError, UndefinedError, nodes
@@ -52,7 +52,7 @@ class ProseError(ValueError):
 class _ClaimTag(Extension):
     """``{% claim <check> %}sentence{% endclaim %}``: the sentence is printed only if the check holds."""
 
-    tags: ClassVar[set[str]] = {"claim"}
+    tags = {"claim"}  # noqa: RUF012 (Jinja reads this class attribute)
 
     def parse(self, parser: Any) -> nodes.Node:
         lineno = next(parser.stream).lineno

@@ -244,7 +244,8 @@ class Question(_Strict):
         codes = [o.code for o in self.options]
         if len(codes) != len(set(codes)):
             raise ValueError(f"{self.id}: dubbele optiecodes {codes}")
-        keys = [c.key for c in (*self.options, *self.items, *self.nets)]
+        categories: list[Option | Item | Net] = [*self.options, *self.items, *self.nets]
+        keys = [c.key for c in categories]
         if len(keys) != len(set(keys)):
             raise ValueError(f"{self.id}: dubbele keys {sorted({k for k in keys if keys.count(k) > 1})}")
         if any(o.exclusive for o in self.options) and t != "multi":
@@ -283,7 +284,8 @@ class Question(_Strict):
         known = ", ".join(c.key for c in self.categories) or "geen"
         raise KeyError(f"{self.id} heeft geen antwoordcategorie {key!r}; wel: {known}")
 
-    def option(self, code: int) -> Option:
+    def option(self, code: int | None) -> Option:
+        """The option with export ``code`` (a column without a code has none: KeyError)."""
         for o in self.options:
             if o.code == code:
                 return o

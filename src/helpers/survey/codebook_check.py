@@ -37,7 +37,8 @@ def precheck(raw: Any, locate: Locate, file: str) -> list[Problem]:
 
     seen_ids: dict[str, int] = {}
     seen_names: dict[str, int] = {}
-    scales = raw.get("scales") if isinstance(raw.get("scales"), dict) else {}
+    found = raw.get("scales")
+    scales: dict = found if isinstance(found, dict) else {}
     n_municipality = 0
     for i, q in enumerate(questions):
         if not isinstance(q, dict):
@@ -186,7 +187,7 @@ def schema_problems(
     return problems
 
 
-def _message(err: dict) -> str:
+def _message(err: Any) -> str:
     if err["type"] == "value_error":
         text = str(err.get("ctx", {}).get("error", err["msg"]))
         return text.removeprefix("Value error, ")

@@ -22,8 +22,10 @@ CODE_PATTERN = re.compile(r"^GM\d{4}$")
 MERGER_COLUMNS = ["code_old", "naam_old", "code_new", "naam_new", "soort", "aandeel", "year_new"]
 
 
-def gm_code(number: int) -> str:
+def gm_code(number: int | None) -> str:
     """CBS number -> ``GM`` + 4 digits (``14`` -> ``GM0014``)."""
+    if number is None:
+        raise ValueError("a municipality column without a CBS number")
     return f"GM{int(number):04d}"
 
 

@@ -23,7 +23,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
-from helpers.survey.codebook import Codebook, Question
+from helpers.survey.codebook import Codebook, Item, Option, Question
 
 Status = Literal["asked", "comparable", "replaced", "dropped"]
 
@@ -172,16 +172,20 @@ class QuestionHistory:
         return out
 
 
+def _options_and_items(q: Question) -> list[Option | Item]:
+    return [*q.options, *q.items]
+
+
 def category_keys(newer: Question, older: Question, keys: set[str]) -> set[str] | None:
     """Keys of ``older`` that together make up ``keys`` of ``newer`` (one step back); None if not derivable."""
     old_keys = {c.key for c in older.categories}
     out: set[str] = set()
     parts_of: dict[str, set[str]] = {}
-    for opt in (*newer.options, *newer.items):
-        if opt.split_from:
-            parts_of.setdefault(opt.split_from, set()).add(opt.key)
+    for part in _options_and_items(newer):
+        if part.split_from:
+            parts_of.setdefault(part.split_from, set()).add(part.key)
     for key in keys:
-        opt = next((o for o in (*newer.options, *newer.items) if o.key == key), None)
+        opt = next((o for o in _options_and_items(newer) if o.key == key), None)
         if key in old_keys and not (opt and (opt.merged_from or opt.split_from)):
             out.add(key)
         elif opt is not None and opt.renamed_from in old_keys:
@@ -200,7 +204,7 @@ def forward_keys(older: Question, newer: Question, keys: set[str]) -> set[str] |
     new_keys = {c.key for c in newer.categories}
     out: set[str] = set()
     for key in keys:
-        cats = (*newer.options, *newer.items)
+        cats = _options_and_items(newer)
         parts = {o.key for o in cats if o.split_from == key}
         renamed = [o.key for o in cats if o.renamed_from == key]
         merged = [o for o in cats if key in o.merged_from]
@@ -234,11 +238,12 @@ def current_keys(history: QuestionHistory, question: Question, year: int, key: s
             continue
         if broken:  # a replaced question in between: its categories are not comparable
             return None
-        keys: set[str] | None = {key}
+        keys = {key}
         for j in range(i, len(chain) - 1):
-            keys = forward_keys(chain[j][1][0], chain[j + 1][1][0], keys)
-            if keys is None:
+            step = forward_keys(chain[j][1][0], chain[j + 1][1][0], keys)
+            if step is None:
                 return None
+            keys = step
         return keys
     known = ", ".join(c.key for c in question.categories)
     raise UnknownReference(f"{question.id} heeft in geen enkel jaar een antwoordcategorie {key!r}; nu: {known}")

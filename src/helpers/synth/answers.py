@@ -8,6 +8,7 @@ municipality level, where a respondent counts once for each of its municipalitie
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -61,10 +62,12 @@ def holds(cond: Condition | None, answers: dict[str, Answer], questions: dict[st
         return np.ones(size, dtype=bool)
     if isinstance(cond, AnswerIn):
         a = answers[cond.question]
+        assert a.codes is not None  # a single-choice answer has codes
         return (a.status == ANSWERED) & np.isin(a.codes, cond.codes)
     if isinstance(cond, Selected):
         a = answers[cond.question]
         col = [o.code for o in questions[cond.question].options].index(cond.selected)
+        assert a.ticks is not None  # a multi answer has ticks
         return (a.status == ANSWERED) & a.ticks[:, col]
     parts = [holds(c, answers, questions, size) for c in (cond.all if isinstance(cond, AllOf) else cond.any)]
     return np.logical_and.reduce(parts) if isinstance(cond, AllOf) else np.logical_or.reduce(parts)
@@ -94,7 +97,7 @@ def single(
     status: np.ndarray,
     printed: dict,
     spec: QuestionSpec,
-    routed: list[tuple[list[int], int]] = (),
+    routed: Sequence[tuple[list[int], int]] = (),
 ) -> Answer:
     """Single choice: counts per printed option or net, the rest from assumed shares.
 
@@ -227,7 +230,8 @@ def numeric(q: Question, pop: Population, status: np.ndarray, printed: dict, spe
         lo, hi = mean_interval(p, n)
         _calibrate(values[target_item], w, (lo - float(w @ others), hi - float(w @ others)), pop.rng, room)
     if free_item is not None:
-        values[free_item] = spec.constant_sum - sum(values.values())
+        assert spec.constant_sum is not None  # a free item only exists under a constant sum
+        values[free_item] = np.asarray(spec.constant_sum - sum(values.values()), dtype=float)
         if (values[free_item] < 0).any():
             raise CalibrationError(f"{q.id}: items exceed the constant sum {spec.constant_sum}")
     full = {c: np.full(pop.size, np.nan) for c in codes}

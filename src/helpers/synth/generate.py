@@ -167,8 +167,10 @@ def _cell(q: Question, col, answers: dict[str, ans.Answer], clusters: list[Clust
     if status == ans.SKIPPED:
         return "0" if col.role == "option" else "-99"
     if col.role == "answer":
+        assert a.codes is not None
         return str(int(a.codes[r]))
     if col.role == "option":
+        assert a.ticks is not None
         j = [o.code for o in q.options].index(col.code)
         return "1" if a.ticks[r, j] else "0"
     value = a.values[col.code if col.code is not None else 0][r]

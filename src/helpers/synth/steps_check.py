@@ -82,9 +82,9 @@ def check_steps(spec: DerivedSpec, new: Codebook, old: Codebook) -> None:
         elif isinstance(step, SplitOption):
             problems += _split(step, q, old)
         elif isinstance(step, CarryOver):
-            problems += _carry(step, q, old.question(source))
+            problems += _carry(step, q, old.question(str(source)))
         elif isinstance(step, Rescale):
-            problems += _rescale(step, q, old.question(source))
+            problems += _rescale(step, q, old.question(str(source)))
         elif isinstance(step, AnswerNewlyAsked):
             problems += _answer(step, q)
         elif isinstance(step, MoveAnswers):

@@ -23,6 +23,7 @@ import csv
 import io
 import json
 import string
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -104,7 +105,7 @@ class Workspace:
 
     def has_answer(self, q: Question) -> np.ndarray:
         cols = [c for c in self.columns(q) if c.role != "text" or q.type == "text"]
-        return np.column_stack([self.cells(c.import_id) != "" for c in cols]).any(axis=1)
+        return np.asarray(np.column_stack([self.cells(c.import_id) != "" for c in cols]).any(axis=1))
 
     def asked(self, q: Question) -> np.ndarray:
         """Where the new routing shows ``q`` (on the answers written so far)."""
@@ -158,7 +159,7 @@ def _split_option(ws: Workspace, step: SplitOption, rng: np.random.Generator) ->
 def _column_key(q: Question, col: Column) -> str | None:
     if col.code is None or (col.role == "item" and not q.items):
         return None
-    return next(c.key for c in (*q.options, *q.items) if c.code == col.code)
+    return next(c.key for c in q.categories if c.kind != "net" and c.codes == (col.code,))
 
 
 def _carry_over(ws: Workspace, step: CarryOver, rng: np.random.Generator) -> None:
@@ -243,7 +244,7 @@ def _tick_more(ws: Workspace, step: TickMore, rng: np.random.Generator) -> None:
     ws.write(col, np.where(eligible & (rng.random(ws.n) < step.share), "1", ws.cells(col)))
 
 
-STEPS = {
+STEPS: dict[type, Callable[..., None]] = {
     SplitOption: _split_option,
     CarryOver: _carry_over,
     Rescale: _rescale,

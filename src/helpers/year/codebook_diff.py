@@ -97,6 +97,7 @@ def diff_codebooks(old: Codebook, new: Codebook) -> list[Change]:
     changes: list[Change] = []
     for o, n, link in pairs:
         if o is None:
+            assert n is not None  # a pair has at least one side
             changes.append(Change("added", n.id, "", n.chapter, new=n.text))
         elif n is None:
             changes.append(Change("dropped", "", o.id, o.chapter, old=o.text))
