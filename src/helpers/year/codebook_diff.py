@@ -15,7 +15,7 @@ the question a new id (:func:`helpers.survey.lineage.scale_changes`, which the l
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, replace
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 import pandas as pd
 
@@ -198,24 +198,8 @@ def short(text: str, width: int = 90) -> str:
     return line[: width - 1].rsplit(" ", 1)[0].rstrip(",;:") + "…"
 
 
-_OPTION_KINDS = (
-    "scale",
-    "option_added",
-    "option_dropped",
-    "option_renamed",
-    "option_split",
-    "option_merged",
-    "option_key_renamed",
-    "option_recoded",
-    "item_added",
-    "item_dropped",
-    "item_renamed",
-    "item_split",
-    "item_merged",
-    "item_key_renamed",
-    "item_recoded",
-    "max_answers",
-)
+#: The kinds listed under "Antwoordmogelijkheden": every option and item change, a scale, max_answers.
+_OPTION_KINDS = ("scale", *(k for k in get_args(ChangeKind) if k.startswith(("option_", "item_"))), "max_answers")
 #: Changes that only the codebook sees (keys, codes): listed by ``monitor codebook-diff``, not in the report.
 INTERNAL_KINDS = frozenset({"option_key_renamed", "option_recoded", "item_key_renamed", "item_recoded"})
 _SECTIONS: list[tuple[str, tuple[str, ...]]] = [
