@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from helpers import paths
@@ -76,7 +75,7 @@ class SynthSpec(_Strict):
 
 
 def load_spec(path: str | Path) -> SynthSpec:
-    return SynthSpec.model_validate(yaml.safe_load(Path(path).read_text(encoding="utf-8")))
+    return SynthSpec.model_validate(read_yaml(path))
 
 
 # --- derived example years (``derive_from``) ------------------------------------------------------

@@ -182,9 +182,18 @@ not open and re-save it in Excel.
 - [ ] **Dropped questions:** delete them (their chapter views are skipped with a note).
 - [ ] **Added questions:** new id, `chapter`, `text`, `type`, options, `export_name` and
   `import_id` (rows 1 and 3 of the export); `report_refs: []`.
-- [ ] **Answer options:** a new wording of the same option keeps its code (the label changes);
-  a new option gets a new code; an option with another meaning never reuses a code. Check
-  `exclusive` and `other_text` ("Anders, namelijk").
+- [ ] **Changed answer scale → a new id with `replaces`.** Never change a question's scale under
+  its old id (`make data` refuses it).
+- [ ] **Answer options:** a new wording of the same option keeps its code and its `key` (the label
+  changes); a new option gets a new code and a new English `key`; an option with another meaning
+  never reuses a code or key. An option split in two: both parts `split_from: <old key>`; options
+  merged: `merged_from: [keys]`; a renamed key: `renamed_from: <old key>`. Check `exclusive`,
+  `other_text` ("Anders, namelijk") and the `short` wording used in the text.
+- [ ] **Remarks about this edition only** (e.g. what its publication leaves out) go in
+  `notes.yaml` next to the codebook, never in a notebook; `contact:` there is whom respondents of
+  the feedback reports write to.
+- [ ] **Export columns the report does not use** on purpose: `ignored_columns:` with the reason
+  (any other unknown question column stops `make data`).
 - [ ] **Routing** (`asked_if`): compare with the survey flow and display logic.
 - [ ] **Export columns:** every `export_name` / `import_id` against rows 1 and 3 of `export.csv`
   (Qualtrics renumbers copied questions).
