@@ -233,8 +233,8 @@ def _line(c: Change, with_ids: bool) -> str:
     elif with_ids:
         ids = f" [`{c.question or c.old_question}`]"
     what = {
-        "added": lambda: f"*{_md(short(c.new))}*",
-        "dropped": lambda: f"*{_md(short(c.old))}*",
+        "added": lambda: f"*{_md(_full(c.new))}*",
+        "dropped": lambda: f"*{_md(_full(c.old))}*",
         "comparable": lambda: (
             f"*{_md(_full(c.new))}* vervangt *{_md(_full(c.old))}*; vergelijkbaar, de tijdreeks loopt door"
         ),
@@ -278,7 +278,7 @@ def render_markdown(
     changes = [c for c in changes if with_ids or c.kind not in INTERNAL_KINDS]
     if not changes:
         return f"De vragenlijst van {new_year} is gelijk aan die van {old_year}."
-    texts = {q.id: q.text for q in new.all_questions} if new is not None else {}
+    texts = {q.id: q.title for q in new.all_questions} if new is not None else {}
     out = [
         f"Ten opzichte van {old_year} is de vragenlijst van {new_year} op de volgende punten gewijzigd. Een vraag "
         "met dezelfde formulering houdt haar code en is vergelijkbaar over de jaren; een anders geformuleerde vraag "
