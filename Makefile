@@ -14,7 +14,7 @@ READ_OPTS := $(if $(ENCODING),--encoding $(ENCODING)) $(if $(DECIMAL),--decimal 
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-15s\033[0m %s\n", $$1, $$2}'
-	@echo "  Variables: YEAR=$(YEAR) (report year), FROM/TO (codebook-diff, new-year), ENCODING, DECIMAL, FORCE=1"
+	@echo "  Variables: YEAR=$(YEAR) (report year), FROM/TO (codebook-diff, compare, new-year), ENCODING, DECIMAL, FORCE=1"
 
 $(SETUP): requirements.lock pyproject.toml scripts/setup.sh .pre-commit-config.yaml
 	./scripts/setup.sh
@@ -56,10 +56,13 @@ bench-load: $(SETUP) ## Load time and memory of a generated export with FACTOR (
 new-year: $(SETUP) ## Scaffold data/raw/$(YEAR) from data/raw/$(FROM)
 	$(MONITOR) new-year --year $(YEAR) --from-year $(FROM)
 
+compare: $(SETUP) ## Every share of FROM and TO compared (change, margin, verdict) -> reports/vergelijking_FROM_TO.csv
+	$(MONITOR) compare --from-year $(FROM) --to-year $(TO)
+
 codebook-diff: $(SETUP) ## List questionnaire changes between FROM and TO
 	$(MONITOR) codebook-diff --from-year $(FROM) --to-year $(TO)
 
 clean: ## Remove processed data and built reports (never touches data/raw)
 	rm -rf data/processed/[0-9]* reports/[0-9]* reports/.tmp-* .build
 
-.PHONY: help setup hooks data example-data report feedback test test-fast lint bench bench-load new-year codebook-diff clean
+.PHONY: help setup hooks data example-data report feedback test test-fast lint bench bench-load new-year codebook-diff compare clean

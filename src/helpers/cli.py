@@ -331,6 +331,82 @@ register(
 )
 
 
+# --- monitor compare / diff-indicators (what changed: between editions, between builds) -------------
+
+
+def _compare_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--from-year", type=int, required=True, help="de eerdere editie, bv. 2018")
+    p.add_argument("--to-year", type=int, required=True, help="de latere editie, bv. 2019")
+    p.add_argument(
+        "--output", default=None, help="CSV-bestand (standaard reports/vergelijking_<van>_<tot>.csv; - = scherm)"
+    )
+
+
+def _compare_run(args: argparse.Namespace) -> int:
+    from helpers import paths
+    from helpers.publish.compare import changes_frame, load_changes
+
+    if args.from_year >= args.to_year:
+        print(f"--from-year ({args.from_year}) moet vóór --to-year ({args.to_year}) liggen.", file=sys.stderr)
+        return EXIT_FAILED
+    for year in (args.from_year, args.to_year):
+        if not paths.codebook_path(year).is_file():
+            print(f"{paths.codebook_path(year)} ontbreekt: er is geen editie {year}.", file=sys.stderr)
+            return EXIT_FAILED
+    frame = changes_frame(load_changes(args.to_year, since=args.from_year))
+    if args.output == "-":
+        frame.to_csv(sys.stdout, index=False, lineterminator="\n")
+        return 0
+    out = Path(args.output) if args.output else paths.REPORTS_DIR / f"vergelijking_{args.from_year}_{args.to_year}.csv"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    frame.to_csv(out, index=False, encoding="utf-8", lineterminator="\n")
+    moved = int(frame["richting"].isin(["up", "down"]).sum())
+    print(
+        f"{len(frame)} percentages van {frame['vraag'].nunique()} vergelijkbare vragen, {moved} veranderd "
+        f"(groter dan de ruis); geschreven naar {out}"
+    )
+    return 0
+
+
+register(
+    "compare",
+    "Vergelijk twee edities: elk percentage van elke vergelijkbare vraag, verschil, marge en oordeel (CSV)",
+    _compare_args,
+    _compare_run,
+)
+
+
+def _diff_ind_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("old", type=Path, help="indicators.csv van de eerdere build")
+    p.add_argument("new", type=Path, help="indicators.csv van de nieuwe build")
+
+
+def _diff_ind_run(args: argparse.Namespace) -> int:
+    from helpers.publish.compare import diff_indicators
+
+    for f in (args.old, args.new):
+        if not f.is_file():
+            print(
+                f"{f} bestaat niet: geef twee indicators.csv-bestanden (bv. reports/2018/indicators.csv).",
+                file=sys.stderr,
+            )
+            return EXIT_FAILED
+    diff = diff_indicators(args.old, args.new)
+    if diff.empty:
+        print("Geen verschillen.")
+        return 0
+    diff.to_csv(sys.stdout, index=False, lineterminator="\n")
+    return 0
+
+
+register(
+    "diff-indicators",
+    "Toon alleen de cijfers die tussen twee builds verschillen (twee indicators.csv-bestanden)",
+    _diff_ind_args,
+    _diff_ind_run,
+)
+
+
 # --- entry point -----------------------------------------------------------------------
 
 

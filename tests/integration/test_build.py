@@ -18,6 +18,7 @@ from helpers.cli import main
 from helpers.publish import BuildError, build_report
 from helpers.publish.pdf import LatexError, render_pdf
 from helpers.publish.repro import SYNTHETIC_NOTE
+from helpers.survey.vocabulary import INDICATOR_COLUMNS
 
 pytestmark = pytest.mark.slow
 
@@ -69,9 +70,10 @@ def test_cold_build_writes_pdf_html_executed_and_indicators(project: dict) -> No
     assert res.executed[-1] == "01_conclusions"
     stubs = sorted(p.name for p in FIXTURES.glob("*.ipynb"))
     assert sorted(p.name for p in (report / "executed").glob("*.ipynb")) == stubs
-    assert (report / "html" / "index.html").is_file() and len(list((report / "html").glob("*.html"))) == 7
+    # six chapter pages, the index and the comparison with the previous edition
+    assert (report / "html" / "index.html").is_file() and len(list((report / "html").glob("*.html"))) == 8
     header = (report / "indicators.csv").read_text().splitlines()[0]
-    assert header == "year,chapter,question,report_ref,category,stat,value,n"
+    assert header == ",".join(INDICATOR_COLUMNS)
     executed = (report / "executed" / "03_policy.ipynb").read_text()
     assert "start_time" not in executed and ".tmp-" not in executed and '"execution_count": null' in executed
     assert sorted(p.name for p in (project["root"] / "reports").iterdir()) == [".lock-2018", "2018"]
@@ -100,7 +102,11 @@ def test_html_folds_code_and_has_navigation(project: dict) -> None:
     html_dir = project["first"].report_dir / "html"
     page = (html_dir / "03_policy.html").read_text(encoding="utf-8")
     assert '<details class="monitor-code"><summary>Code' in page and "<details open" not in page
-    assert "<b>Figuur 3.1</b>" in page and 'href="index.html"' in page and "<script src=" not in page
+    assert (
+        '<figcaption><span class="monitor-ref">Figuur 3.1</span>' in page
+        and 'href="index.html"' in page
+        and "<script src=" not in page
+    )
     index = (html_dir / "index.html").read_text(encoding="utf-8")
     assert index.index("01_conclusions.html") < index.index("02_introduction_response.html")
     assert index.index("05_education.html") < index.index("00_data_preparation.html")
@@ -124,7 +130,7 @@ def test_one_chapter_edit_reexecutes_that_chapter_and_01(project: dict) -> None:
     (nbdir / "05_education.ipynb").write_text(json.dumps(nb))
     res = build_report(YEAR, nbdir, project["root"] / "reports", **project["kw"])
     assert res.executed == ["05_education", "01_conclusions"] and res.rendered
-    assert (res.report_dir / "indicators.csv").read_text().count("\n") == 6  # header + rows of 4 chapters
+    assert (res.report_dir / "indicators.csv").read_text().count("\n") == 8  # header + rows of 4 chapters
     assert _hashes(res.report_dir)["html/03_policy.html"] == project["hashes"]["html/03_policy.html"]
 
 
@@ -190,3 +196,24 @@ def test_latex_error_is_one_line_and_keeps_the_log(tmp_path: Path) -> None:
     nb.metadata.update(title="T", monitor={"year": YEAR, "synthetic": False, "freeze_date_nl": "1 april 2018"})
     with pytest.raises(LatexError, match=r"^LaTeX: ! Undefined control sequence\. \(log: .*kept/y\.log\)$"):
         render_pdf(nb, tmp_path / "y.pdf", TEMPLATES, keep_dir=tmp_path / "kept")
+
+
+def test_01_is_taken_over_when_what_it_reads_is_unchanged_and_rerun_when_numbers_change(project: dict) -> None:
+    nbdir, lines = project["root"] / "notebooks", []
+    kw = dict(project["kw"], log=lines.append)
+    nb = json.loads((nbdir / "03_policy.ipynb").read_text())
+    nb["cells"].append(new_markdown_cell("Alleen tekst erbij.", id="text-only"))
+    (nbdir / "03_policy.ipynb").write_text(json.dumps(nb))
+    res = build_report(YEAR, nbdir, project["root"] / "reports", **kw)
+    assert "  01_conclusions: uit het vorige rapport (indicators.csv en het notebook ongewijzigd)" in lines
+    conclusions = (res.report_dir / "executed" / "01_conclusions.ipynb").read_text()
+    assert "60% van de gemeenten heeft aanvullend beleid" in conclusions
+    src = (nbdir / "03_policy.ipynb").read_text().replace("60.2, 282", "71.4, 282")
+    (nbdir / "03_policy.ipynb").write_text(src)
+    lines.clear()
+    res = build_report(YEAR, nbdir, project["root"] / "reports", **kw)
+    assert not any("uit het vorige rapport" in line for line in lines)
+    assert (
+        "71% van de gemeenten heeft aanvullend beleid"
+        in (res.report_dir / "executed" / "01_conclusions.ipynb").read_text()
+    )

@@ -79,6 +79,9 @@ class _Build:
     log: Log
     kernel_env: dict[str, str] = field(default_factory=dict)
     check_data: Callable[[], object] | None = None
+    #: Key of 01 without its dependencies, and whether it may be taken over (``_reuse_conclusions``).
+    conclusions_key: str = ""
+    reuse_conclusions: bool = False
 
     @property
     def final(self) -> Path:
@@ -161,8 +164,9 @@ def build_report(
     try:
         notebooks = plan.discover(Path(notebooks_dir))
         meta = report_meta(
-            year, codebook, freeze_date=freeze_date, synthetic=synthetic, title=title, authors=tuple(authors)
-        )
+            year, codebook, freeze_date=freeze_date, synthetic=synthetic, title=title, authors=tuple(authors),
+            inputs={"export": paths.export_path(year)},
+        )  # fmt: skip
     except ValueError as exc:
         raise BuildError(str(exc)) from exc
     unknown = sorted(set(overrides or {}) - {nb.name for nb in notebooks})
@@ -212,6 +216,7 @@ def _build(b: _Build, inputs: list[Path], helpers_dir: Path, force: bool, proces
         digests["leesopties"] = cache.tree_digest([]) + json.dumps(b.kernel_env, sort_keys=True)
     sources = {nb.name: cache.notebook_digest(nb.path) for nb in b.notebooks}
     keys = cache.compute_keys(b.exec_order, b.graph, sources, "".join(digests.values()), b.params)
+    b.conclusions_key, b.reuse_conclusions = _conclusions_key(b, sources, "".join(digests.values())), not force
     report = plan.report_order(b.notebooks)
     rkey = cache.render_key(
         [keys[nb.name] for nb in report],
@@ -270,7 +275,7 @@ def _build(b: _Build, inputs: list[Path], helpers_dir: Path, force: bool, proces
                     f"notes.yaml van {b.year}: opmerking(en) {', '.join(unplaced)} staan bij geen "
                     "{{ remarks(...) }} in dat notebook; controleer notebook en anker"
                 )
-            _render(b, report, staging, result)
+            _render(b, report, staging, result, force)
         shutil.rmtree(staging / WORK, ignore_errors=True)
         previous = manifest.get("notebooks", {})
         files = cache.produced_files(staging, b.exec_order, skip=[cache.MANIFEST_NAME])
@@ -362,9 +367,13 @@ def _execute(
                 raise BuildError(str(exc)) from exc
 
     def runner(job: Job, cwd: Path) -> None:
+        if job.name in conclusions and _reuse_conclusions(b, staging, job.name):
+            return
         run_notebook(job, cwd, timeout=b.timeout)
         nb = clean_executed(nbformat.read(job.out, as_version=4), replacements)
         nbformat.write(nb, staging / "executed" / job.out.name)
+        if job.name in conclusions:
+            _remember_conclusions(b, staging)
 
     try:
         return run_graph(
@@ -384,9 +393,23 @@ def _execute(
         raise BuildError(str(failure), kept) from failure
 
 
-def _render(b: _Build, report: list[plan.Notebook], staging: Path, result: BuildResult) -> None:
-    """PDF (in a thread: XeLaTeX runs as a subprocess) and HTML pages at the same time."""
-    from helpers.publish.html import render_pages
+def _render(b: _Build, report: list[plan.Notebook], staging: Path, result: BuildResult, force: bool = False) -> None:
+    """PDF (in a thread: XeLaTeX runs as a subprocess) and HTML pages at the same time.
+
+    Unless ``force``, what did not change is taken from the previous report: HTML pages with an
+    unchanged key, the PDF when its LaTeX source and figures are unchanged, and the .aux/.toc of
+    the last XeLaTeX run (so an edit that moves no page needs one pass).
+    """
+    # nbconvert is imported here, before the threads: two threads importing it at once can see it half-loaded
+    import nbconvert.exporters  # noqa: F401
+
+    from helpers.publish.html import (
+        STATE_DIR,
+        attach_table_data,
+        prune_data_files,
+        referenced_data_files,
+        render_pages,
+    )
     from helpers.publish.merge import MergeError, chapter_title, load_executed, merge
     from helpers.publish.pdf import LatexError, render_pdf
 
@@ -394,23 +417,120 @@ def _render(b: _Build, report: list[plan.Notebook], staging: Path, result: Build
         items = [(nb, load_executed(staging / "executed" / nb.filename, nb)) for nb in report]
     except MergeError as exc:
         raise BuildError(str(exc)) from exc
-    merged = merge(items, b.meta)
+    for _, nbk in items:
+        attach_table_data(nbk, staging)
+    state, previous = staging / STATE_DIR, None if force else b.final / STATE_DIR
 
     def pdf_job() -> int:
+        section = section_job.result()
+        merged = merge(items, b.meta, appendix_markdown=[section.markdown] if section else [])
         t0 = time.perf_counter()
-        passes = render_pdf(merged, staging / b.pdf_name, b.templates_dir, keep_dir=b.failed_dir)
+        passes = render_pdf(
+            merged, staging / b.pdf_name, b.templates_dir, keep_dir=b.failed_dir, state_dir=state, previous=previous
+        )
         result.timings["latex"] = time.perf_counter() - t0
         return passes
 
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="pdf") as pool:
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="render") as pool:
+        # the comparison with the previous edition (cached in .render/) runs beside the HTML pages
+        section_job = pool.submit(_edition_section, b, [state] if previous is None else [state, previous])
         future = pool.submit(pdf_job)
         t0 = time.perf_counter()
         titled = [(nb, nbk, chapter_title(nbk)) for nb, nbk in items]
-        pages = render_pages(titled, staging / "html", b.meta, b.templates_dir, b.pdf_name)
+        links = lambda: _extra_pages(b, staging, section_job.result())  # noqa: E731 - asked for after the pages
+        pages, fresh = render_pages(
+            titled, staging / "html", b.meta, b.templates_dir, b.pdf_name,
+            previous=None if force else b.final / "html", extra_links=links,
+        )  # fmt: skip
+        prune_data_files(staging, referenced_data_files([nbk for _, nbk in items]))
         result.timings["html"] = time.perf_counter() - t0
-        b.log(f"html: {len(pages)} pagina's ({result.timings['html']:.1f} s)")
+        b.log(f"html: {len(pages)} pagina's, {len(fresh)} opnieuw opgemaakt ({result.timings['html']:.1f} s)")
         try:
             passes = future.result()
         except LatexError as exc:
             raise BuildError(str(exc)) from exc
-    b.log(f"pdf: {b.pdf_name}, {passes} XeLaTeX-runs ({result.timings['latex']:.1f} s)")
+    runs = "PDF ongewijzigd, geen XeLaTeX-run" if passes == 0 else f"{passes} XeLaTeX-run(s)"
+    b.log(f"pdf: {b.pdf_name}, {runs} ({result.timings['latex']:.1f} s)")
+
+
+def _edition_section(b: _Build, state_dirs: list[Path]) -> Any:
+    """What changed since the previous edition (``publish.compare``), or None when it cannot be computed."""
+    from helpers.publish.compare import edition_section
+
+    try:
+        return edition_section(b.year, b.meta.title, b.meta.as_dict()["synthetic_note"], state_dirs)
+    except Exception as exc:  # the comparison is an extra: a problem in it must not stop the report
+        b.log(f"vergelijking met de vorige editie overgeslagen: {type(exc).__name__}: {exc}")
+        return None
+
+
+def _extra_pages(b: _Build, staging: Path, section: Any) -> list[tuple[str, str]]:
+    """Write the comparison page and the package versions file; return the links for the index page."""
+    from helpers.publish.compare import PAGE, TITLE
+    from helpers.publish.repro import VERSIONS_FILE, package_versions
+
+    (staging / VERSIONS_FILE).write_text(package_versions(), encoding="utf-8")
+    if section is None:
+        return []
+    (staging / "html").mkdir(parents=True, exist_ok=True)
+    (staging / "html" / PAGE).write_text(section.page, encoding="utf-8")
+    return [(PAGE, f"{TITLE} ({section.count} vergelijkbare percentages)")]
+
+
+# --- 01 again only when what it reads changed -------------------------------------------------
+
+CONCLUSIONS_STATE = "conclusions.json"
+
+
+def _conclusions_key(b: _Build, sources: Mapping[str, str], inputs: str) -> str:
+    """Key of the conclusions notebook without the chapters' keys: its cells, the inputs, its parameters."""
+    names = [nb.name for nb in b.notebooks if nb.role == plan.CONCLUSIONS]
+    if not names:
+        return ""
+    return cache.notebook_key(names[0], sources[names[0]], inputs, b.params[names[0]], {})
+
+
+def _reads(staging: Path) -> dict[str, str]:
+    """What 01 reads of the chapters: ``indicators.csv`` as assembled before it runs."""
+    path = staging / "indicators.csv"
+    return {"key_without_chapters": "", "indicators.csv": cache.file_digest(path) if path.is_file() else "absent"}
+
+
+def _remember_conclusions(b: _Build, staging: Path) -> None:
+    """Note what 01 read in this build (``.render/conclusions.json``), for the next one."""
+    from helpers.publish.html import STATE_DIR
+
+    if not b.conclusions_key:
+        return
+    state = _reads(staging) | {"key_without_chapters": b.conclusions_key}
+    (staging / STATE_DIR).mkdir(parents=True, exist_ok=True)
+    (staging / STATE_DIR / CONCLUSIONS_STATE).write_text(json.dumps(state, indent=1) + "\n", encoding="utf-8")
+
+
+def _reuse_conclusions(b: _Build, staging: Path, name: str) -> bool:
+    """Take 01 from the previous report when its cells, inputs and what it reads are unchanged.
+
+    01 re-runs because a chapter changed; when that chapter's numbers did not (a text edit),
+    ``indicators.csv`` is the same and so is 01: its executed notebook and parts are copied.
+    """
+    from helpers.publish.html import STATE_DIR
+
+    if not (b.conclusions_key and b.reuse_conclusions):
+        return False
+    try:
+        before = json.loads((b.final / STATE_DIR / CONCLUSIONS_STATE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    now = _reads(staging) | {"key_without_chapters": b.conclusions_key}
+    old = b.final / "executed" / f"{name}.ipynb"
+    if before != now or not old.is_file():
+        return False
+    shutil.copyfile(old, staging / "executed" / old.name)
+    for sub in ("indicators", "claims"):  # the parts 01 wrote itself
+        part = b.final / sub / f"{name}.csv"
+        if part.is_file():
+            (staging / sub).mkdir(exist_ok=True)
+            shutil.copyfile(part, staging / sub / part.name)
+    _remember_conclusions(b, staging)
+    b.log(f"  {name}: uit het vorige rapport (indicators.csv en het notebook ongewijzigd)")
+    return True

@@ -1,18 +1,34 @@
 """Reviewer HTML: one self-contained page per notebook plus ``index.html`` with the navigation list.
 
-Pages show every cell as executed; code (including the parameters) is folded in ``<details>`` (hidden
-until clicked). No external scripts are loaded and the executed notebooks carry no timestamps, so
-two builds of the same inputs give identical bytes.
+Pages show every cell as executed; code (including the parameters) is folded in ``<details>`` named
+by what it makes, with a "Toon alle code" switch. They aim at WCAG 2.1 AA (``html_parts`` and the
+``monitor_html`` template: figures with a text alternative and their numbers as a table, tables with
+``<caption>`` and scoped headers, data downloads, code colours at 4.5:1, no tab stops on anything
+that is not interactive). No external scripts are loaded and the executed notebooks carry no
+timestamps, so two builds of the same inputs give identical bytes.
+
+A page is rendered again only when what it shows changed: its key hashes the numbered notebook,
+the navigation, the report metadata, the templates and this code; keys are kept in
+``<report>/.render/html-pages.json`` and unchanged pages are copied from the previous report.
 """
 
 from __future__ import annotations
 
+import hashlib
 import html
+import json
+import re
+import shutil
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from helpers.publish.plan import PREP, Notebook
 from helpers.publish.repro import ReportMeta
+
+STATE_DIR = ".render"
+PAGE_KEYS = "html-pages.json"
+INDEX = "index.html"
 
 
 def page_name(notebook: Notebook) -> str:
@@ -23,50 +39,176 @@ def _label(notebook: Notebook) -> str:
     return f"Bijlage {notebook.chapter_label}" if notebook.role == PREP else notebook.chapter_label
 
 
-def render_pages(
-    items: list[tuple[Notebook, Any, str]], out_dir: Path, meta: ReportMeta, templates_dir: Path, pdf_name: str
-) -> list[Path]:
-    """Write one page per ``(notebook, executed nb, chapter title)`` in report order, then ``index.html``."""
+def _exporter(templates_dir: Path) -> Any:
+    """nbconvert's HTMLExporter without its focus stops on every input and output (WCAG 2.4.3)."""
     from nbconvert import HTMLExporter
-    from nbformat import NotebookNode
+    from nbconvert.exporters.templateexporter import TemplateExporter
+    from nbconvert.filters.highlight import Highlight2HTML
+    from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
     from traitlets.config import Config
+
+    from helpers.publish.html_parts import FILTERS
+
+    class MonitorHTMLExporter(HTMLExporter):
+        def from_notebook_node(self, nb: Any, resources: Any = None, **kw: Any) -> tuple[str, dict]:
+            # HTMLExporter's own version adds tabindex="0" to every cell and a generic alt text
+            lang = nb.metadata.get("language_info", {})
+            lexer = lang.get("pygments_lexer", lang.get("name"))
+            self.register_filter(
+                "highlight_code", self.filters.get("highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self))
+            )
+            resources = self._init_resources(resources)
+            self.register_filter(
+                "filter_data_type",
+                WidgetsDataTypeFilter(notebook_metadata=self._nb_metadata, parent=self, resources=resources),
+            )
+            return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
 
     cfg = Config()
     cfg.TemplateExporter.exclude_input_prompt = True
     cfg.TemplateExporter.exclude_output_prompt = True
-    exporter = HTMLExporter(config=cfg, template_name="monitor_html", extra_template_basedirs=[str(templates_dir)])
+    exporter = MonitorHTMLExporter(
+        config=cfg, template_name="monitor_html", extra_template_basedirs=[str(templates_dir)]
+    )
     exporter.language_code = "nl"
+    for name, fn in FILTERS.items():
+        exporter.register_filter(name, fn)
+    return exporter
+
+
+def _digest(*parts: Any) -> str:
+    h = hashlib.sha256()
+    for part in parts:
+        h.update(json.dumps(part, sort_keys=True, ensure_ascii=False, default=str).encode())
+    return h.hexdigest()
+
+
+def code_digest(templates_dir: Path) -> str:
+    """What every page depends on besides its notebook: the HTML templates and this code."""
+    here = Path(__file__)
+    files = [*sorted((Path(templates_dir) / "monitor_html").glob("*")), here, here.with_name("html_parts.py")]
+    return _digest([[f.name, hashlib.sha256(f.read_bytes()).hexdigest()] for f in files if f.is_file()])
+
+
+def render_pages(
+    items: list[tuple[Notebook, Any, str]],
+    out_dir: Path,
+    meta: ReportMeta,
+    templates_dir: Path,
+    pdf_name: str,
+    *,
+    previous: Path | None = None,
+    extra_links: Callable[[], Sequence[tuple[str, str]]] | None = None,
+) -> tuple[list[Path], list[str]]:
+    """Write one page per ``(notebook, executed nb, chapter title)`` in report order, then ``index.html``.
+
+    ``previous`` is the html folder of the last report: a page whose key is unchanged is copied from
+    there. ``extra_links`` gives further ``(href, text)`` links for the index, asked for last.
+    Returns the pages written (index first) and the names of those rendered anew.
+    """
     out_dir.mkdir(parents=True, exist_ok=True)
-    written = []
+    state = out_dir.parent / STATE_DIR
+    old_keys = _read_keys(previous.parent / STATE_DIR / PAGE_KEYS) if previous is not None else {}
+    shared = code_digest(templates_dir)
+    exporter = None
+    written, rendered, keys = [], [], {}
     for i, (notebook, nb, title) in enumerate(items):
         nav = {
             "synthetic_note": meta.as_dict()["synthetic_note"],
             "prev": _link(items[i - 1]) if i > 0 else None,
             "next": _link(items[i + 1]) if i + 1 < len(items) else None,
         }
-        nb = NotebookNode(nb)  # shallow copy: only the title changes
-        nb.metadata = NotebookNode(dict(nb.metadata, title=f"{_label(notebook)} {title} — {meta.title}"))
-        body, _ = exporter.from_notebook_node(nb, resources={"monitor": nav})
         path = out_dir / page_name(notebook)
-        path.write_text(body, encoding="utf-8")
+        key = keys[path.name] = _digest(nb, nav, meta.as_dict(), shared, title)
+        old = previous / path.name if previous is not None else None
+        if old is not None and old_keys.get(path.name) == key and old.is_file():
+            shutil.copyfile(old, path)
+        else:
+            from nbformat import NotebookNode
+
+            exporter = exporter or _exporter(templates_dir)
+            copy = NotebookNode(nb)  # shallow copy: only the title changes
+            copy.metadata = NotebookNode(dict(nb.metadata, title=f"{_label(notebook)} {title} — {meta.title}"))
+            body, _ = exporter.from_notebook_node(copy, resources={"monitor": nav})
+            path.write_text(body, encoding="utf-8")
+            rendered.append(notebook.name)
         written.append(path)
-    index = out_dir / "index.html"
-    index.write_text(index_page(items, meta, pdf_name), encoding="utf-8")
-    return [index, *written]
+    index = out_dir / INDEX
+    index.write_text(index_page(items, meta, pdf_name, extra_links() if extra_links else ()), encoding="utf-8")
+    state.mkdir(exist_ok=True)
+    (state / PAGE_KEYS).write_text(json.dumps(keys, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    return [index, *written], rendered
+
+
+def _read_keys(path: Path) -> dict[str, str]:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
 
 
 def _link(item: tuple[Notebook, Any, str]) -> dict[str, str]:
     return {"href": page_name(item[0]), "title": f"{_label(item[0])} {item[2]}"}
 
 
-def index_page(items: list[tuple[Notebook, Any, str]], meta: ReportMeta, pdf_name: str) -> str:
-    """The navigation page: title, synthetic-data notice, links to the PDF and every chapter page."""
+def referenced_data_files(nbs: Sequence[Any]) -> set[str]:
+    """Data files (``data/…``) that the captioned outputs of ``nbs`` link to."""
+    from helpers.report.registry import VIEW_KEY
+
+    found = set()
+    for nb in nbs:
+        for cell in nb.cells:
+            for out in cell.get("outputs", []) if cell.cell_type == "code" else []:
+                found.update((out.get("metadata", {}).get(VIEW_KEY) or {}).get("files", {}).values())
+    return found
+
+
+def prune_data_files(report_dir: Path, keep: set[str]) -> list[str]:
+    """Remove files under ``data/`` that no figure or table links to any more (e.g. a dropped view)."""
+    removed = []
+    for f in sorted((Path(report_dir) / "data").glob("*")):
+        rel = f"data/{f.name}"
+        if f.is_file() and rel not in keep:
+            f.unlink()
+            removed.append(rel)
+    return removed
+
+
+def provenance_html(meta: ReportMeta) -> str:
+    """The build's provenance as a definition list (commit, clean tree, input hashes, dates, versions)."""
+    prov: Mapping[str, Any] = meta.as_dict().get("provenance") or {}
+    if not prov:
+        return ""
+    esc = html.escape
+    state = {True: "ja", False: "nee (niet vastgelegde wijzigingen)", None: "onbekend"}[prov.get("clean")]
+    rows = [
+        ("Code (commit)", f"<code>{esc(prov.get('commit', 'onbekend'))}</code>"),
+        ("Werkmap schoon", esc(state)),
+        ("Datum van de commit", esc(prov.get("commit_date_nl", "onbekend"))),
+        ("Datastand", esc(meta.freeze_date_nl)),
+    ]
+    rows += [
+        (f"Invoer: {esc(name)}", f"<code>{esc(info['file'])}</code>, sha256 <code>{esc(info['sha256'][:16])}</code>…")
+        for name, info in prov.get("inputs", {}).items()
+    ]
+    rows.append(
+        ("Pakketversies", f'<a href="../{esc(prov.get("versions", "versions.txt"))}">versies van de pakketten</a>')
+    )
+    body = "\n".join(f"    <dt>{k}</dt><dd>{v}</dd>" for k, v in rows)
+    return f'  <h2 id="herkomst">Herkomst van deze versie</h2>\n  <dl class="prov">\n{body}\n  </dl>\n'
+
+
+def index_page(
+    items: list[tuple[Notebook, Any, str]], meta: ReportMeta, pdf_name: str, extra_links: Sequence[tuple[str, str]] = ()
+) -> str:
+    """The navigation page: title, synthetic-data notice, links to the PDF, the data, every chapter page."""
     esc = html.escape
     rows = "\n".join(
         f'    <li><span class="nr">{esc(_label(nb))}</span> <a href="{esc(page_name(nb))}">{esc(title)}</a>'
-        f' <small>(<a href="../executed/{esc(nb.filename)}">notebook</a>)</small></li>'
+        f' <small>(<a href="../executed/{esc(nb.filename)}">notebook {esc(_label(nb))}</a>)</small></li>'
         for nb, _, title in items
     )
+    extra = "".join(f'    <li><a href="{esc(href)}">{esc(text)}</a></li>\n' for href, text in extra_links)
     banner = f'  <p class="banner">{esc(meta.as_dict()["synthetic_note"])}</p>\n' if meta.synthetic else ""
     return f"""<!DOCTYPE html>
 <html lang="nl">
@@ -78,20 +220,78 @@ def index_page(items: list[tuple[Notebook, Any, str]], meta: ReportMeta, pdf_nam
   body {{ font-family: sans-serif; max-width: 48rem; margin: 2rem auto; padding: 0 1rem; line-height: 1.5; }}
   .banner {{ padding: .5rem .8rem; border: 1px solid #b45f06; background: #fff4e5; font-style: italic; }}
   ol {{ list-style: none; padding-left: 0; }}
-  .nr {{ display: inline-block; min-width: 5.5rem; color: #555; }}
+  .nr {{ display: inline-block; min-width: 5.5rem; color: #4d4d4d; }}
+  dl.prov {{ display: grid; grid-template-columns: minmax(8rem, max-content) 1fr; gap: .2rem 1rem;
+             overflow-wrap: anywhere; }}
+  dl.prov dt {{ font-weight: bold; }} dl.prov dd {{ margin: 0; }}
 </style>
 </head>
 <body>
 <main>
   <h1>{esc(meta.title)}</h1>
 {banner}  <p>Datastand: {esc(meta.freeze_date_nl)} · <a href="../{esc(pdf_name)}">PDF</a>.
-  Code staat ingeklapt onder elke cel (klik op &lsquo;Code&rsquo;).</p>
-  <nav>
+  Code staat ingeklapt onder elke cel (klik op &lsquo;Code voor …&rsquo;, of op &lsquo;Toon alle code&rsquo;).</p>
+  <nav aria-label="Hoofdstukken">
   <ol>
 {rows}
   </ol>
   </nav>
-</main>
+  <h2>Cijfers en vergelijkingen</h2>
+  <ul>
+    <li><a href="../indicators.csv">Alle getoonde cijfers (indicators.csv)</a>, met per cijfer de figuur of
+      tabel waarin het staat (kolom <code>build_ref</code>). Onder elke figuur en tabel staan de cijfers ook als
+      CSV en Excel.</li>
+{extra}  </ul>
+{provenance_html(meta)}</main>
 </body>
 </html>
 """
+
+
+def attach_table_data(nb: Any, report_dir: Path) -> int:
+    """Give every captioned table that the registry did not write data for a CSV of its cells.
+
+    A table shown with a caption but without the figure/table registry (a Markdown pipe table)
+    still gets its download: ``data/<tabel-…>.csv`` with the cells as shown. Returns how many.
+    """
+    from helpers.report.downloads import DATA_DIR, slug
+    from helpers.report.registry import VIEW_KEY
+
+    count = 0
+    for cell in nb.cells:
+        for out in cell.get("outputs", []) if cell.cell_type == "code" else []:
+            meta = out.get("metadata", {})
+            cap, view = meta.get("monitor"), meta.get(VIEW_KEY) or {}
+            md = out.get("data", {}).get("text/markdown")
+            rows = _pipe_rows(md) if cap and cap.get("kind") == "table" and md and not view.get("files") else []
+            if not rows:
+                continue
+            name = f"{DATA_DIR}/{slug(cap['prefix'] + ' ' + cap['number'])}.csv"
+            (Path(report_dir) / DATA_DIR).mkdir(parents=True, exist_ok=True)
+            _write_csv(Path(report_dir) / name, rows)
+            meta[VIEW_KEY] = dict(view, files={"csv": name})
+            count += 1
+    return count
+
+
+def _pipe_rows(md: str) -> list[list[str]]:
+    """The cells of the first Markdown pipe table in ``md`` (header first), unescaped; [] if none."""
+    lines = [line.strip() for line in md.splitlines()]
+    rows, started = [], False
+    for line in lines:
+        if line.startswith("|") and line.endswith("|"):
+            cells = [c.strip().replace("\\|", "|") for c in re.split(r"(?<!\\)\|", line[1:-1])]
+            if all(set(c) <= set(":- ") for c in cells):
+                started = True
+                continue
+            rows.append([c.replace("\\", "") for c in cells])
+        elif rows:
+            break
+    return rows if started else []
+
+
+def _write_csv(path: Path, rows: list[list[str]]) -> None:
+    import csv
+
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh, lineterminator="\n").writerows(rows)

@@ -19,8 +19,69 @@ _MARK = "%MONITOR-SPLIT-{}"
 _SPLIT = re.compile(r"^%MONITOR-SPLIT-(\d+)[ \t]*$", re.M)
 
 
+#: Characters of \\small DejaVu Serif on the text width (16 cm): what a table may hold side by side.
+LINE_CHARS = 80
+#: pandoc sizes columns by the dashes only when a line of the table is longer than this (``--columns``).
+PANDOC_COLUMNS = 72
+_CELL_SPLIT = re.compile(r"(?<!\\)\|")
+
+
+def _cells(line: str) -> list[str]:
+    return [c.strip() for c in _CELL_SPLIT.split(line.strip()[1:-1])]
+
+
+def fit_table(lines: list[str]) -> list[str]:
+    """Widths of one pipe table (header, rule, rows) that keep it within the margins.
+
+    pandoc sets a table at its natural width when no line is longer than ``PANDOC_COLUMNS``, else
+    in proportion to the dashes of the rule. Unless the natural width fits, every column gets at
+    least its longest word (it cannot wrap inside a word) and the rest of the line goes to the
+    columns with the most text; the rule becomes long enough that pandoc sizes columns by it.
+    """
+    rows = [_cells(line) for i, line in enumerate(lines) if i != 1]
+    rule = _cells(lines[1])
+    n = len(rule)
+    if any(len(r) != n for r in rows) or not rows:
+        return lines
+    longest = [max(len(r[i]) for r in rows) for i in range(n)]
+    word = [max((len(w) for r in rows for w in r[i].split(" ")), default=1) for i in range(n)]  # NBSP binds
+    natural = all(len(line.rstrip()) <= PANDOC_COLUMNS for line in lines)
+    if natural and sum(m + 3 for m in longest) <= LINE_CHARS:
+        return lines  # pandoc sets it at its natural width, and that fits
+    widths = [w + 2 for w in word]
+    spare = max(0, LINE_CHARS - sum(widths))
+    extra = [max(0, m - w) for m, w in zip(longest, word, strict=True)]
+    total = sum(extra) or 1
+    widths = [w + spare * e // total for w, e in zip(widths, extra, strict=True)]
+    widths = [max(w, 3) for w in widths]
+    if sum(widths) + n + 1 <= PANDOC_COLUMNS:
+        widths[0] += PANDOC_COLUMNS - sum(widths) - n
+    new_rule = []
+    for cell, w in zip(rule, widths, strict=True):
+        left, right = cell.startswith(":"), cell.endswith(":")
+        new_rule.append((":" if left else "-") + "-" * (w - 2) + (":" if right else "-"))
+    return [lines[0], "|" + "|".join(new_rule) + "|", *lines[2:]]
+
+
+def fit_tables(md: str) -> str:
+    """``fit_table`` on every pipe table of a Markdown text."""
+    out: list[str] = []
+    block: list[str] = []
+    for line in [*md.split("\n"), ""]:
+        if line.strip().startswith("|") and line.strip().endswith("|") and len(line.strip()) > 1:
+            block.append(line)
+            continue
+        if block:
+            ok = len(block) >= 2 and set(block[1].replace("|", "").strip()) <= set(":-")
+            out.extend(fit_table(block) if ok else block)
+            block = []
+        out.append(line)
+    return "\n".join(out[:-1])
+
+
 def table_markdown(md: str, caption: dict[str, Any] | None) -> str:
-    """A Markdown table output with its caption appended as a pandoc table caption (with label)."""
+    """A Markdown table output (fitted to the margins) with its caption as a pandoc table caption (with label)."""
+    md = fit_tables(md)
     if caption and caption.get("kind") == "table":
         return f"{md}\n\nTable: {caption['text_md']} \\label{{{caption['label']}}}\n"
     return md
@@ -60,7 +121,7 @@ def preconvert(nb: Any) -> None:
         for o in c.get("outputs", [])
         if "text/markdown" in o.get("data", {})
     ]
-    cell_src = [strip_files_prefix(citation2latex(c.source)) for c in cells]
+    cell_src = [strip_files_prefix(citation2latex(fit_tables(c.source))) for c in cells]
     out_src = [
         strip_files_prefix(citation2latex(table_markdown(o.data["text/markdown"], o.metadata.get("monitor"))))
         for o in outputs

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import json
 import re
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -60,9 +61,12 @@ def _raw_latex(source: str, cell_id: str) -> Any:
     return cell
 
 
-def merge(items: list[tuple[Notebook, Any]], meta: ReportMeta) -> Any:
-    """One notebook in report order; each part starts with a raw LaTeX cell fixing its chapter number."""
-    from nbformat.v4 import new_notebook
+def merge(items: list[tuple[Notebook, Any]], meta: ReportMeta, appendix_markdown: Sequence[str] = ()) -> Any:
+    """One notebook in report order; each part starts with a raw LaTeX cell fixing its chapter number.
+
+    ``appendix_markdown`` are further appendices (Markdown starting with an H1), after notebook 00.
+    """
+    from nbformat.v4 import new_markdown_cell, new_notebook
 
     merged = new_notebook()
     merged.metadata["title"] = meta.title
@@ -85,4 +89,11 @@ def merge(items: list[tuple[Notebook, Any]], meta: ReportMeta) -> Any:
             cell = copy.deepcopy(cell)
             cell["id"] = f"{prefix}-{cell.get('id', '')}"[:64]
             merged.cells.append(cell)
+    for k, text in enumerate(appendix_markdown):
+        if not appendix:
+            merged.cells.append(_raw_latex("\\appendix", "extra-appendix"))
+            appendix = True
+        cell = new_markdown_cell(text)
+        cell["id"] = f"appendix-{k}"
+        merged.cells.append(cell)
     return merged

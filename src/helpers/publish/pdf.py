@@ -6,14 +6,24 @@ Markdown is converted in one pandoc run (``latexmd``). XeLaTeX runs (without PDF
 .aux/.toc/.out files are stable, then xdvipdfmx writes the PDF once (zlib level 6: half the time of
 the default 9, ~3% larger). The build fails when the log reports a "Missing character" (a glyph the
 font lacks).
+
+XeLaTeX runs only as often as needed: the .aux/.toc/.out of the last run are kept in the report's
+``.render/`` folder and seed the next one, so an edit that moves no page reference needs one pass;
+when the LaTeX source and its figures are byte-identical to the last build's, the previous PDF is
+reused without any pass.
 """
 
 from __future__ import annotations
 
+import contextlib
 import copy
+import hashlib
+import json
+import os
 import re
 import shutil
 import subprocess
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +34,10 @@ REMOVE_INPUT_TAGS = {"remove-input", "remove_input"}
 REMOVE_OUTPUT_TAGS = {"remove-output", "remove_output"}
 PRINTED_MIMES = ("image/png", "image/jpeg", "application/pdf", "text/markdown", "text/latex")
 _MISSING = re.compile(r"^Missing character: .*$", re.M)
+#: Files of a XeLaTeX run that the next run reads; kept between builds (``.render/notebook.*``).
+TRACKED = (".aux", ".toc", ".out")
+STATE_FILE = "latex.json"
+_STEM = "notebook"
 
 
 class LatexError(RuntimeError):
@@ -58,11 +72,50 @@ def _exporter_class() -> type:
         #: Where to copy the .tex and .log when LaTeX fails (None: nowhere).
         keep_dir: Path | None = None
         keep_name = "report"
+        #: .aux/.toc/.out of the previous build (seed) and where to keep this build's.
+        previous: Path | None = None
+        state_dir: Path | None = None
+        reused: bytes | None = None
+
+        def from_notebook_node(self, nb: Any, resources: Any = None, **kw: Any) -> tuple[bytes, Any]:
+            from nbconvert.exporters.latex import LatexExporter
+
+            latex, resources = LatexExporter.from_notebook_node(self, nb, resources=resources, **kw)
+            self.digest = _source_digest(latex, resources.get("outputs", {}))
+            self.passes = 0
+            if self.reused is not None and _state(self.previous).get("digest") == self.digest:
+                self._save_state(self.previous)
+                return self.reused, resources
+            self.texinputs = os.getcwd()
+            with tempfile.TemporaryDirectory() as td, contextlib.chdir(td):
+                resources["output_extension"] = ".tex"
+                tex_file = self.writer.write(latex, resources, notebook_name=_STEM)
+                self.run_latex(tex_file)
+                if not os.path.isfile(f"{_STEM}.pdf"):
+                    raise LatexFailed("\n".join(self._captured_output))
+                data = Path(f"{_STEM}.pdf").read_bytes()
+                self._save_state(Path(td))
+            resources["output_extension"] = ".pdf"
+            resources.pop("outputs", None)
+            resources.pop("attachments", None)
+            return data, resources
+
+        def _save_state(self, source: Path | None) -> None:
+            if self.state_dir is None or source is None:
+                return
+            self.state_dir.mkdir(parents=True, exist_ok=True)
+            for ext in TRACKED:
+                if (source / f"{_STEM}{ext}").is_file() and source != self.state_dir:
+                    shutil.copyfile(source / f"{_STEM}{ext}", self.state_dir / f"{_STEM}{ext}")
+            (self.state_dir / STATE_FILE).write_text(json.dumps({"digest": self.digest}) + "\n", encoding="utf-8")
 
         def run_latex(self, filename: str, raise_on_failure: type[Exception] = LatexFailed) -> bool:
             stem = Path(filename).stem
-            tracked = [Path(stem + ext) for ext in (".aux", ".toc", ".out")]
-            previous = None
+            tracked = [Path(stem + ext) for ext in TRACKED]
+            for f in tracked:  # start from the last build's cross-references: often one pass is enough
+                if self.previous is not None and (self.previous / f.name).is_file():
+                    shutil.copyfile(self.previous / f.name, f)
+            previous = [p.read_bytes() if p.exists() else b"" for p in tracked] if self.previous else None
             self.passes = 0
             try:
                 for _ in range(self.max_passes):
@@ -107,10 +160,34 @@ def _exporter_class() -> type:
     return MonitorPDFExporter
 
 
-def render_pdf(nb: Any, out: Path, templates_dir: Path, keep_dir: Path | None = None) -> int:
-    """Write the report PDF to ``out``; return the number of XeLaTeX passes.
+def _source_digest(latex: str, outputs: dict[str, bytes]) -> str:
+    h = hashlib.sha256(latex.encode())
+    for name in sorted(outputs):
+        h.update(name.encode() + hashlib.sha256(outputs[name]).digest())
+    return h.hexdigest()
+
+
+def _state(folder: Path | None) -> dict[str, Any]:
+    try:
+        return json.loads((folder / STATE_FILE).read_text(encoding="utf-8")) if folder else {}
+    except (OSError, ValueError):
+        return {}
+
+
+def render_pdf(
+    nb: Any,
+    out: Path,
+    templates_dir: Path,
+    keep_dir: Path | None = None,
+    *,
+    state_dir: Path | None = None,
+    previous: Path | None = None,
+) -> int:
+    """Write the report PDF to ``out``; return the number of XeLaTeX passes (0: the previous PDF reused).
 
     On a LaTeX failure the generated ``.tex`` and ``.log`` are copied to ``keep_dir`` (if given).
+    ``previous`` is the ``.render`` folder of the last build (its PDF next to it), ``state_dir`` this
+    build's: the .aux/.toc/.out and the digest of the LaTeX source are kept there.
     """
     from nbconvert.preprocessors import TagRemovePreprocessor
     from traitlets.config import Config
@@ -125,6 +202,9 @@ def render_pdf(nb: Any, out: Path, templates_dir: Path, keep_dir: Path | None = 
     exporter.latex_command = ["xelatex", "-interaction=nonstopmode", "-halt-on-error", "-no-pdf", "{filename}"]
     exporter.raw_mimetypes = ["text/latex"]
     exporter.keep_dir, exporter.keep_name = keep_dir, out.stem
+    exporter.state_dir, exporter.previous = state_dir, previous
+    old_pdf = previous.parent / out.name if previous is not None else None
+    exporter.reused = old_pdf.read_bytes() if old_pdf is not None and old_pdf.is_file() else None
     exporter.register_preprocessor(
         TagRemovePreprocessor(
             remove_cell_tags=REMOVE_CELL_TAGS,

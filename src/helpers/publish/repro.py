@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import os
+import subprocess
+import sys
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
@@ -15,6 +18,8 @@ from helpers.survey.formatting import dutch_date
 from helpers.survey.vocabulary import SYNTHETIC_NOTE
 
 DEFAULT_TITLE = "Monitor gemeentelijk beleid arbeidstoeleiding vluchtelingen {year}"
+#: The package versions file next to the PDF (``reports/<year>/versions.txt``).
+VERSIONS_FILE = "versions.txt"
 
 
 @dataclass(frozen=True)
@@ -26,6 +31,8 @@ class ReportMeta:
     freeze_date: str
     synthetic: bool = False
     authors: tuple[str, ...] = ()
+    #: Commit, clean tree, input hashes (``provenance``); shown on the index page and in the colophon.
+    provenance: dict[str, Any] | None = None
 
     @property
     def epoch(self) -> int:
@@ -42,6 +49,7 @@ class ReportMeta:
     def as_dict(self) -> dict[str, Any]:
         d = asdict(self)
         d["authors"] = list(self.authors)
+        d["provenance"] = dict(self.provenance or {})
         d["synthetic_note"] = SYNTHETIC_NOTE if self.synthetic else ""
         d["freeze_date_nl"] = self.freeze_date_nl
         return d
@@ -55,10 +63,12 @@ def report_meta(
     synthetic: bool | None = None,
     title: str | None = None,
     authors: tuple[str, ...] = (),
+    inputs: Mapping[str, Path] | None = None,
 ) -> ReportMeta:
     """Title, freeze date and the synthetic flag from ``codebook.yaml``; explicit arguments win.
 
     Only the top-level keys are read (no full validation: the data-preparation notebook does that).
+    ``inputs`` (name -> file) are hashed into the provenance, with the codebook and the frame.
     """
     top: dict[str, Any] = {}
     if codebook is not None and Path(codebook).is_file():
@@ -77,7 +87,81 @@ def report_meta(
         freeze_date=freeze,
         synthetic=bool(top.get("synthetic", False)) if synthetic is None else synthetic,
         authors=tuple(authors),
+        provenance=provenance(codebook, top.get("frame_year"), inputs or {}),
     )
+
+
+def _git(*args: str) -> str | None:
+    from helpers import paths
+
+    try:
+        proc = subprocess.run(["git", "-C", str(paths.PROJECT_ROOT), *args], capture_output=True, text=True, timeout=20)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return proc.stdout.strip() if proc.returncode == 0 else None
+
+
+def provenance(codebook: Path | None, frame_year: Any, inputs: Mapping[str, Path]) -> dict[str, Any]:
+    """Where this build comes from: commit, clean tree or not, the commit's date, sha256 of the inputs.
+
+    Untracked and changed files outside ``reports/`` and ``data/processed/`` (git-ignored) make the
+    tree "not clean". The date shown is the commit's, not the clock's, so a rebuild of the same
+    commit and inputs gives the same bytes; ``versions`` names the package versions file.
+    """
+    from helpers import paths
+
+    files = dict(inputs)
+    if codebook is not None:
+        files["codebook"] = Path(codebook)
+    if frame_year:
+        files["frame"] = paths.frame_path(int(frame_year))
+    hashed = {
+        name: {"file": _shown_path(f), "sha256": file_digest(f)} for name, f in files.items() if Path(f).is_file()
+    }
+    commit = _git("rev-parse", "HEAD")
+    status = _git("status", "--porcelain") if commit else None
+    date = _git("log", "-1", "--format=%cs") if commit else None
+    return {
+        "commit": commit or "onbekend",
+        "clean": None if status is None else status == "",
+        "commit_date": date or "",
+        "commit_date_nl": dutch_date(date) if date else "onbekend",
+        "inputs": hashed,
+        "versions": VERSIONS_FILE,
+    }
+
+
+def _shown_path(path: Path) -> str:
+    from helpers import paths
+
+    path = Path(path).resolve()
+    return path.relative_to(paths.PROJECT_ROOT).as_posix() if path.is_relative_to(paths.PROJECT_ROOT) else path.name
+
+
+def file_digest(path: Path) -> str:
+    """sha256 of a file's bytes."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def package_versions() -> str:
+    """``name==version`` of every installed Python package (sorted), Python and the PDF tools' versions."""
+    from importlib.metadata import distributions
+
+    lines = [f"python=={sys.version.split()[0]}"]
+    lines += sorted(
+        {f"{d.metadata['Name']}=={d.version}" for d in distributions() if d.metadata["Name"]}, key=str.lower
+    )
+    for tool in ("xelatex", "pandoc"):
+        try:
+            out = subprocess.run([tool, "--version"], capture_output=True, text=True, timeout=20).stdout
+        except (OSError, subprocess.TimeoutExpired):
+            continue
+        lines.append(f"# {out.splitlines()[0] if out else tool}")
+    return "\n".join(lines) + "\n"
 
 
 @contextmanager

@@ -1,13 +1,17 @@
 """One house style for every chart, and the chart types of the report.
 
 Every function builds a ``matplotlib.figure.Figure`` inside the house style (so the
-result does not depend on global state) and returns it; captions and numbering are
+result does not depend on global state) and returns it, labelled with the kind of chart
+("Staafdiagram", "Kaart"; the registry's text alternative starts with it); captions and numbering are
 added by the registry. Figures are not registered with pyplot, so nothing is shown
 twice in a notebook. ``figure_png`` gives reproducible PNG bytes (fixed metadata, no
 dates; same bytes for the same matplotlib/freetype versions).
 
 Palette: Okabe-Ito (colour-blind safe) for categories; ColorBrewer RdBu (colour-blind
-safe) for agreement scales, with greys for "neutraal" and "weet niet".
+safe) for agreement scales, with greys for "neutraal" and "weet niet". Every colour that fills
+a data mark has a contrast of at least 3:1 with the white page (``MIN_MARK_CONTRAST``, WCAG
+1.4.11); colours computed from a colour map are darkened until they do (``accessible``).
+Text on a mark is black or white, whichever contrasts more.
 """
 
 from __future__ import annotations
@@ -39,20 +43,22 @@ from helpers.survey.vocabulary import SIZE_CLASSES
 
 OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
 PRIMARY = OKABE_ITO[0]
+#: Every colour that fills a data mark has at least this contrast with the white page (WCAG 1.4.11).
+MIN_MARK_CONTRAST = 3.0
 TOTAL_GREY = "#8C8C8C"
-NEUTRAL_GREY = "#D0D0D0"
-NONSUBSTANTIVE_GREY = "#A0A0A0"
-#: ColorBrewer RdBu, negative -> positive.
+NEUTRAL_GREY = "#8C8C8C"
+NONSUBSTANTIVE_GREY = "#5E5E5E"
+#: ColorBrewer RdBu, negative -> positive, without the light tones (all >= 3:1 against white).
 DIVERGING = {
-    2: ["#CA0020", "#0571B0"],
-    3: ["#CA0020", NEUTRAL_GREY, "#0571B0"],
-    4: ["#CA0020", "#F4A582", "#92C5DE", "#0571B0"],
-    5: ["#CA0020", "#F4A582", NEUTRAL_GREY, "#92C5DE", "#0571B0"],
-    6: ["#B2182B", "#EF8A62", "#FDDBC7", "#D1E5F0", "#67A9CF", "#2166AC"],
-    7: ["#B2182B", "#EF8A62", "#FDDBC7", NEUTRAL_GREY, "#D1E5F0", "#67A9CF", "#2166AC"],
+    2: ["#B2182B", "#2166AC"],
+    3: ["#B2182B", NEUTRAL_GREY, "#2166AC"],
+    4: ["#B2182B", "#D6604D", "#4393C3", "#2166AC"],
+    5: ["#B2182B", "#D6604D", NEUTRAL_GREY, "#4393C3", "#2166AC"],
+    6: ["#67001F", "#B2182B", "#D6604D", "#4393C3", "#2166AC", "#053061"],
+    7: ["#67001F", "#B2182B", "#D6604D", NEUTRAL_GREY, "#4393C3", "#2166AC", "#053061"],
 }
-SIZE_COLOURS = {"G4": "#D55E00", "G40": "#0072B2", "Middelgroot/klein": "#56B4E9"}
-NOT_REPRESENTED = "#E4E4E4"
+SIZE_COLOURS = {"G4": "#D55E00", "G40": "#0072B2", "Middelgroot/klein": "#009E73"}
+NOT_REPRESENTED = "#939393"
 FIG_WIDTH = 6.3  # inches: the text width of the A4 report
 LABEL_MIN_SHARE = 7.0  # stacked segments narrower than this (in %) carry no label
 DPI = 200
@@ -116,6 +122,31 @@ def _wrap(text: str, width: int = 42) -> str:
     return "\n".join(textwrap.wrap(str(text), width=width, break_long_words=False)) or str(text)
 
 
+def relative_luminance(colour: str) -> float:
+    """WCAG relative luminance of a colour (0 black – 1 white)."""
+
+    def channel(x: float) -> float:
+        return x / 12.92 if x <= 0.04045 else ((x + 0.055) / 1.055) ** 2.4
+
+    r, g, b = mpl.colors.to_rgb(colour)
+    return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
+
+
+def contrast_ratio(a: str, b: str) -> float:
+    """WCAG contrast ratio of two colours (1–21)."""
+    la, lb = sorted((relative_luminance(a), relative_luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
+def accessible(colour: str, minimum: float = MIN_MARK_CONTRAST, background: str = "#ffffff") -> str:
+    """``colour``, darkened in small steps until it has ``minimum`` contrast with ``background``."""
+    rgb = mpl.colors.to_rgb(colour)
+    factor = 1.0
+    while contrast_ratio(mpl.colors.to_hex(tuple(x * factor for x in rgb)), background) < minimum and factor > 0:
+        factor -= 0.02
+    return mpl.colors.to_hex(tuple(x * max(factor, 0) for x in rgb))
+
+
 def _new_figure(height: float, width: float = FIG_WIDTH) -> Figure:
     return Figure(figsize=(width, max(1.2, height)), layout="constrained")
 
@@ -163,20 +194,23 @@ def bar_chart(table: Table, column: str | None = None, *, colour: str = PRIMARY)
         ax.set_yticks(y, labels)
         ax.invert_yaxis()
         _bare_x(ax, limit)
+    fig.set_label("Staafdiagram")  # the kind of chart, for its text alternative
     return fig
 
 
 def _segment_colours(labels: Sequence[str]) -> list[str]:
     substantive = [lab for lab in labels if not _NONSUBSTANTIVE.search(lab)]
     k = len(substantive)
-    palette = DIVERGING.get(k) or [mpl.colors.to_hex(c) for c in mpl.colormaps["RdBu"](np.linspace(0.1, 0.9, k))]
+    palette = DIVERGING.get(k) or [
+        accessible(mpl.colors.to_hex(c)) for c in mpl.colormaps["RdBu"](np.linspace(0.1, 0.9, k))
+    ]
     it = iter(palette)
     return [NONSUBSTANTIVE_GREY if _NONSUBSTANTIVE.search(lab) else next(it) for lab in labels]
 
 
 def _ink(colour: str) -> str:
-    r, g, b = mpl.colors.to_rgb(colour)
-    return "white" if 0.299 * r + 0.587 * g + 0.114 * b < 0.5 else "black"
+    """Black or white text on ``colour``, whichever contrasts more."""
+    return "white" if contrast_ratio(colour, "#ffffff") >= contrast_ratio(colour, "#000000") else "black"
 
 
 def likert_chart(tables: Table | Sequence[Table], labels: Sequence[str] | None = None) -> Figure:
@@ -223,6 +257,7 @@ def likert_chart(tables: Table | Sequence[Table], labels: Sequence[str] | None =
             columnspacing=1.0,
             borderaxespad=0.2,
         )
+    fig.set_label("Gestapelde staven")  # the kind of chart, for its text alternative
     return fig
 
 
@@ -232,7 +267,7 @@ def trend_chart(trend: Table) -> Figure:
     cats: list[str] = trend.meta["categories"]
     breaks: dict[int, bool] = trend.meta.get("breaks", {})
     years = sorted(long["year"].unique())
-    shades = [mpl.colors.to_hex(c) for c in mpl.colormaps["Blues"](np.linspace(0.35, 0.9, len(years)))]
+    shades = [accessible(mpl.colors.to_hex(c)) for c in mpl.colormaps["Blues"](np.linspace(0.5, 0.95, len(years)))]
     fmt = next((trend.formats[c] for c in cats if c in trend.formats), "pct")
 
     def year_label(y: int) -> str:
@@ -272,6 +307,7 @@ def trend_chart(trend: Table) -> Figure:
             ax.legend(loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=min(len(years), 4), handlelength=1.2)
         ax.invert_yaxis()
         _bare_x(ax, limit)
+    fig.set_label("Staafdiagram per jaar")  # the kind of chart, for its text alternative
     return fig
 
 
@@ -281,7 +317,7 @@ def size_class_chart(breakdown: Table) -> Figure:
     data = breakdown.data
     cats = list(data.index)
     k = len(groups)
-    colours = [SIZE_COLOURS.get(g, OKABE_ITO[1 + i % 6]) for i, g in enumerate(groups[:-1])] + [TOTAL_GREY]
+    colours = [accessible(SIZE_COLOURS.get(g, OKABE_ITO[1 + i % 6])) for i, g in enumerate(groups[:-1])] + [TOTAL_GREY]
     if breakdown.meta.get("merged"):
         colours[0] = SIZE_COLOURS["G40"]
     with house_style():
@@ -300,6 +336,7 @@ def size_class_chart(breakdown: Table) -> Figure:
         ax.invert_yaxis()
         _bare_x(ax, 112)
         ax.legend(loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=min(k, 3), handlelength=1.2)
+    fig.set_label("Staafdiagram per grootteklasse")  # the kind of chart, for its text alternative
     return fig
 
 
@@ -380,4 +417,5 @@ def response_map(
             fontsize=7,
             color="#4D4D4D",
         )
+    fig.set_label("Kaart")  # the kind of chart, for its text alternative
     return fig

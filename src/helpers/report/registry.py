@@ -1,10 +1,15 @@
-"""The figure/table registry of one notebook: numbering, captions, and every number shown.
+"""The figure/table registry of one notebook: numbering, captions, data files, and every number shown.
 
 * Figures and tables are numbered per chapter in order of appearance ("Figuur 3.1",
-  "Tabel 3.1") and shown with output metadata ``{"caption": "Figuur 3.1 <titel> (n=282)",
-  "label": "fig:3-1"}`` (the build's caption contract, ``helpers.publish.captions``). A
-  table's n/base line and footnote follow as a separate, uncaptioned Markdown output so
-  pandoc keeps the caption on the table. PNGs are saved to ``<out_dir>/figures/``.
+  "Tabel 3.1"; the appendix of notebook ``00`` is "A") and shown with output metadata
+  ``{"caption": "Figuur 3.1 <titel> (n=282)", "label": "fig:3-1", "monitor_view": {...}}``
+  (the build's caption contract, ``helpers.publish.captions``). Every caption carries its base:
+  one n, or the range "n=270–282" when the numbers rest on different bases. The n/base line
+  (with the routing in words) and footnote follow as a separate, uncaptioned Markdown output,
+  under figures as under tables, so pandoc keeps the caption on the table.
+* ``monitor_view`` is what the HTML needs besides the caption: the data files of the view
+  (``<out_dir>/data/figuur-3-1.csv`` and ``.xlsx``, ``report.downloads``), and for a figure a
+  short text alternative and its numbers as a table. PNGs are saved to ``<out_dir>/figures/``.
 * Every number shown is recorded in ``<out_dir>/indicators/<notebook>.csv`` (rewritten
   whole on each record; one file per notebook so parallel chapters never share a file)
   with the columns ``survey.vocabulary.INDICATOR_COLUMNS``; the build assembles them.
@@ -13,27 +18,39 @@
 interactive run: nothing is ever written into ``reports/`` by a notebook run by hand.
 
 Indicator conventions: ``value`` unrounded; ``report_ref`` the codebook's first 2018 label
-of the question for its own views, '' for new views. ``category``: the answer label (''
-for ``answers_mean`` and question-level numbers); breakdowns ``"<group>: <label>"``
-(``"Grote gemeenten (G4/G40): Ja"``, ``"Totaal: Ja"``); trends ``"<year>: <label>"``;
-Tabel 1 the size class or "Totaal" (``n`` = municipalities in the frame) and
-"Respondenten". ``stat`` is one of ``STATS``.
+of the question for its own views, '' for new views; ``build_ref`` the label this build
+prints ("Figuur 3.5"), or "Hoofdstuk 3" ("Bijlage A") for a number only the text shows (a
+number shown in a figure or table as well keeps the figure's label). ``category``: the
+answer label ('' for ``answers_mean`` and question-level numbers); breakdowns
+``"<group>: <label>"`` (``"Grote gemeenten (G4/G40): Ja"``, ``"Totaal: Ja"``); trends
+``"<year>: <label>"``; Tabel 1 the size class or "Totaal" (``n`` = municipalities in the
+frame) and "Respondenten". ``stat`` is one of ``STATS``.
 """
 
 from __future__ import annotations
 
 import struct
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 from matplotlib.figure import Figure
 
+from helpers import paths
 from helpers.analysis.table import Table
+from helpers.report.downloads import ViewText, short_description, shown_frame, write_files
 from helpers.report.plots import figure_png
+from helpers.survey.codebook import Codebook, load_codebook
 from helpers.survey.formatting import fmt_n
+from helpers.survey.routing import describe_routing
 from helpers.survey.vocabulary import FIGURES_DIR, INDICATOR_COLUMNS, INDICATORS_DIR, STATS
+
+#: Output metadata key with what the HTML shows besides the caption (data files, text alternative).
+VIEW_KEY = "monitor_view"
+_IDENTITY = INDICATOR_COLUMNS[: INDICATOR_COLUMNS.index("n") + 1]
+#: Statistics whose ``n`` is a base (caption "n=282"); a count's or p-value's ``n`` is not.
+BASED_STATS = ("pct", "mean", "median", "answers_mean")
 
 Display = Callable[..., None]
 
@@ -56,23 +73,63 @@ def ipython_display(obj: Any, metadata: dict[str, Any] | None = None) -> None:
     display(obj, metadata=metadata)
 
 
+def n_text(tables: Sequence[Table], n: int | None = None) -> str:
+    """The base for a caption: ``n=282``, ``n=270–282`` when the numbers rest on several bases, '' if none."""
+    if n is not None:
+        return fmt_n(n)
+    given = {int(t.n) for t in tables if t.n is not None}
+    if not given:  # the bases of the shares and means shown (a count has no base)
+        given = {
+            int(v)
+            for t in tables
+            for v, stat in zip(t.indicators["n"], t.indicators["stat"], strict=True)
+            if stat in BASED_STATS and v is not None and not pd.isna(v)
+        }
+    if not given:
+        return ""
+    low, high = min(given), max(given)
+    return fmt_n(low) if low == high else f"n={low}–{high}"
+
+
 class Registry:
-    """Numbering, captions and the record of every number shown, for one notebook.
+    """Numbering, captions, data files and the record of every number shown, for one notebook.
 
     ``chapter`` is the chapter number (the notebook's file number), ``name`` the notebook's
-    file stem (it names the indicator part), ``out_dir`` where parts and figures go.
-    ``display`` replaces ``IPython.display.display`` (tests).
+    file stem (it names the indicator part), ``out_dir`` where parts, figures and data files
+    go. ``display`` replaces ``IPython.display.display`` (tests). ``codebook`` gives question
+    texts and routing for the data files (default: the year's codebook, when there is one).
     """
 
-    def __init__(self, chapter: int, year: int, out_dir: str | Path, name: str, display: Display | None = None):
+    def __init__(
+        self,
+        chapter: int,
+        year: int,
+        out_dir: str | Path,
+        name: str,
+        display: Display | None = None,
+        *,
+        codebook: Codebook | None = None,
+    ):
         self.chapter = int(chapter)
         self.year = int(year)
         self.out_dir = Path(out_dir)
         self.name = name
-        self.display = display or ipython_display
+        self.display = display if display is not None else ipython_display
         self.figures: list[str] = []
         self.tables: list[str] = []
         self._rows: list[dict[str, Any]] = []
+        self._index: dict[tuple[Any, ...], int] = {}
+        self._codebook = codebook
+
+    @property
+    def chapter_label(self) -> str:
+        """What figure and table numbers start with: ``3``, or ``A`` for the appendix (notebook 00)."""
+        return "A" if self.chapter == 0 else str(self.chapter)
+
+    @property
+    def text_label(self) -> str:
+        """``build_ref`` of a number only the text shows: "Hoofdstuk 3" or "Bijlage A"."""
+        return "Bijlage A" if self.chapter == 0 else f"Hoofdstuk {self.chapter}"
 
     @property
     def indicators_path(self) -> Path:
@@ -84,9 +141,21 @@ class Registry:
         """The numbers recorded so far (columns ``INDICATOR_COLUMNS``)."""
         return indicator_frame(self._rows)
 
+    @property
+    def codebook(self) -> Codebook | None:
+        """The codebook for question texts and routing (the year's, loaded on first use)."""
+        if self._codebook is None and paths.codebook_path(self.year).is_file():
+            self._codebook = load_codebook(paths.codebook_path(self.year))
+        return self._codebook
+
     # --- recording -----------------------------------------------------------------
-    def record(self, numbers: pd.DataFrame, question: str, report_ref: str = "") -> None:
-        """Record ``category, stat, value, n`` rows (NaN values are skipped); rewrites the notebook's part."""
+    def record(self, numbers: pd.DataFrame, question: str, report_ref: str = "", *, label: str | None = None) -> None:
+        """Record ``category, stat, value, n`` rows (NaN values are skipped); rewrites the notebook's part.
+
+        ``label`` is where the numbers are printed ("Figuur 3.1"); without it, the chapter's text.
+        A number recorded again keeps its row; a figure or table label replaces a text label.
+        """
+        where = label or self.text_label
         for cat, stat, value, n in zip(
             numbers["category"], numbers["stat"], numbers["value"], numbers["n"], strict=True
         ):
@@ -103,9 +172,14 @@ class Registry:
                 "stat": stat,
                 "value": float(value),
                 "n": None if n is None or pd.isna(n) else int(n),
+                "build_ref": where,
             }
-            if row not in self._rows:
+            key = tuple(row[c] for c in _IDENTITY)
+            if key not in self._index:
+                self._index[key] = len(self._rows)
                 self._rows.append(row)
+            elif label and self._rows[self._index[key]]["build_ref"] == self.text_label:
+                self._rows[self._index[key]]["build_ref"] = label
         self._write()
 
     def _write(self) -> None:
@@ -114,44 +188,107 @@ class Registry:
         indicator_frame(self._rows).to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
 
     # --- figures and tables --------------------------------------------------------
-    def _caption(self, kind: str, k: int, title: str, n: int | None) -> tuple[str, str, str]:
+    def _caption(self, kind: str, k: int, title: str, base: str) -> tuple[str, str, str]:
         word, short = ("Figuur", "fig") if kind == "figure" else ("Tabel", "tab")
-        number = f"{self.chapter}.{k}"
-        caption = f"{word} {number} {title}" + (f" ({fmt_n(n)})" if n is not None else "")
-        return f"{word} {number}", caption, f"{short}:{self.chapter}-{k}"
+        number = f"{self.chapter_label}.{k}"
+        caption = f"{word} {number} {title}" + (f" ({base})" if base else "")
+        return f"{word} {number}", caption, f"{short}:{self.chapter_label}-{k}"
+
+    def view_text(self, table: Table) -> ViewText:
+        """Question text, routing in words (``describe_routing``) and base of one shown table."""
+        cb = self.codebook
+        q = cb.question(table.question) if cb is not None and table.question in cb else None
+        if q is None:
+            return ViewText(table.question, table.title, "", table.base)
+        unit = "respondenten" if q.level == "respondent" else "gemeenten"
+        return ViewText(q.id, q.text, describe_routing(q.asked_if, cb, unit=unit), table.base)
+
+    def notes_markdown(self, tables: Sequence[Table], base: str) -> str:
+        """The line under a view: its base (n, who), the routing when the base does not say it, footnotes."""
+        from helpers.report.phrases import md_escape
+
+        first = tables[0]
+        notes = first.notes_markdown() if len(tables) == 1 else ""
+        if not notes:
+            parts = [base] if base else []
+            if first.base:
+                parts.append(f"basis: {first.base}")
+            text = "; ".join(parts) + ("." if parts else "")
+            footnote = " ".join(dict.fromkeys(t.footnote for t in tables if t.footnote))
+            notes = "*" + md_escape(" ".join(x for x in (text, footnote) if x)) + "*\n" if text or footnote else ""
+        routed = [v.routing for v in map(self.view_text, tables) if v.routing and not v.routing.startswith("alle ")]
+        missing = [r for r in dict.fromkeys(routed) if all(r not in (t.base or "") for t in tables)]
+        if missing:
+            sentence = md_escape(f"Alleen gesteld aan {' en aan '.join(missing)}.")
+            notes = notes.rstrip("\n")[:-1] + f" {sentence}*\n" if notes else f"*{sentence}*\n"
+        return notes
+
+    def _files(self, ref: str, title: str, tables: Sequence[Table]) -> dict[str, str]:
+        return write_files(self.out_dir, ref, title, tables, [self.view_text(t) for t in tables])
 
     def table(self, table: Table, title: str | None = None) -> Ref:
-        """Show ``table`` as "Tabel <chapter>.<k>", record its numbers; returns "Tabel 3.1"."""
+        """Show ``table`` as "Tabel <chapter>.<k>", write its data files, record its numbers; returns "Tabel 3.1"."""
         from IPython.display import Markdown
 
         self.tables.append(table.question)
-        ref, caption, label = self._caption("table", len(self.tables), title or table.title, table.n)
-        self.display(Markdown(table.to_markdown(notes=False)), metadata={"caption": caption, "label": label})
-        notes = table.notes_markdown()
+        heading = title or table.title
+        base = n_text([table])
+        ref, caption, label = self._caption("table", len(self.tables), heading, base)
+        view = {"ref": ref, "files": self._files(ref, heading, [table])}
+        self.display(
+            Markdown(table.to_markdown(notes=False)), metadata={"caption": caption, "label": label, VIEW_KEY: view}
+        )
+        notes = self.notes_markdown([table], base)
         if notes:
             self.display(Markdown(notes))
-        self.record(table.indicators, table.question, table.report_ref)
+        self.record(table.indicators, table.question, table.report_ref, label=ref)
         return Ref(ref)
 
-    def figure(self, fig: Figure, table: Table, title: str | None = None, *, n: int | None = None) -> Ref:
-        """Show ``fig`` as "Figuur <chapter>.<k>", save its PNG and record the numbers of ``table``."""
-        from IPython.display import Image
+    def figure(
+        self,
+        fig: Figure,
+        table: Table | Sequence[Table],
+        title: str | None = None,
+        *,
+        n: int | None = None,
+        description: str | None = None,
+    ) -> Ref:
+        """Show ``fig`` as "Figuur <chapter>.<k>", save its PNG and data files, record the numbers of ``table``.
 
-        self.figures.append(table.question)
+        ``table`` may be several tables (statements in one chart): all their numbers are the figure's.
+        ``description`` is the chart's short text alternative (default: made from the chart's kind,
+        its ``Figure.get_label()`` as ``report.plots`` sets it, and the numbers).
+        """
+        from IPython.display import Image, Markdown
+
+        tables = [table] if isinstance(table, Table) else list(table)
+        self.figures.append(tables[0].question)
         k = len(self.figures)
-        base_n = n if n is not None else table.n
-        ref, caption, label = self._caption("figure", k, title or table.title, base_n)
+        heading = title or tables[0].title
+        base = n_text(tables, n)
+        ref, caption, label = self._caption("figure", k, heading, base)
         png = figure_png(fig)
-        target = self.out_dir / FIGURES_DIR / f"figuur_{self.chapter}_{k}.png"
+        target = self.out_dir / FIGURES_DIR / f"figuur_{self.chapter_label}_{k}.png"
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(png)
         if getattr(fig.canvas, "manager", None) is not None:
             import matplotlib.pyplot as plt
 
             plt.close(fig)
+        numbers = shown_frame(tables)
+        view = {
+            "ref": ref,
+            "files": self._files(ref, heading, tables),
+            "description": description or short_description(tables, fig.get_label()),
+            "numbers": {"columns": [str(c) for c in numbers.columns], "rows": numbers.astype(str).values.tolist()},
+        }
         image = Image(data=png, format="png", width=_png_width(png) // 2)
-        self.display(image, metadata={"caption": caption, "label": label})
-        self.record(table.indicators, table.question, table.report_ref)
+        self.display(image, metadata={"caption": caption, "label": label, VIEW_KEY: view})
+        notes = self.notes_markdown(tables, base)
+        if notes:
+            self.display(Markdown(notes))
+        for t in tables:
+            self.record(t.indicators, t.question, t.report_ref, label=ref)
         return Ref(ref)
 
 
@@ -167,10 +304,13 @@ def read_indicators(path: str | Path) -> pd.DataFrame:
     """Read an indicators CSV with stable dtypes (empty strings kept, ``n`` as Int64)."""
     out = pd.read_csv(
         path,
-        dtype={"question": str, "report_ref": str, "category": str, "stat": str},
+        dtype={"question": str, "report_ref": str, "category": str, "stat": str, "build_ref": str},
         keep_default_na=False,
         na_values={"value": [""], "n": [""]},
     )
+    for col in INDICATOR_COLUMNS:  # a file written before a column existed (an older build) reads as ''
+        if col not in out.columns:
+            out[col] = ""
     out["n"] = out["n"].astype("Int64")
     out["value"] = out["value"].astype(float)
     return out[INDICATOR_COLUMNS]

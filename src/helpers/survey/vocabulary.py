@@ -26,8 +26,10 @@ SYNTHETIC_NOTE = "Synthetische voorbeelddata — geen echte antwoorden van gemee
 
 #: The numbers of one view, long: what every ``Table.indicators`` and ``question_indicators`` hold.
 NUMBER_COLUMNS = ["category", "stat", "value", "n"]
-#: ``reports/<year>/indicators.csv``: every number shown, with where it was shown.
-INDICATOR_COLUMNS = ["year", "chapter", "question", "report_ref", "category", "stat", "value", "n"]
+#: ``reports/<year>/indicators.csv``: every number shown, with where it was shown. ``report_ref`` is the
+#: label in the 2018 report (for the backtest), ``build_ref`` the label printed in this build
+#: ("Figuur 3.5"; "Hoofdstuk 3" for a number that only the text of chapter 3 shows).
+INDICATOR_COLUMNS = ["year", "chapter", "question", "report_ref", "category", "stat", "value", "n", "build_ref"]
 STATS = ("pct", "mean", "median", "count", "answers_mean", "min", "max", "p")
 #: ``<build_dir>/quotes/<notebook>.csv`` and ``reports/<year>/quotes.csv``: every open answer quoted in the report.
 QUOTE_COLUMNS = ["chapter", "question", "quote_id", "size_class", "text", "redacted"]

@@ -1,0 +1,289 @@
+"""What changed since the previous edition, for readers: a CSV, a Markdown appendix, an HTML page;
+and a diff of two builds' ``indicators.csv``.
+
+The numbers come from ``analysis.edition_changes`` (the noise rule of ``analysis.comparisons``),
+the words from ``report.phrases``, so the page says "steeg" exactly where the report's prose does.
+``monitor compare --from-year 2018 --to-year 2019`` writes the CSV (``make compare``);
+``monitor diff-indicators OUD.csv NIEUW.csv`` prints only the numbers that differ between two builds.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from helpers.analysis.comparisons import NOISE_RULE
+from helpers.analysis.edition_changes import ShareChange, edition_changes
+from helpers.report.phrases import change_verb, md_escape
+from helpers.survey.formatting import fmt_number, fmt_pct
+
+PAGE = "veranderingen.html"
+TITLE = "Wat is er veranderd sinds de vorige editie"
+CSV_COLUMNS = [
+    "vraag", "hoofdstuk", "vraagtekst", "categorie", "jaar_voor", "waarde_voor", "n_voor", "basis_voor_aangenomen",
+    "bron_voor", "jaar_na", "waarde_na", "n_na", "verschil", "marge", "ondergrens", "bovengrens", "richting", "oordeel",
+]  # fmt: skip
+
+
+def load_changes(year: int, since: int | None = None) -> list[ShareChange]:
+    """The changes of ``year`` since the previous comparable edition (or since ``since``), from the raw inputs.
+
+    Uses the codebooks of every year up to ``year``, each year's municipalities table (processed, or
+    loaded like ``make data`` would) and the published values of earlier editions.
+    """
+    from helpers import paths
+    from helpers.analysis.trends import load_published
+    from helpers.load.processed import edition_years, municipalities
+    from helpers.survey.codebook import load_codebook
+    from helpers.survey.lineage import QuestionHistory
+
+    years = [y for y in range(2000, year + 1) if paths.codebook_path(y).is_file()]
+    history = QuestionHistory({y: load_codebook(paths.codebook_path(y)) for y in years})
+    data = {y: municipalities(y) for y in edition_years(year) if since is None or y in (since, year)}
+    return edition_changes(history, year, data, load_published(range(2000, year)), since)
+
+
+def changes_frame(changes: Sequence[ShareChange]) -> pd.DataFrame:
+    """One row per share (``CSV_COLUMNS``): both editions, difference, margin, interval and the verdict."""
+    rows = [
+        [
+            c.question.id,
+            c.question.chapter,
+            c.question.text,
+            c.category,
+            c.change.year_before,
+            c.change.before,
+            c.change.n_before,
+            c.change.assumed_base,
+            c.source_before,
+            c.change.year_after,
+            c.change.after,
+            c.change.n_after,
+            c.change.difference,
+            c.change.margin,
+            c.lower,
+            c.upper,
+            c.change.direction,
+            change_verb(c.change),
+        ]
+        for c in changes
+    ]
+    return pd.DataFrame(rows, columns=CSV_COLUMNS)
+
+
+def _pp(value: float) -> str:
+    """A difference in percentage points: "+12", "−3", "0"."""
+    text = fmt_number(abs(value), 0)
+    return text if text == "0" else ("+" if value > 0 else "−") + text
+
+
+def _groups(changes: Sequence[ShareChange]) -> list[list[ShareChange]]:
+    out: dict[str, list[ShareChange]] = {}
+    for c in changes:
+        out.setdefault(c.question.id, []).append(c)
+    return list(out.values())
+
+
+def _years(changes: Sequence[ShareChange]) -> str:
+    return ", ".join(str(y) for y in sorted({c.change.year_before for c in changes}))
+
+
+def changes_markdown(changes: Sequence[ShareChange], year: int) -> str:
+    """The appendix for the PDF: the rule, then per question its shares in both editions and the verdict."""
+    head = [f"# {TITLE}", ""]
+    if not changes:
+        return "\n".join([*head, f"Geen vraag van {year} is eerder op vergelijkbare wijze gesteld.", ""])
+    head += [
+        f"Per vraag die ook in een eerdere editie ({_years(changes)}) op vergelijkbare wijze is gesteld: elk "
+        f"percentage toen en in {year}, het verschil in procentpunten met de marge van 95% (het verschil ± de "
+        "marge), en het oordeel. **Vet**: het verschil is groter dan de ruis.",
+        "",
+        f"*{md_escape(NOISE_RULE)}*",
+        "",
+    ]
+    lines = list(head)
+    for group in _groups(changes):
+        q = group[0].question
+        y0 = group[0].change.year_before
+        assumed = (
+            " Basis van de eerdere editie niet gepubliceerd: gelijk aan die van dit jaar genomen."
+            if any(c.change.assumed_base for c in group)
+            else ""
+        )
+        lines += [
+            f"**{md_escape(q.text)}** (hoofdstuk {q.chapter}; n={group[0].change.n_after} in {year}).{assumed}",
+            "",
+        ]
+        lines.append(f"| Antwoord | {y0} | {year} | Verschil | Marge | Oordeel |")
+        lines.append("|:----------------------------|------:|------:|-------:|-------:|:--------------------|")
+        for c in group:
+            verdict = change_verb(c.change)
+            if c.change.direction in ("up", "down"):
+                verdict = f"**{verdict}**"
+            lines.append(
+                f"| {md_escape(c.category)} | {fmt_pct(c.change.before)} | {fmt_pct(c.change.after)} | "
+                f"{_pp(c.change.difference)} | ±{fmt_number(c.change.margin, 0)} | {verdict} |"
+            )
+        lines.append("")
+    return "\n".join(lines)
+
+
+def changes_page(changes: Sequence[ShareChange], year: int, title: str, synthetic_note: str = "") -> str:
+    """The HTML page: the rule, the changes beyond noise first, then every comparable question as a table."""
+    esc = html.escape
+    moved = [c for c in changes if c.change.direction in ("up", "down")]
+    summary = "".join(
+        f"<li>{esc(c.question.text)} — {esc(c.category)}: {esc(change_verb(c.change))} van "
+        f"{esc(fmt_pct(c.change.before))} in {c.change.year_before} naar "
+        f"{esc(fmt_pct(c.change.after))} in {year}</li>\n"
+        for c in moved
+    )
+    sections = []
+    for i, group in enumerate(_groups(changes), start=1):
+        q, y0 = group[0].question, group[0].change.year_before
+        body = "".join(
+            f"<tr{' class=moved' if c.change.direction in ('up', 'down') else ''}>"
+            f'<th scope="row">{esc(c.category)}</th>'
+            f"<td>{esc(fmt_pct(c.change.before))}</td><td>{esc(fmt_pct(c.change.after))}</td>"
+            f"<td>{esc(_pp(c.change.difference))}</td><td>{esc(_pp(c.lower))} tot {esc(_pp(c.upper))}</td>"
+            f"<td>{esc(change_verb(c.change))}</td></tr>\n"
+            for c in group
+        )
+        assumed = (
+            " (basis van de eerdere editie niet gepubliceerd)" if any(c.change.assumed_base for c in group) else ""
+        )
+        sections.append(
+            f'<table id="v{i}"><caption>{esc(q.text)} <small>(hoofdstuk {q.chapter}; n={group[0].change.n_after} in '
+            f'{year}{assumed})</small></caption>\n<thead><tr><th scope="col">Antwoord</th><th scope="col">{y0}</th>'
+            f'<th scope="col">{year}</th><th scope="col">Verschil (procentpunt)</th>'
+            f'<th scope="col">95%-interval van het verschil</th><th scope="col">Oordeel</th></tr></thead>\n'
+            f"<tbody>\n{body}</tbody></table>"
+        )
+    banner = f'<p class="banner">{esc(synthetic_note)}</p>\n' if synthetic_note else ""
+    intro = (
+        f"<p>Per vraag die ook in een eerdere editie ({esc(_years(changes))}) op vergelijkbare wijze is gesteld: elk "
+        f"percentage toen en in {year}, het verschil met zijn 95%-interval en het oordeel. Rijen in vet: het "
+        "verschil is groter dan de ruis. De cijfers als CSV: <code>make compare</code>.</p>"
+        if changes
+        else f"<p>Geen vraag van {year} is eerder op vergelijkbare wijze gesteld.</p>"
+    )
+    moved_html = f"<h2>Veranderingen groter dan de ruis</h2>\n<ul>\n{summary}</ul>\n" if moved else ""
+    return f"""<!DOCTYPE html>
+<html lang="nl">
+<head>
+<meta charset="utf-8" />
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<title>{esc(TITLE)} — {esc(title)}</title>
+<style>
+  body {{ font-family: sans-serif; max-width: 60rem; margin: 2rem auto; padding: 0 1rem; line-height: 1.5; }}
+  .banner {{ padding: .5rem .8rem; border: 1px solid #b45f06; background: #fff4e5; font-style: italic; }}
+  table {{ border-collapse: collapse; margin: 1.2rem 0; width: 100%; }}
+  caption {{ text-align: left; font-weight: bold; padding-bottom: .3rem; }}
+  th, td {{ padding: .15rem .6rem; border-bottom: 1px solid #ccc; text-align: right; }}
+  th[scope="row"] {{ text-align: left; font-weight: normal; overflow-wrap: anywhere; }}
+  th[scope="col"] {{ overflow-wrap: anywhere; hyphens: auto; }}
+  tr.moved th, tr.moved td {{ font-weight: bold; }}
+</style>
+</head>
+<body>
+<main>
+<nav aria-label="Terug"><a href="index.html">Inhoud</a></nav>
+<h1>{esc(TITLE)}</h1>
+{banner}{intro}
+<p><em>{esc(NOISE_RULE)}</em></p>
+{moved_html}<h2>Alle vergelijkbare vragen</h2>
+{chr(10).join(sections)}
+</main>
+</body>
+</html>
+"""
+
+
+@dataclass(frozen=True)
+class EditionSection:
+    """The comparison of one build: the appendix (Markdown) and the HTML page."""
+
+    markdown: str
+    page: str
+    count: int
+
+
+def _inputs_digest(year: int) -> str:
+    """Everything the comparison reads: codebooks, processed tables, published values, the analysis code."""
+    from helpers import paths
+
+    files = [p for y in range(2000, year + 1) for p in (paths.codebook_path(y), paths.export_path(y)) if p.is_file()]
+    files += sorted(paths.PUBLISHED_DIR.glob("*.csv")) + sorted(paths.REFERENCE_DIR.glob("*.csv"))
+    code = Path(__file__).parents[1]
+    files += sorted((code / "analysis").glob("*.py")) + sorted((code / "survey").glob("*.py")) + [Path(__file__)]
+    h = hashlib.sha256()
+    for f in files:
+        h.update(f.name.encode() + hashlib.sha256(f.read_bytes()).digest())
+    return h.hexdigest()
+
+
+def edition_section(year: int, title: str, synthetic_note: str, state_dirs: Sequence[Path]) -> EditionSection | None:
+    """The comparison for the build of ``year`` (None when the year has no valid codebook or data).
+
+    The result is cached in ``<report>/.render/changes.json`` under a digest of its inputs: looked up
+    in ``state_dirs`` (previous report first), written to the first.
+    """
+    from helpers import paths
+
+    if not paths.codebook_path(year).is_file():
+        return None
+    key = _inputs_digest(year)
+    for folder in reversed(state_dirs):
+        try:
+            cached = json.loads((folder / "changes.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if cached.get("key") == key:
+            section = EditionSection(cached["markdown"], cached["page"], cached["count"])
+            break
+    else:
+        try:
+            changes = load_changes(year)
+        except (OSError, ValueError, KeyError):
+            return None
+        section = EditionSection(changes_markdown(changes, year), changes_page(changes, year, title, synthetic_note),
+                                 len(changes))  # fmt: skip
+    state_dirs[0].mkdir(parents=True, exist_ok=True)
+    payload = {"key": key, "markdown": section.markdown, "page": section.page, "count": section.count}
+    (state_dirs[0] / "changes.json").write_text(json.dumps(payload, ensure_ascii=False), encoding="utf-8")
+    return section
+
+
+# --- two builds ------------------------------------------------------------------------------
+
+IDENTITY = ["year", "chapter", "question", "category", "stat"]
+
+
+def diff_indicators(old: Path, new: Path) -> pd.DataFrame:
+    """Rows of two ``indicators.csv`` that differ: value or n changed, added (only new) or removed (only old).
+
+    Rows are matched on year, chapter, question, category and stat; columns ``wijziging`` (gewijzigd,
+    nieuw, vervallen), the identity, ``value_oud``/``value_nieuw``, ``n_oud``/``n_nieuw``,
+    ``build_ref_nieuw``. Values equal to 1e-9 count as equal.
+    """
+    from helpers.report.registry import read_indicators
+
+    a, b = read_indicators(old), read_indicators(new)
+    a = a.drop_duplicates(IDENTITY)
+    b = b.drop_duplicates(IDENTITY)
+    m = a.merge(b, on=IDENTITY, how="outer", suffixes=("_oud", "_nieuw"), indicator=True)
+    same_value = (m["value_oud"] - m["value_nieuw"]).abs().le(1e-9) | (m["value_oud"].isna() & m["value_nieuw"].isna())
+    same_n = m["n_oud"].astype("Float64").fillna(-1).eq(m["n_nieuw"].astype("Float64").fillna(-1))
+    kind = pd.Series("", index=m.index)
+    kind[m["_merge"] == "right_only"] = "nieuw"
+    kind[m["_merge"] == "left_only"] = "vervallen"
+    kind[(m["_merge"] == "both") & ~(same_value & same_n.astype(bool))] = "gewijzigd"
+    m.insert(0, "wijziging", kind)
+    cols = ["wijziging", *IDENTITY, "value_oud", "value_nieuw", "n_oud", "n_nieuw", "build_ref_nieuw"]
+    return m.loc[kind != "", cols].reset_index(drop=True)

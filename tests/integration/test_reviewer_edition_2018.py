@@ -1,0 +1,80 @@
+"""The real 2018 report as a reviewer gets it: accessible HTML on every page, the data behind every
+figure and table, this build's label for every number, the PDF within its margins with the warning.
+
+One cold build of the real notebooks (like ``test_report_2018``), then the checks of
+``test_accessibility`` on the real pages, plus what only the real report has.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+from axe_check import axe_js, chromium, run_axe
+
+from helpers import paths
+from helpers.publish import build_report
+from helpers.publish.repro import SYNTHETIC_NOTE
+from helpers.report.registry import read_indicators
+
+pytestmark = pytest.mark.slow
+YEAR = 2018
+#: A4 with 2.5 cm margins, in PDF points (1 pt of tolerance).
+LEFT, RIGHT = 70.87 - 1, 595.28 - 70.87 + 1
+WORD = re.compile(r'<word xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)<')
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    reports = tmp_path_factory.mktemp("reviewer")
+    return build_report(YEAR, paths.NOTEBOOKS_DIR, reports, jobs=2, force=True, log=lambda line: None).report_dir
+
+
+@pytest.mark.skipif(axe_js() is None or chromium() is None, reason="run `make setup` (axe-core, chromium)")
+def test_axe_finds_no_violation_on_any_page_at_1280_and_320_px(report: Path) -> None:
+    found = {}
+    for page in sorted((report / "html").glob("*.html")):
+        for width in (1280, 320):
+            result = run_axe(page, width)
+            assert result["tabStops"] == 0 and result["allCodeOpen"], page.name
+            assert all(n["scroll"] <= n["client"] and n["right"] <= width for n in result["navs"]), (page.name, width)
+            found[(page.name, width)] = [(v["id"], len(v["nodes"])) for v in result["violations"]]
+    assert len(found) == 2 * (len(list(paths.NOTEBOOKS_DIR.glob("[0-9][0-9]_*.ipynb"))) + 2)
+    assert all(not v for v in found.values()), {k: v for k, v in found.items() if v}
+
+
+def test_every_figure_and_table_has_its_data_and_every_number_its_label(report: Path) -> None:
+    shown = set()
+    for page in sorted((report / "html").glob("[0-9][0-9]_*.html")):
+        text = page.read_text(encoding="utf-8")
+        for block in re.findall(r'<figure class="jp-RenderedImage.*?</figure>', text, re.S):
+            ref = re.search(r'<span class="monitor-ref">(Figuur [0-9A-Z.]+)</span>', block).group(1)
+            assert '<details class="monitor-numbers">' in block and "download>" in block, (page.name, ref)
+            shown.add(ref)
+        for ref in re.findall(r'<caption><span class="monitor-ref">(Tabel [0-9A-Z.]+)</span>', text):
+            slug = ref.lower().replace(" ", "-").replace(".", "-")
+            assert f'href="../data/{slug}.csv"' in text and (report / "data" / f"{slug}.csv").is_file(), ref
+            shown.add(ref)
+    ind = read_indicators(report / "indicators.csv")
+    assert (ind["build_ref"] != "").all()
+    views = set(ind["build_ref"][ind["build_ref"].str.match(r"^(Figuur|Tabel) ")])
+    assert views <= shown, sorted(views - shown)  # every label in indicators.csv is printed in this build
+
+
+def test_pdf_has_the_warning_on_every_page_and_nothing_outside_the_margins(report: Path) -> None:
+    pdf = report / f"monitor_{YEAR}.pdf"
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True).stdout
+    pages = [p for p in text.split("\f") if p.strip()]
+    assert all(SYNTHETIC_NOTE in " ".join(p.split()) for p in pages)
+    boxes = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True).stdout
+    outside = []
+    for number, page in enumerate(boxes.split("<page ")[1:], start=1):
+        for x0, x1, word in re.findall(
+            r'<word xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)<', page
+        ):
+            if float(x0) < LEFT or float(x1) > RIGHT:
+                outside.append((number, word))
+    assert not outside, outside[:10]
+    assert "Wat is er veranderd sinds de vorige editie" in text and "Colofon" in pages[1]

@@ -1,0 +1,106 @@
+"""Accessible pieces of the reviewer HTML (``publish.html_parts``), the code colours and the chart palette."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from helpers.publish.html import _pipe_rows
+from helpers.publish.html_parts import code_label, data_links, figure_alt, figure_numbers, monitor_tables
+from helpers.report import plots
+from helpers.report.plots import accessible, contrast_ratio
+
+ROOT = Path(__file__).resolve().parents[2]
+CAP = {"kind": "table", "number": "3.1", "prefix": "Tabel", "text": "Respons <n=282>", "label": "tab:3-1"}
+MISTUNE = (
+    '<table>\n<thead>\n<tr>\n  <th style="text-align:left">Klasse</th>\n  <th>%</th>\n</tr>\n</thead>\n'
+    '<tbody>\n<tr>\n  <td style="text-align:left">G4</td>\n  <td>100</td>\n</tr>\n</tbody>\n</table>'
+)
+
+
+def test_code_toggles_say_what_the_code_makes() -> None:
+    fig = {"metadata": {"monitor": {"prefix": "Figuur", "number": "3.2"}}}
+    tab = {"metadata": {"monitor": {"prefix": "Tabel", "number": "3.1"}}}
+    assert code_label({"source": "ch.show('x')", "outputs": [fig], "metadata": {}}) == "Code voor Figuur 3.2"
+    assert code_label({"source": "", "outputs": [fig, tab], "metadata": {}}) == "Code voor Figuur 3.2 en Tabel 3.1"
+    assert code_label({"source": "%%tekst\nTekst", "outputs": [], "metadata": {}}) == "Code van de tekst"
+    said = {"data": {"text/markdown": "60% van de gemeenten heeft *aanvullend* beleid voor statushouders."}}
+    assert (
+        code_label({"source": "%%tekst q", "outputs": [said]})
+        == "Code van de tekst ‘60% van de gemeenten heeft aanvullend …’"
+    )
+    assert code_label({"source": "year = 2018", "metadata": {"tags": ["parameters"]}}) == "Code: standaardparameters"
+    long = "x = " + "a" * 80
+    assert code_label({"source": f"\n{long}\n", "metadata": {}}) == f"Code: {long[:59]}…"
+
+
+def test_tables_get_scoped_headers_row_headers_and_their_caption_inside() -> None:
+    out = monitor_tables(MISTUNE, CAP)
+    assert out.startswith('<div class="monitor-scroll"><table><caption><span class="monitor-ref">Tabel 3.1</span>')
+    assert "Respons &lt;n=282&gt;</caption>" in out
+    assert '<th scope="col" style="text-align:left">Klasse</th>' in out and '<th scope="col">%</th>' in out
+    assert '<th scope="row" style="text-align:left">G4</th>\n  <td>100</td>' in out
+    assert monitor_tables(MISTUNE).count("<caption>") == 0  # an uncaptioned table keeps no caption
+    text_only = monitor_tables("<p>Geen tabel</p>", CAP)
+    assert text_only.startswith('<p class="monitor-caption" id="tab:3-1">')
+
+
+def test_chart_numbers_alt_text_and_downloads_come_from_the_registry_metadata() -> None:
+    output = {
+        "metadata": {
+            "monitor": {"kind": "figure", "number": "4.1", "prefix": "Figuur", "text": "T", "label": "fig:4-1"},
+            "monitor_view": {
+                "description": "Staafdiagram met 2 rijen.",
+                "numbers": {"columns": ["Antwoord", "Percentage"], "rows": [["Ja", "60%"], ["Nee", "40%"]]},
+                "files": {"csv": "data/figuur-4-1.csv", "xlsx": "data/figuur-4-1.xlsx"},
+            },
+        }
+    }
+    assert figure_alt(output) == "Staafdiagram met 2 rijen."
+    numbers = figure_numbers(output)
+    assert numbers.startswith('<details class="monitor-numbers"><summary>Cijfers bij Figuur 4.1</summary>')
+    assert '<th scope="row">Nee</th><td>40%</td>' in numbers and "<caption>Cijfers bij Figuur 4.1</caption>" in numbers
+    links = data_links(output)
+    assert '<a href="../data/figuur-4-1.csv" download>Figuur 4.1 (CSV)</a>' in links
+    assert '<a href="../data/figuur-4-1.xlsx" download>Figuur 4.1 (Excel)</a>' in links
+    assert figure_numbers({"metadata": {}}) == "" and data_links({"metadata": {}}) == ""
+
+
+def test_pipe_table_cells_for_the_download_of_a_table_shown_without_the_registry() -> None:
+    md = "| Stap | Aantal |\n|:-----|-------:|\n| Gelezen | 300 |\n| a \\| b | 2 |\n\n*n=282*"
+    assert _pipe_rows(md) == [["Stap", "Aantal"], ["Gelezen", "300"], ["a | b", "2"]]
+    assert _pipe_rows("Geen tabel") == []
+
+
+def _css_vars(text: str) -> dict[str, str]:
+    return dict(re.findall(r"(--jp-mirror-editor-[a-z0-9-]+-color):\s*([^;]+);", text))
+
+
+def test_code_colours_have_at_least_4_5_to_1_on_the_code_background() -> None:
+    import nbconvert
+
+    theme = Path(nbconvert.__file__).parents[4] / "share/jupyter/nbconvert/templates/lab/static/theme-light.css"
+    if not theme.is_file():
+        pytest.skip("JupyterLab light theme not found")
+    colours = _css_vars(theme.read_text()) | _css_vars(
+        (ROOT / "templates/monitor_html/monitor_style.html.j2").read_text()
+    )
+    used = ["number", "comment", "keyword", "operator", "string", "punctuation", "error", "builtin", "meta", "quote"]
+    for name in used:
+        colour = colours[f"--jp-mirror-editor-{name}-color"].strip()
+        assert contrast_ratio(colour, "#f5f5f5") >= 4.5, (name, colour)
+
+
+def test_every_colour_that_fills_a_chart_mark_has_3_to_1_against_white() -> None:
+    marks = [c for pal in plots.DIVERGING.values() for c in pal]
+    marks += [*plots.SIZE_COLOURS.values(), plots.NOT_REPRESENTED, plots.TOTAL_GREY, plots.NONSUBSTANTIVE_GREY]
+    marks.append(plots.PRIMARY)
+    assert all(contrast_ratio(c, "#ffffff") >= 3.0 for c in marks), [
+        (c, round(contrast_ratio(c, "#ffffff"), 2)) for c in marks if contrast_ratio(c, "#ffffff") < 3.0
+    ]
+    assert contrast_ratio(accessible("#F4A582"), "#ffffff") >= 3.0  # a light tone is darkened
+    assert plots.NEUTRAL_GREY != plots.NONSUBSTANTIVE_GREY
+    labels = ["Helemaal oneens", "Oneens", "Neutraal", "Eens", "Helemaal eens", "Weet niet"] + ["Extra"] * 3
+    assert all(contrast_ratio(c, "#ffffff") >= 3.0 for c in plots._segment_colours(labels))
