@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from helpers.publish.html import _pipe_rows
-from helpers.publish.html_parts import code_label, data_links, figure_alt, figure_numbers, monitor_tables
+from helpers.publish.html_parts import code_label, code_summary, data_links, figure_alt, figure_numbers, monitor_tables
 from helpers.report import plots
 from helpers.report.plots import accessible, contrast_ratio
 
@@ -34,6 +34,10 @@ def test_code_toggles_say_what_the_code_makes() -> None:
     assert code_label({"source": "year = 2018", "metadata": {"tags": ["parameters"]}}) == "Code: standaardparameters"
     long = "x = " + "a" * 80
     assert code_label({"source": f"\n{long}\n", "metadata": {}}) == f"Code: {long[:59]}…"
+    assert (
+        code_summary({"source": "ch = open_chapter(year)", "metadata": {}})
+        == "Code: <code>ch = open_chapter(year)</code>"
+    )
 
 
 def test_tables_get_scoped_headers_row_headers_and_their_caption_inside() -> None:

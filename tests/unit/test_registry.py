@@ -47,11 +47,12 @@ def test_numbering_captions_and_files(registry, cb, df, tmp_path):
         "Figuur 3.2 Integrale aanpak (n=30)",
     ]
     assert [m["label"] for _, m in shown.items if m] == ["fig:3-1", "tab:3-1", "fig:3-2"]
-    # figure, table (captioned), its notes (uncaptioned), figure
-    assert [type(o) for o, _ in shown.items] == [Image, Markdown, Markdown, Image]
-    table_md = shown.items[1][0].data
+    # figure and its notes, table (captioned) and its notes (uncaptioned), figure and its notes
+    assert [type(o) for o, _ in shown.items] == [Image, Markdown, Markdown, Markdown, Image, Markdown]
+    table_md = shown.items[2][0].data
     assert "n=28" not in table_md and "| Taalcursus | 75% |" in table_md
-    assert "Meerdere antwoorden mogelijk" in shown.items[2][0].data
+    assert "Meerdere antwoorden mogelijk" in shown.items[3][0].data
+    assert shown.items[1][0].data.startswith("*n=29; basis: alle gemeenten die de vraag beantwoordden")
     assert (tmp_path / "figures" / "figuur_3_1.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert (tmp_path / "figures" / "figuur_3_2.png").exists()
 

@@ -52,6 +52,14 @@ def code_label(cell: Mapping[str, Any]) -> str:
     return f"Code: {first if len(first) <= 60 else first[:59] + '…'}" if first else "Code"
 
 
+def code_summary(cell: Mapping[str, Any]) -> str:
+    """``code_label`` as HTML: a line of code quoted in it is marked ``<code>`` (it is code, not text)."""
+    label = code_label(cell)
+    if label.startswith("Code: ") and not label.startswith(("Code: parameters", "Code: standaard")):
+        return f"Code: <code>{_esc(label[6:])}</code>"
+    return _esc(label)
+
+
 def _opening(cell: Mapping[str, Any]) -> str:
     """ " ‘60% van de gemeenten …’": the first words of the text a cell printed ('' if none)."""
     for out in cell.get("outputs", []):
@@ -151,6 +159,7 @@ def data_links(output: Mapping[str, Any]) -> str:
 
 FILTERS = {
     "code_label": code_label,
+    "code_summary": code_summary,
     "monitor_tables": monitor_tables,
     "figure_numbers": figure_numbers,
     "figure_alt": figure_alt,
