@@ -188,7 +188,10 @@ def provenance_html(meta: ReportMeta) -> str:
         ("Datastand", esc(meta.freeze_date_nl)),
     ]
     rows += [
-        (f"Invoer: {esc(name)}", f"<code>{esc(info['file'])}</code>, sha256 <code>{esc(info['sha256'][:16])}</code>…")
+        (
+            f"Invoer: {esc(info.get('label', name))}",
+            f"<code>{esc(info['file'])}</code>, sha256 <code>{esc(info['sha256'][:16])}</code>…",
+        )
         for name, info in prov.get("inputs", {}).items()
     ]
     rows.append(

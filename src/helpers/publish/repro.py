@@ -20,6 +20,8 @@ from helpers.survey.vocabulary import SYNTHETIC_NOTE
 DEFAULT_TITLE = "Monitor gemeentelijk beleid arbeidstoeleiding vluchtelingen {year}"
 #: The package versions file next to the PDF (``reports/<year>/versions.txt``).
 VERSIONS_FILE = "versions.txt"
+#: How the provenance names the inputs it hashes.
+INPUT_LABELS = {"export": "export", "codebook": "codeboek", "frame": "gemeentelijst"}
 
 
 @dataclass(frozen=True)
@@ -116,7 +118,9 @@ def provenance(codebook: Path | None, frame_year: Any, inputs: Mapping[str, Path
     if frame_year:
         files["frame"] = paths.frame_path(int(frame_year))
     hashed = {
-        name: {"file": _shown_path(f), "sha256": file_digest(f)} for name, f in files.items() if Path(f).is_file()
+        name: {"label": INPUT_LABELS.get(name, name), "file": _shown_path(f), "sha256": file_digest(f)}
+        for name, f in files.items()
+        if Path(f).is_file()
     }
     commit = _git("rev-parse", "HEAD")
     status = _git("status", "--porcelain") if commit else None
