@@ -110,6 +110,7 @@ def render_pages(
     state = out_dir.parent / STATE_DIR
     old_keys = _read_keys(previous.parent / STATE_DIR / PAGE_KEYS) if previous is not None else {}
     shared = code_digest(templates_dir)
+    shown = {k: v for k, v in meta.as_dict().items() if k != "provenance"}  # the provenance is on the index only
     exporter = None
     written, rendered, keys = [], [], {}
     for i, (notebook, nb, title) in enumerate(items):
@@ -119,7 +120,7 @@ def render_pages(
             "next": _link(items[i + 1]) if i + 1 < len(items) else None,
         }
         path = out_dir / page_name(notebook)
-        key = keys[path.name] = _digest(nb, nav, meta.as_dict(), shared, title)
+        key = keys[path.name] = _digest(nb, nav, shown, shared, title)
         old = previous / path.name if previous is not None else None
         if old is not None and old_keys.get(path.name) == key and old.is_file():
             shutil.copyfile(old, path)
