@@ -117,6 +117,7 @@ def changes_markdown(changes: Sequence[ShareChange], year: int) -> str:
             else ""
         )
         lines += [
+            "\\needspace{11\\baselineskip}",  # raw LaTeX: the question stays on the page of its table
             f"**{md_escape(q.text)}** (hoofdstuk {q.chapter}; n={group[0].change.n_after} in {year}).{assumed}",
             "",
         ]
