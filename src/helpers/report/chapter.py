@@ -237,10 +237,8 @@ class Chapter:
         self.shown.update(q.id for q in present)
         ns = {t.n for t in tables}
         title = title or " en ".join(lower_first(q.title) if i else q.title for i, q in enumerate(present))
-        ref = self.registry.figure(likert_chart(tables), tables[0], title, n=ns.pop() if len(ns) == 1 else None)
-        for t in tables[1:]:
-            self.registry.record(t.indicators, t.question, t.report_ref)
-        return ref
+        # every statement's numbers are the figure's: its label, its data file, its numbers table
+        return self.registry.figure(likert_chart(tables), tables, title, n=ns.pop() if len(ns) == 1 else None)
 
     def breakdown(
         self,
