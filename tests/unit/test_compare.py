@@ -51,16 +51,18 @@ def _indicators(path, rows):
 
 def test_diff_of_two_builds_prints_only_what_changed(tmp_path, capsys):
     same = (2018, 3, "q", "Figuur 3.1", "Ja", "pct", 60.0, 282, "Figuur 3.1")
-    _indicators(tmp_path / "a.csv", [same, (2018, 3, "q", "Figuur 3.1", "Nee", "pct", 40.0, 282, "Figuur 3.1"),
+    moved = (2018, 3, "q", "Figuur 3.1", "Misschien", "pct", 5.0, 282, "Figuur 3.1")
+    _indicators(tmp_path / "a.csv", [same, moved, (2018, 3, "q", "Figuur 3.1", "Nee", "pct", 40.0, 282, "Figuur 3.1"),
                                      (2018, 4, "r", "", "Ja", "pct", 10.0, 50, "Figuur 4.1")])  # fmt: skip
-    _indicators(tmp_path / "b.csv", [same, (2018, 3, "q", "Figuur 3.1", "Nee", "pct", 41.0, 282, "Figuur 3.2"),
+    _indicators(tmp_path / "b.csv", [same, (*moved[:-1], "Tabel 3.1"),
+                                     (2018, 3, "q", "Figuur 3.1", "Nee", "pct", 41.0, 282, "Figuur 3.2"),
                                      (2018, 5, "s", "", "Ja", "mean", 2.5, 40, "Tabel 5.1")])  # fmt: skip
     diff = diff_indicators(tmp_path / "a.csv", tmp_path / "b.csv")
     assert diff[["wijziging", "question", "category"]].values.tolist() == [
-        ["gewijzigd", "q", "Nee"], ["vervallen", "r", "Ja"], ["nieuw", "s", "Ja"]
+        ["ander label", "q", "Misschien"], ["gewijzigd", "q", "Nee"], ["vervallen", "r", "Ja"], ["nieuw", "s", "Ja"]
     ]  # fmt: skip
     assert main(["diff-indicators", str(tmp_path / "a.csv"), str(tmp_path / "b.csv")]) == 0
     printed = capsys.readouterr().out.splitlines()
-    assert len(printed) == 4 and printed[1].startswith("gewijzigd,2018,3,q,Nee,pct,40.0,41.0")
+    assert len(printed) == 5 and printed[2].startswith("gewijzigd,2018,3,q,Nee,pct,40.0,41.0")
     assert main(["diff-indicators", str(tmp_path / "a.csv"), str(tmp_path / "a.csv")]) == 0
     assert capsys.readouterr().out.strip() == "Geen verschillen."

@@ -270,8 +270,9 @@ def diff_indicators(old: Path, new: Path) -> pd.DataFrame:
     """Rows of two ``indicators.csv`` that differ: value or n changed, added (only new) or removed (only old).
 
     Rows are matched on year, chapter, question, category and stat; columns ``wijziging`` (gewijzigd,
-    nieuw, vervallen), the identity, ``value_oud``/``value_nieuw``, ``n_oud``/``n_nieuw``,
-    ``build_ref_nieuw``. Values equal to 1e-9 count as equal.
+    nieuw, vervallen, or "ander label" when only the figure or table that shows it changed), the
+    identity, ``value_oud``/``value_nieuw``, ``n_oud``/``n_nieuw``, ``build_ref_oud``/``build_ref_nieuw``.
+    Values equal to 1e-9 count as equal.
     """
     from helpers.report.registry import read_indicators
 
@@ -284,7 +285,9 @@ def diff_indicators(old: Path, new: Path) -> pd.DataFrame:
     kind = pd.Series("", index=m.index)
     kind[m["_merge"] == "right_only"] = "nieuw"
     kind[m["_merge"] == "left_only"] = "vervallen"
-    kind[(m["_merge"] == "both") & ~(same_value & same_n.astype(bool))] = "gewijzigd"
+    both = m["_merge"] == "both"
+    kind[both & (m["build_ref_oud"].fillna("") != m["build_ref_nieuw"].fillna(""))] = "ander label"
+    kind[both & ~(same_value & same_n.astype(bool))] = "gewijzigd"
     m.insert(0, "wijziging", kind)
-    cols = ["wijziging", *IDENTITY, "value_oud", "value_nieuw", "n_oud", "n_nieuw", "build_ref_nieuw"]
+    cols = ["wijziging", *IDENTITY, "value_oud", "value_nieuw", "n_oud", "n_nieuw", "build_ref_oud", "build_ref_nieuw"]
     return m.loc[kind != "", cols].reset_index(drop=True)
