@@ -102,22 +102,24 @@ def test_code_toggles_are_named_by_what_they_open(report: Path) -> None:
 
 def test_every_figure_and_table_has_a_data_download(report: Path) -> None:
     for page in pages(report):
-        text = page.read_text(encoding="utf-8")
+        text, stem = page.read_text(encoding="utf-8"), page.stem
         refs = re.findall(r'<span class="monitor-ref">((?:Figuur|Tabel) [0-9A-Z.]+)</span>', text)
         for ref in refs:
             if ref.startswith("Figuur") and "monitor_view" not in text and page.name != "04_start_guidance.html":
                 continue  # a stub chart drawn without the registry has no numbers to download
             slug = ref.lower().replace(" ", "-").replace(".", "-")
-            assert f'href="../data/{slug}.csv"' in text, f"{page.name}: no data link for {ref}"
-            assert (report / "data" / f"{slug}.csv").is_file()
-    with open(report / "data" / "figuur-4-1.csv", encoding="utf-8") as fh:
+            assert f'href="../data/{stem}/{slug}.csv"' in text, f"{page.name}: no data link for {ref}"
+            assert (report / "data" / stem / f"{slug}.csv").is_file()
+    with open(report / "data" / "04_start_guidance" / "figuur-4-1.csv", encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
     assert list(rows[0]) == CSV_COLUMNS
     assert [(r["categorie"], r["getoond"], r["n"]) for r in rows] == [
         ("< 3 maanden", "72%", "270"), ("3–6 maanden", "20%", "270"), ("> 6 maanden", "8%", "270")
     ]  # fmt: skip
-    assert (report / "data" / "figuur-4-1.xlsx").read_bytes()[:2] == b"PK"
-    with open(report / "data" / "tabel-2-1.csv", encoding="utf-8") as fh:  # a table shown without the registry
+    assert (report / "data" / "04_start_guidance" / "figuur-4-1.xlsx").read_bytes()[:2] == b"PK"
+    with open(
+        report / "data" / "02_introduction_response" / "tabel-2-1.csv", encoding="utf-8"
+    ) as fh:  # a table shown without the registry
         assert next(csv.reader(fh)) == ["Grootteklasse", "Populatie", "Respons", "%"]
 
 

@@ -55,7 +55,8 @@ def test_every_figure_and_table_has_its_data_and_every_number_its_label(report: 
             shown.add(ref)
         for ref in re.findall(r'<caption><span class="monitor-ref">(Tabel [0-9A-Z.]+)</span>', text):
             slug = ref.lower().replace(" ", "-").replace(".", "-")
-            assert f'href="../data/{slug}.csv"' in text and (report / "data" / f"{slug}.csv").is_file(), ref
+            data = f"data/{page.stem}/{slug}.csv"
+            assert f'href="../{data}"' in text and (report / data).is_file(), ref
             shown.add(ref)
     ind = read_indicators(report / "indicators.csv")
     assert (ind["build_ref"] != "").all()

@@ -78,19 +78,19 @@ def test_caption_base_routing_line_and_data_files(tmp_path, cb):
     assert isinstance(image, Image) and isinstance(notes, Markdown)
     assert meta["caption"] == f"Figuur 3.1 Titel {routed.id} (n=208)" and meta["label"] == "fig:3-1"
     view = meta[VIEW_KEY]
-    assert view["files"] == {"csv": "data/figuur-3-1.csv", "xlsx": "data/figuur-3-1.xlsx"}
+    assert view["files"] == {"csv": "data/03_x/figuur-3-1.csv", "xlsx": "data/03_x/figuur-3-1.xlsx"}
     assert view["numbers"] == {"columns": ["Antwoord", "Percentage"], "rows": [["Ja", "44%"], ["Nee", "56%"]]}
     assert (
         view["description"]
         == "Staafdiagram met 2 rijen, van Ja (44%) tot Nee (56%). De cijfers staan in de tabel onder de figuur."
     )
     assert notes.data.startswith("*n=208.") and "Alleen gesteld aan gemeenten die op" in notes.data
-    with open(tmp_path / "data" / "figuur-3-1.csv", encoding="utf-8") as fh:
+    with open(tmp_path / "data" / "03_x" / "figuur-3-1.csv", encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
     assert list(rows[0]) == CSV_COLUMNS
     assert rows[0]["vraagtekst"] == routed.text and rows[0]["routering"].startswith("gemeenten die op")
     assert [(r["categorie"], r["getoond"], r["n"]) for r in rows] == [("Ja", "44%", "208"), ("Nee", "56%", "208")]
-    with zipfile.ZipFile(tmp_path / "data" / "figuur-3-1.xlsx") as z:
+    with zipfile.ZipFile(tmp_path / "data" / "03_x" / "figuur-3-1.xlsx") as z:
         assert {i.date_time for i in z.infolist()} == {(1980, 1, 1, 0, 0, 0)}  # no clock in the file
         assert "xl/worksheets/sheet3.xml" in z.namelist()
 

@@ -417,8 +417,8 @@ def _render(b: _Build, report: list[plan.Notebook], staging: Path, result: Build
         items = [(nb, load_executed(staging / "executed" / nb.filename, nb)) for nb in report]
     except MergeError as exc:
         raise BuildError(str(exc)) from exc
-    for _, nbk in items:
-        attach_table_data(nbk, staging)
+    for nb, nbk in items:
+        attach_table_data(nbk, staging, nb.name)
     state, previous = staging / STATE_DIR, None if force else b.final / STATE_DIR
 
     def pdf_job() -> int:

@@ -166,9 +166,11 @@ def referenced_data_files(nbs: Sequence[Any]) -> set[str]:
 
 def prune_data_files(report_dir: Path, keep: set[str]) -> list[str]:
     """Remove files under ``data/`` that no figure or table links to any more (e.g. a dropped view)."""
+    from helpers.survey.vocabulary import DATA_DIR
+
     removed = []
-    for f in sorted((Path(report_dir) / "data").glob("*")):
-        rel = f"data/{f.name}"
+    for f in sorted((Path(report_dir) / DATA_DIR).rglob("*")):
+        rel = f.relative_to(report_dir).as_posix()
         if f.is_file() and rel not in keep:
             f.unlink()
             removed.append(rel)
@@ -252,14 +254,15 @@ def index_page(
 """
 
 
-def attach_table_data(nb: Any, report_dir: Path) -> int:
+def attach_table_data(nb: Any, report_dir: Path, notebook: str) -> int:
     """Give every captioned table that the registry did not write data for a CSV of its cells.
 
     A table shown with a caption but without the figure/table registry (a Markdown pipe table)
-    still gets its download: ``data/<tabel-…>.csv`` with the cells as shown. Returns how many.
+    still gets its download: ``data/<notebook>/<tabel-…>.csv`` with the cells as shown. Returns how many.
     """
-    from helpers.report.downloads import DATA_DIR, slug
+    from helpers.report.downloads import slug
     from helpers.report.registry import VIEW_KEY
+    from helpers.survey.vocabulary import DATA_DIR
 
     count = 0
     for cell in nb.cells:
@@ -270,8 +273,8 @@ def attach_table_data(nb: Any, report_dir: Path) -> int:
             rows = _pipe_rows(md) if cap and cap.get("kind") == "table" and md and not view.get("files") else []
             if not rows:
                 continue
-            name = f"{DATA_DIR}/{slug(cap['prefix'] + ' ' + cap['number'])}.csv"
-            (Path(report_dir) / DATA_DIR).mkdir(parents=True, exist_ok=True)
+            name = f"{DATA_DIR}/{notebook}/{slug(cap['prefix'] + ' ' + cap['number'])}.csv"
+            (Path(report_dir) / DATA_DIR / notebook).mkdir(parents=True, exist_ok=True)
             _write_csv(Path(report_dir) / name, rows)
             meta[VIEW_KEY] = dict(view, files={"csv": name})
             count += 1

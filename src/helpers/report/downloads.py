@@ -1,6 +1,6 @@
 """The data behind one figure or table: a CSV and an XLSX file, and the text alternative of a chart.
 
-Every figure and table of the report gets ``<out_dir>/data/<slug>.csv`` (and ``.xlsx``) holding
+Every figure and table of the report gets ``<out_dir>/data/<notebook>/<slug>.csv`` (and ``.xlsx``) holding
 exactly the numbers it shows (its ``Table.indicators``), each with the base n, the question text
 and the routing, so a reviewer can check or reuse them. The CSV is long (one number a row, UTF-8,
 comma, the same numbers as ``indicators.csv``); the XLSX adds the table as shown and an
@@ -23,8 +23,8 @@ import pandas as pd
 
 from helpers.analysis.table import Table
 from helpers.survey.formatting import format_value
+from helpers.survey.vocabulary import DATA_DIR
 
-DATA_DIR = "data"
 #: Columns of a figure's or table's CSV (Dutch: the file is for readers).
 CSV_COLUMNS = ["label", "vraag", "vraagtekst", "routering", "categorie", "statistiek", "waarde", "getoond", "n"]
 _STAT_WORDS = {
@@ -98,10 +98,13 @@ def shown_frame(tables: Sequence[Table]) -> pd.DataFrame:
 
 
 def write_files(
-    out_dir: Path, ref: str, title: str, tables: Sequence[Table], texts: Sequence[ViewText]
+    out_dir: Path, notebook: str, ref: str, title: str, tables: Sequence[Table], texts: Sequence[ViewText]
 ) -> dict[str, str]:
-    """Write ``data/<slug>.csv`` and ``.xlsx`` under ``out_dir``; return their paths relative to ``out_dir``."""
-    folder = Path(out_dir) / DATA_DIR
+    """Write ``data/<notebook>/<slug>.csv`` and ``.xlsx`` under ``out_dir``; return their paths relative to it.
+
+    One folder per notebook: the build keeps a reused notebook's files with its other parts.
+    """
+    folder = Path(out_dir) / DATA_DIR / notebook
     folder.mkdir(parents=True, exist_ok=True)
     name = slug(ref)
     long = long_rows(ref, tables, texts)
@@ -109,7 +112,7 @@ def write_files(
     long.to_csv(csv_path, index=False, encoding="utf-8", lineterminator="\n")
     xlsx_path = folder / f"{name}.xlsx"
     xlsx_path.write_bytes(_xlsx(ref, title, tables, texts, long))
-    return {"csv": f"{DATA_DIR}/{csv_path.name}", "xlsx": f"{DATA_DIR}/{xlsx_path.name}"}
+    return {"csv": f"{DATA_DIR}/{notebook}/{csv_path.name}", "xlsx": f"{DATA_DIR}/{notebook}/{xlsx_path.name}"}
 
 
 def _epoch() -> dt.datetime:

@@ -8,7 +8,7 @@
   (with the routing in words) and footnote follow as a separate, uncaptioned Markdown output,
   under figures as under tables, so pandoc keeps the caption on the table.
 * ``monitor_view`` is what the HTML needs besides the caption: the data files of the view
-  (``<out_dir>/data/figuur-3-1.csv`` and ``.xlsx``, ``report.downloads``), and for a figure a
+  (``<out_dir>/data/<notebook>/figuur-3-1.csv`` and ``.xlsx``, ``report.downloads``), and for a figure a
   short text alternative and its numbers as a table. PNGs are saved to ``<out_dir>/figures/``.
 * Every number shown is recorded in ``<out_dir>/indicators/<notebook>.csv`` (rewritten
   whole on each record; one file per notebook so parallel chapters never share a file)
@@ -224,7 +224,7 @@ class Registry:
         return notes
 
     def _files(self, ref: str, title: str, tables: Sequence[Table]) -> dict[str, str]:
-        return write_files(self.out_dir, ref, title, tables, [self.view_text(t) for t in tables])
+        return write_files(self.out_dir, self.name, ref, title, tables, [self.view_text(t) for t in tables])
 
     def table(self, table: Table, title: str | None = None) -> Ref:
         """Show ``table`` as "Tabel <chapter>.<k>", write its data files, record its numbers; returns "Tabel 3.1"."""
@@ -268,7 +268,7 @@ class Registry:
         base = n_text(tables, n)
         ref, caption, label = self._caption("figure", k, heading, base)
         png = figure_png(fig)
-        target = self.out_dir / FIGURES_DIR / f"figuur_{self.chapter_label}_{k}.png"
+        target = self.out_dir / FIGURES_DIR / f"figuur_{self.chapter}_{k}.png"
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(png)
         if getattr(fig.canvas, "manager", None) is not None:

@@ -39,3 +39,5 @@ INDICATORS_DIR = "indicators"
 QUOTES_DIR = "quotes"
 CLAIMS_DIR = "claims"
 FIGURES_DIR = "figures"
+#: ``<build_dir>/data/<notebook>/figuur-3-1.csv`` (and ``.xlsx``): the numbers of each figure and table.
+DATA_DIR = "data"
