@@ -208,6 +208,7 @@ def test_01_is_taken_over_when_what_it_reads_is_unchanged_and_rerun_when_numbers
     assert "  01_conclusions: uit het vorige rapport (indicators.csv en het notebook ongewijzigd)" in lines
     conclusions = (res.report_dir / "executed" / "01_conclusions.ipynb").read_text()
     assert "60% van de gemeenten heeft aanvullend beleid" in conclusions
+    assert (res.report_dir / "data" / "04_start_guidance" / "figuur-4-1.xlsx").is_file()  # kept with reused 04
     src = (nbdir / "03_policy.ipynb").read_text().replace("60.2, 282", "71.4, 282")
     (nbdir / "03_policy.ipynb").write_text(src)
     lines.clear()
