@@ -133,7 +133,7 @@ def test_a_malformed_part_written_by_a_notebook_fails_the_build_and_names_it(pro
     nb = json.loads(path.read_text(encoding="utf-8"))
     nb["cells"].append({"cell_type": "code", "execution_count": None, "id": "bad", "metadata": {}, "outputs": [],
                         "source": 'open(Path(build_dir) / "indicators" / "04_start_guidance.csv", "a").write('
-                                  '"2018,4,q,,x,pct,veel,3\\n")'})  # fmt: skip
+                                  '"2018,4,q,,x,pct,veel,3,Figuur 4.1\\n")'})  # fmt: skip
     path.write_text(json.dumps(nb), encoding="utf-8")
     before = (project["report"] / "indicators.csv").read_bytes()
     with pytest.raises(BuildError, match=r"04_start_guidance\.csv, regel \d+, kolom value: 'veel'; verwacht"):

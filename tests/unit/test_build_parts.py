@@ -78,13 +78,15 @@ def test_caption_text_is_escaped_for_markdown() -> None:
 
 
 def test_assemble_concatenates_parts_in_the_given_order(tmp_path: Path) -> None:
-    head = "year,chapter,question,report_ref,category,stat,value,n\n"
+    head = "year,chapter,question,report_ref,category,stat,value,n,build_ref\n"
     (tmp_path / "indicators").mkdir()
-    (tmp_path / "indicators" / "03_policy.csv").write_text(head + "2018,3,q3,,Ja,pct,3.5,282\n")
-    (tmp_path / "indicators" / "02_intro.csv").write_text(head + "2018,2,q2,,Ja,pct,2,")
+    (tmp_path / "indicators" / "03_policy.csv").write_text(head + "2018,3,q3,,Ja,pct,3.5,282,Figuur 3.1\n")
+    (tmp_path / "indicators" / "02_intro.csv").write_text(head + "2018,2,q2,,Ja,pct,2,,Hoofdstuk 2")
     out = assemble(tmp_path, ["01_conclusions", "02_intro", "03_policy"])
-    assert out is not None and out.read_text() == head + "2018,2,q2,,Ja,pct,2,\n2018,3,q3,,Ja,pct,3.5,282\n"
-    (tmp_path / "indicators" / "04_x.csv").write_text(head.replace(",n", ",n,extra") + "2018,4,q4,,Ja,pct,1,2,x\n")
+    assert out is not None
+    assert out.read_text() == head + "2018,2,q2,,Ja,pct,2,,Hoofdstuk 2\n2018,3,q3,,Ja,pct,3.5,282,Figuur 3.1\n"
+    extra = head.replace(",build_ref", ",build_ref,extra")
+    (tmp_path / "indicators" / "04_x.csv").write_text(extra + "2018,4,q4,,Ja,pct,1,2,Tabel 4.1,x\n")
     with pytest.raises(IndicatorError, match=r"04_x\.csv"):
         assemble(tmp_path, ["02_intro", "04_x"])
     assert assemble(tmp_path / "nothing", ["02_intro"]) is None

@@ -9,7 +9,7 @@ import pytest
 from helpers.publish.cache import damaged, owner, produced_files
 from helpers.publish.indicators import QUOTES, IndicatorError, assemble
 
-HEAD = "year,chapter,question,report_ref,category,stat,value,n\n"
+HEAD = "year,chapter,question,report_ref,category,stat,value,n,build_ref\n"
 
 
 def _part(root: Path, sub: str, name: str, text: str) -> Path:
@@ -22,12 +22,13 @@ def _part(root: Path, sub: str, name: str, text: str) -> Path:
 @pytest.mark.parametrize(
     ("body", "message"),
     [
-        ("2018,3,q,,Ja,pct,59.9", r"03_x\.csv, regel 2: 7 velden, verwacht 8 \(afgebroken\?\)"),
-        ("2018,3,q,,Ja,pct,veel,282", r"regel 2, kolom value: 'veel'; verwacht een getal"),
-        ("2018,3,q,,Ja,procent,59.9,282", r"regel 2, kolom stat: 'procent'; verwacht een van pct"),
-        ("2018,drie,q,,Ja,pct,59.9,282", r"kolom chapter: 'drie'; verwacht een hoofdstuknummer"),
-        ("2018,3,q,,Ja,pct,59.9,282.5", r"kolom n: '282.5'; verwacht een aantal of leeg"),
-        ('2018,3,q,,"Ja,pct,59.9,282', r"03_x\.csv: geen geldige CSV"),
+        ("2018,3,q,,Ja,pct,59.9,F", r"03_x\.csv, regel 2: 8 velden, verwacht 9 \(afgebroken\?\)"),
+        ("2018,3,q,,Ja,pct,veel,282,F", r"regel 2, kolom value: 'veel'; verwacht een getal"),
+        ("2018,3,q,,Ja,procent,59.9,282,F", r"regel 2, kolom stat: 'procent'; verwacht een van pct"),
+        ("2018,drie,q,,Ja,pct,59.9,282,F", r"kolom chapter: 'drie'; verwacht een hoofdstuknummer"),
+        ("2018,3,q,,Ja,pct,59.9,282.5,F", r"kolom n: '282.5'; verwacht een aantal of leeg"),
+        ("2018,3,q,,Ja,pct,59.9,282,", r"kolom build_ref: ''; verwacht het label"),
+        ('2018,3,q,,"Ja,pct,59.9,282,F', r"03_x\.csv: geen geldige CSV"),
     ],
 )
 def test_a_damaged_indicator_part_is_refused_with_file_and_line(tmp_path, body, message):
@@ -38,9 +39,11 @@ def test_a_damaged_indicator_part_is_refused_with_file_and_line(tmp_path, body, 
 
 
 def test_extra_columns_are_allowed_but_required_ones_are_not_optional(tmp_path):
-    _part(tmp_path, "indicators", "03_x", HEAD.replace(",n\n", ",n,key\n") + "2018,3,q,,Ja,pct,1,2,ja\n")
-    assert assemble(tmp_path, ["03_x"]).read_text().endswith("2018,3,q,,Ja,pct,1,2,ja\n")
-    _part(tmp_path, "indicators", "04_y", HEAD.replace("stat,", "") + "2018,4,q,,Ja,1,2\n")
+    _part(
+        tmp_path, "indicators", "03_x", HEAD.replace(",build_ref\n", ",build_ref,key\n") + "2018,3,q,,Ja,pct,1,2,F,ja\n"
+    )
+    assert assemble(tmp_path, ["03_x"]).read_text().endswith("2018,3,q,,Ja,pct,1,2,F,ja\n")
+    _part(tmp_path, "indicators", "04_y", HEAD.replace("stat,", "") + "2018,4,q,,Ja,1,2,F\n")
     with pytest.raises(IndicatorError, match=r"04_y\.csv, regel 1: kolom\(men\) stat ontbreken"):
         assemble(tmp_path, ["04_y"])
 

@@ -9,7 +9,8 @@ timestamps, so two builds of the same inputs give identical bytes.
 
 A page is rendered again only when what it shows changed: its key hashes the numbered notebook,
 the navigation, the report metadata, the templates and this code; keys are kept in
-``<report>/.render/html-pages.json`` and unchanged pages are copied from the previous report.
+``<report>/.render/html-pages.json`` (with the page's sha256) and unchanged, intact pages are copied
+from the previous report.
 """
 
 from __future__ import annotations
@@ -120,9 +121,9 @@ def render_pages(
             "next": _link(items[i + 1]) if i + 1 < len(items) else None,
         }
         path = out_dir / page_name(notebook)
-        key = keys[path.name] = _digest(nb, nav, shown, shared, title)
+        key = _digest(nb, nav, shown, shared, title)
         old = previous / path.name if previous is not None else None
-        if old is not None and old_keys.get(path.name) == key and old.is_file():
+        if old is not None and _intact(old, old_keys.get(path.name), key):
             shutil.copyfile(old, path)
         else:
             from nbformat import NotebookNode
@@ -133,6 +134,7 @@ def render_pages(
             body, _ = exporter.from_notebook_node(copy, resources={"monitor": nav})
             path.write_text(body, encoding="utf-8")
             rendered.append(notebook.name)
+        keys[path.name] = {"key": key, "sha256": hashlib.sha256(path.read_bytes()).hexdigest()}
         written.append(path)
     index = out_dir / INDEX
     index.write_text(index_page(items, meta, pdf_name, extra_links() if extra_links else ()), encoding="utf-8")
@@ -141,7 +143,14 @@ def render_pages(
     return [index, *written], rendered
 
 
-def _read_keys(path: Path) -> dict[str, str]:
+def _intact(old: Path, entry: Any, key: str) -> bool:
+    """Is the previous page rendered from the same key, and still the bytes that were written?"""
+    if not isinstance(entry, dict) or entry.get("key") != key or not old.is_file():
+        return False
+    return hashlib.sha256(old.read_bytes()).hexdigest() == entry.get("sha256")
+
+
+def _read_keys(path: Path) -> dict[str, Any]:
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):

@@ -63,6 +63,7 @@ INDICATORS = PartSchema(
         "stat": (lambda v: v in STATS, "een van " + ", ".join(STATS)),
         "value": (_number, "een getal"),
         "n": (_count, "een aantal of leeg"),
+        "build_ref": (bool, "het label waaronder het cijfer staat (Figuur 3.1, Tabel 3.1, Hoofdstuk 3)"),
     },
 )
 QUOTES = PartSchema(

@@ -10,7 +10,7 @@ font lacks).
 XeLaTeX runs only as often as needed: the .aux/.toc/.out of the last run are kept in the report's
 ``.render/`` folder and seed the next one, so an edit that moves no page reference needs one pass;
 when the LaTeX source and its figures are byte-identical to the last build's, the previous PDF is
-reused without any pass.
+reused without any pass (after checking its recorded sha256: a damaged PDF is rendered again).
 """
 
 from __future__ import annotations
@@ -76,6 +76,7 @@ def _exporter_class() -> type:
         previous: Path | None = None
         state_dir: Path | None = None
         reused: bytes | None = None
+        pdf_digest = ""
 
         def from_notebook_node(self, nb: Any, resources: Any = None, **kw: Any) -> tuple[bytes, Any]:
             from nbconvert.exporters.latex import LatexExporter
@@ -83,7 +84,13 @@ def _exporter_class() -> type:
             latex, resources = LatexExporter.from_notebook_node(self, nb, resources=resources, **kw)
             self.digest = _source_digest(latex, resources.get("outputs", {}))
             self.passes = 0
-            if self.reused is not None and _state(self.previous).get("digest") == self.digest:
+            before = _state(self.previous)
+            if (
+                self.reused is not None
+                and before.get("digest") == self.digest
+                and before.get("pdf") == hashlib.sha256(self.reused).hexdigest()  # the old PDF is intact
+            ):
+                self.pdf_digest = before["pdf"]
                 self._save_state(self.previous)
                 return self.reused, resources
             self.texinputs = os.getcwd()
@@ -94,6 +101,7 @@ def _exporter_class() -> type:
                 if not os.path.isfile(f"{_STEM}.pdf"):
                     raise LatexFailed("\n".join(self._captured_output))
                 data = Path(f"{_STEM}.pdf").read_bytes()
+                self.pdf_digest = hashlib.sha256(data).hexdigest()
                 self._save_state(Path(td))
             resources["output_extension"] = ".pdf"
             resources.pop("outputs", None)
@@ -107,7 +115,8 @@ def _exporter_class() -> type:
             for ext in TRACKED:
                 if (source / f"{_STEM}{ext}").is_file() and source != self.state_dir:
                     shutil.copyfile(source / f"{_STEM}{ext}", self.state_dir / f"{_STEM}{ext}")
-            (self.state_dir / STATE_FILE).write_text(json.dumps({"digest": self.digest}) + "\n", encoding="utf-8")
+            state = {"digest": self.digest, "pdf": self.pdf_digest}
+            (self.state_dir / STATE_FILE).write_text(json.dumps(state) + "\n", encoding="utf-8")
 
         def run_latex(self, filename: str, raise_on_failure: type[Exception] = LatexFailed) -> bool:
             stem = Path(filename).stem
