@@ -51,7 +51,7 @@ def _exporter(templates_dir: Path) -> Any:
     from helpers.publish.html_parts import FILTERS
 
     class MonitorHTMLExporter(HTMLExporter):
-        def from_notebook_node(self, nb: Any, resources: Any = None, **kw: Any) -> tuple[str, dict]:
+        def from_notebook_node(self, nb: Any, resources: Any = None, **kw: Any) -> Any:  # (HTML, resources)
             # HTMLExporter's own version adds tabindex="0" to every cell and a generic alt text
             lang = nb.metadata.get("language_info", {})
             lexer = lang.get("pygments_lexer", lang.get("name"))

@@ -78,7 +78,7 @@ def _exporter_class() -> type:
         reused: bytes | None = None
         pdf_digest = ""
 
-        def from_notebook_node(self, nb: Any, resources: Any = None, **kw: Any) -> tuple[bytes, Any]:
+        def from_notebook_node(self, nb: Any, resources: Any = None, **kw: Any) -> Any:  # (PDF bytes, resources)
             from nbconvert.exporters.latex import LatexExporter
 
             latex, resources = LatexExporter.from_notebook_node(self, nb, resources=resources, **kw)

@@ -140,11 +140,15 @@ def contrast_ratio(a: str, b: str) -> float:
 
 def accessible(colour: str, minimum: float = MIN_MARK_CONTRAST, background: str = "#ffffff") -> str:
     """``colour``, darkened in small steps until it has ``minimum`` contrast with ``background``."""
-    rgb = mpl.colors.to_rgb(colour)
+    r, g, b = mpl.colors.to_rgb(colour)
+
+    def scaled(f: float) -> str:
+        return mpl.colors.to_hex((r * f, g * f, b * f))
+
     factor = 1.0
-    while contrast_ratio(mpl.colors.to_hex(tuple(x * factor for x in rgb)), background) < minimum and factor > 0:
+    while contrast_ratio(scaled(factor), background) < minimum and factor > 0:
         factor -= 0.02
-    return mpl.colors.to_hex(tuple(x * max(factor, 0) for x in rgb))
+    return scaled(max(factor, 0.0))
 
 
 def _new_figure(height: float, width: float = FIG_WIDTH) -> Figure:

@@ -198,7 +198,7 @@ class Registry:
         """Question text, routing in words (``describe_routing``) and base of one shown table."""
         cb = self.codebook
         q = cb.question(table.question) if cb is not None and table.question in cb else None
-        if q is None:
+        if q is None or cb is None:
             return ViewText(table.question, table.title, "", table.base)
         unit = "respondenten" if q.level == "respondent" else "gemeenten"
         return ViewText(q.id, q.text, describe_routing(q.asked_if, cb, unit=unit), table.base)
@@ -279,7 +279,7 @@ class Registry:
         view = {
             "ref": ref,
             "files": self._files(ref, heading, tables),
-            "description": description or short_description(tables, fig.get_label()),
+            "description": description or short_description(tables, str(fig.get_label() or "")),
             "numbers": {"columns": [str(c) for c in numbers.columns], "rows": numbers.astype(str).values.tolist()},
         }
         image = Image(data=png, format="png", width=_png_width(png) // 2)
