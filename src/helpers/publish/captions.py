@@ -51,8 +51,9 @@ def _captioned(nb: Any) -> list[tuple[Any, str, str, str | None]]:
             caption, label = meta.get("caption"), meta.get("label")
             if caption is None and len(visual) == 1:
                 caption, label = cell.metadata.get("caption"), cell.metadata.get("label")
-            if caption:
-                found.append((out, output_kind(out), str(caption), label))
+            kind = output_kind(out)
+            if caption and kind:
+                found.append((out, kind, str(caption), label))
     return found
 
 

@@ -24,6 +24,7 @@ import textwrap
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import matplotlib as mpl
 import numpy as np
@@ -65,7 +66,7 @@ DPI = 200
 MAP_CREDIT = "Kadaster / Centraal Bureau voor de Statistiek, {year}"
 _NONSUBSTANTIVE = re.compile(r"weet niet|geen mening|n\.v\.t|niet van toepassing|geen antwoord", re.IGNORECASE)
 
-HOUSE_RC: dict[str, object] = {
+HOUSE_RC: dict[Any, Any] = {  # matplotlib types its keys as literals
     "font.family": "sans-serif",
     "font.sans-serif": ["DejaVu Sans"],
     "font.size": 9,
@@ -189,7 +190,7 @@ def bar_chart(table: Table, column: str | None = None, *, colour: str = PRIMARY)
         for yi, v in zip(y, values, strict=True):
             ax.text(
                 (0 if math.isnan(v) else v) + limit * 0.01,
-                yi,
+                float(yi),
                 format_cell(v, table.formats.get(col, "num1")),
                 va="center",
                 ha="left",
@@ -246,7 +247,13 @@ def likert_chart(tables: Table | Sequence[Table], labels: Sequence[str] | None =
             for yi, v, x0 in zip(y, vals, left, strict=True):
                 if round_half_up(v) >= LABEL_MIN_SHARE:
                     ax.text(
-                        x0 + v / 2, yi, format_cell(v, "pct"), ha="center", va="center", fontsize=8, color=_ink(colour)
+                        x0 + v / 2,
+                        float(yi),
+                        format_cell(v, "pct"),
+                        ha="center",
+                        va="center",
+                        fontsize=8,
+                        color=_ink(colour),
                     )
             left += vals
         ax.set_yticks(y, labels)
@@ -347,7 +354,7 @@ def size_class_chart(breakdown: Table) -> Figure:
 # --- map ----------------------------------------------------------------------------
 
 
-def _ring_path(coords: np.ndarray) -> tuple[np.ndarray, list[int]]:
+def _ring_path(coords: np.ndarray) -> tuple[np.ndarray, list[Any]]:
     codes = [MplPath.MOVETO] + [MplPath.LINETO] * (len(coords) - 2) + [MplPath.CLOSEPOLY]
     return coords, codes
 
