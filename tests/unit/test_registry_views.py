@@ -84,7 +84,10 @@ def test_caption_base_routing_line_and_data_files(tmp_path, cb):
         view["description"]
         == "Staafdiagram met 2 rijen, van Ja (44%) tot Nee (56%). De cijfers staan in de tabel onder de figuur."
     )
-    assert notes.data.startswith("*n=208.") and "Alleen gesteld aan gemeenten die op" in notes.data
+    assert notes.data.startswith(f"*Vraag: ‘{routed.text}’")  # the caption is a short title: the wording follows
+    assert "*n=208." in notes.data and "Alleen gesteld aan gemeenten die op" in notes.data
+    reg.figure(bar_chart(t), t, title=routed.text)
+    assert "Vraag:" not in shown[-1][0].data  # the caption already is the question
     with open(tmp_path / "data" / "03_x" / "figuur-3-1.csv", encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
     assert list(rows[0]) == CSV_COLUMNS

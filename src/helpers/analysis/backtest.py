@@ -27,7 +27,8 @@ def compare_indicators(indicators: pd.DataFrame, published: pd.DataFrame) -> pd.
     preferred (a chapter's own view), but a number stated in the text counts wherever it appears.
 
     Columns: the published key, ``printed``, ``shown`` (unrounded, first match), ``n_printed``,
-    ``n_shown`` and ``status`` in ``ok``, ``missing`` (not shown with that base) or ``value differs``.
+    ``n_shown``, ``shown_in`` (this build's labels of the matching rows) and ``status`` in ``ok``,
+    ``missing`` (not shown with that base) or ``value differs``.
     """
     ind = indicators.copy()
     ind["category"] = ind["category"].fillna("").astype(str)
@@ -39,9 +40,11 @@ def compare_indicators(indicators: pd.DataFrame, published: pd.DataFrame) -> pd.
             hits = hits[hits["n"].isna() | (hits["n"] == int(pub.n))]
         same_ref = hits[hits["report_ref"] == pub.report_ref]
         hits = same_ref if len(same_ref) else hits
-        status, shown, n_shown = "missing", None, None
+        status, shown, n_shown, where = "missing", None, None, ""
         if len(hits):
             shown, n_shown = float(hits["value"].iloc[0]), hits["n"].iloc[0]
+            if "build_ref" in hits.columns:
+                where = ", ".join(dict.fromkeys(str(x) for x in hits["build_ref"] if str(x)))
             values_ok = all(round_half_up(v, int(pub.decimals)) == pub.value for v in hits["value"])
             status = "ok" if values_ok else "value differs"
         rows.append(
@@ -55,6 +58,7 @@ def compare_indicators(indicators: pd.DataFrame, published: pd.DataFrame) -> pd.
                 "n_printed": pub.n,
                 "n_shown": n_shown,
                 "status": status,
+                "shown_in": where,
             }
         )
     return pd.DataFrame(rows)

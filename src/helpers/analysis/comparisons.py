@@ -1,7 +1,7 @@
 """Comparisons behind every direction word in the report: between editions, between size classes,
 against an interval. Numbers and directions only; the Dutch words are in ``report.phrases``.
 
-The noise rule (stated once in the method section, ``NOISE_RULE``):
+The noise rule (stated once, in the method appendix of notebook 00):
 
 * **between editions** a share changed when the difference exceeds ``Z`` times the standard error of
   the difference, ``sqrt(se1² + se2²)``, each ``se`` with the finite population correction of its
@@ -34,15 +34,6 @@ Z = 1.959963984540054
 Direction = Literal["up", "down", "same", "noise"]
 GroupDirection = Literal["more", "less", "same"]
 Position = Literal["below", "inside", "above"]
-
-NOISE_RULE = (
-    "Een verschil tussen twee edities heet een stijging of daling als het groter is dan 1,96 keer de "
-    "standaardfout van het verschil (beide jaren met correctie voor de eindige populatie; ontbreekt de "
-    "basis van een eerdere editie, dan is die gelijk aan die van dit jaar genomen). Kleinere verschillen "
-    "heten 'nagenoeg gelijk'; gelijke afgeronde percentages heten 'gelijk'. Grote gemeenten (G4 en G40) en "
-    "middelgrote en kleine gemeenten verschillen als de toets op samenhang met grootteklasse p < 0,05 "
-    "geeft; anders doen zij iets 'ongeveer even vaak'."
-)
 
 
 @dataclass(frozen=True)

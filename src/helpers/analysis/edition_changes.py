@@ -5,7 +5,7 @@ answer categories (options and nets), the share is followed back through the cod
 (``analysis.trends.series``: computed where an edition's data exist, published values otherwise).
 The previous edition is the latest earlier one that asked the question comparably, exactly as the
 report's prose computes "de vorige monitor"; the change and its margin come from
-``analysis.comparisons.share_change`` with the noise rule ``NOISE_RULE``, so this list and the
+``analysis.comparisons.share_change`` with the one noise rule, so this list and the
 report's words cannot disagree. A series that breaks (``replaces``) before this year is left out.
 """
 

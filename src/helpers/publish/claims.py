@@ -5,6 +5,7 @@ remark of the edition's ``notes.yaml`` was placed by some ``%%tekst`` block.
 from __future__ import annotations
 
 import csv
+import html
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -56,3 +57,59 @@ def unplaced_remarks(year: int, build_dir: Path, notebooks: Iterable[str], rows:
         for r in load_notes(paths.notes_path(year)).remarks
         if (r.notebook not in known or r.notebook in with_prose) and (r.notebook, r.anchor) not in placed
     ]
+
+
+PAGE = "beweringen.html"
+TITLE = "Beweringen en vergelijkingen in de tekst"
+_KINDS = {"bewering": "Beweringen", "vergelijking": "Berekende vergelijkingen", REMARK: "Opmerkingen over deze editie"}
+
+
+def claims_page(rows: list[dict[str, str]], title: str, synthetic_note: str = "") -> str:
+    """The register for reviewers: every claim with its condition and numbers, every computed comparison,
+    every placed edition remark; a claim that does not hold (a draft build) is marked."""
+    esc = html.escape
+    sections = []
+    for kind, heading in _KINDS.items():
+        mine = [r for r in rows if r["kind"] == kind]
+        if not mine:
+            continue
+        body = "".join(
+            f'<tr{"" if r["holds"] == "True" else " class=fails"}><th scope="row">{esc(r["notebook"])}, cel '
+            f"{esc(r['cell'])}</th><td>{esc(r['text'])}</td><td><code>{esc(r['condition'])}</code></td>"
+            f"<td>{esc(r['numbers'])}</td><td>{'ja' if r['holds'] == 'True' else '<strong>nee</strong>'}</td></tr>\n"
+            for r in mine
+        )
+        sections.append(
+            f'<table><caption>{esc(heading)} ({len(mine)})</caption>\n<thead><tr><th scope="col">Waar</th>'
+            '<th scope="col">Tekst</th><th scope="col">Voorwaarde of berekening</th><th scope="col">Cijfers</th>'
+            f'<th scope="col">Klopt</th></tr></thead>\n<tbody>\n{body}</tbody></table>'
+        )
+    banner = f'<p class="banner">{esc(synthetic_note)}</p>\n' if synthetic_note else ""
+    return f"""<!DOCTYPE html>
+<html lang="nl">
+<head>
+<meta charset="utf-8" />
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<title>{esc(TITLE)} — {esc(title)}</title>
+<style>
+  body {{ font-family: sans-serif; max-width: 64rem; margin: 2rem auto; padding: 0 1rem; line-height: 1.5; }}
+  .banner {{ padding: .5rem .8rem; border: 1px solid #b45f06; background: #fff4e5; font-style: italic; }}
+  table {{ border-collapse: collapse; margin: 1.2rem 0; width: 100%; }}
+  caption {{ text-align: left; font-weight: bold; padding-bottom: .3rem; }}
+  th, td {{ padding: .2rem .5rem; border-bottom: 1px solid #ccc; text-align: left; vertical-align: top;
+            overflow-wrap: anywhere; }}
+  tr.fails {{ background: #fde8e8; }}
+</style>
+</head>
+<body>
+<main>
+<nav aria-label="Terug"><a href="index.html">Inhoud</a></nav>
+<h1>{esc(TITLE)}</h1>
+{banner}<p>Elke bewering in de tekst die een bevinding in woorden noemt, is gekoppeld aan een voorwaarde op de
+gegevens; bij elke bouw wordt die opnieuw gecontroleerd. Richtingwoorden (‘steeg’, ‘vaker dan’) zijn berekend.
+Hetzelfde register staat als <a href="../claims.csv">claims.csv</a> bij het rapport.</p>
+{chr(10).join(sections) if sections else "<p>Deze editie bevat geen beweringen of vergelijkingen.</p>"}
+</main>
+</body>
+</html>
+"""

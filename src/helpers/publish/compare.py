@@ -18,12 +18,16 @@ from pathlib import Path
 
 import pandas as pd
 
-from helpers.analysis.comparisons import NOISE_RULE
 from helpers.analysis.edition_changes import ShareChange, edition_changes
 from helpers.report.phrases import change_verb, md_escape
 from helpers.survey.formatting import fmt_number, fmt_pct
 
 PAGE = "veranderingen.html"
+#: The rule behind "groter dan de ruis" is stated once, in the method appendix; here it is referred to.
+RULE_POINTER = (
+    "Wanneer een verschil groter is dan de ruis, staat beschreven in de verantwoording (bijlage A, "
+    "‘Vergelijkingen’): dezelfde regel bepaalt de woorden ‘steeg’, ‘daalde’ en ‘nagenoeg gelijk’ in de tekst."
+)
 TITLE = "Wat is er veranderd sinds de vorige editie"
 CSV_COLUMNS = [
     "vraag", "hoofdstuk", "vraagtekst", "categorie", "jaar_voor", "waarde_voor", "n_voor", "basis_voor_aangenomen",
@@ -104,7 +108,7 @@ def changes_markdown(changes: Sequence[ShareChange], year: int) -> str:
         f"percentage toen en in {year}, het verschil in procentpunten met de marge van 95% (het verschil ± de "
         "marge), en het oordeel. **Vet**: het verschil is groter dan de ruis.",
         "",
-        f"*{md_escape(NOISE_RULE)}*",
+        f"*{RULE_POINTER}*",
         "",
     ]
     lines = list(head)
@@ -197,7 +201,7 @@ def changes_page(changes: Sequence[ShareChange], year: int, title: str, syntheti
 <nav aria-label="Terug"><a href="index.html">Inhoud</a></nav>
 <h1>{esc(TITLE)}</h1>
 {banner}{intro}
-<p><em>{esc(NOISE_RULE)}</em></p>
+<p><em>{esc(RULE_POINTER)}</em></p>
 {moved_html}<h2>Alle vergelijkbare vragen</h2>
 {chr(10).join(sections)}
 </main>

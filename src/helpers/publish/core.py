@@ -8,6 +8,7 @@ matches the manifest; ``force`` rebuilds everything.
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import shutil
@@ -20,7 +21,10 @@ from pathlib import Path
 from typing import Any
 
 from helpers.publish import cache, plan
-from helpers.publish.claims import ClaimsError, assemble_claims, unplaced_remarks
+from helpers.publish.claims import FILENAME as CLAIMS_FILE
+from helpers.publish.claims import PAGE as CLAIMS_PAGE
+from helpers.publish.claims import TITLE as CLAIMS_TITLE
+from helpers.publish.claims import ClaimsError, assemble_claims, claims_page, unplaced_remarks
 from helpers.publish.indicators import QUOTES, IndicatorError, assemble
 from helpers.publish.params import KERNELSPEC, notebook_parameters
 from helpers.publish.preflight import check_data_first, environment
@@ -470,11 +474,19 @@ def _extra_pages(b: _Build, staging: Path, section: Any) -> list[tuple[str, str]
     from helpers.publish.repro import VERSIONS_FILE, package_versions
 
     (staging / VERSIONS_FILE).write_text(package_versions(), encoding="utf-8")
-    if section is None:
-        return []
     (staging / "html").mkdir(parents=True, exist_ok=True)
-    (staging / "html" / PAGE).write_text(section.page, encoding="utf-8")
-    return [(PAGE, f"{TITLE} ({section.count} vergelijkbare percentages)")]
+    links = []
+    claims = staging / CLAIMS_FILE
+    if claims.is_file():
+        with claims.open(encoding="utf-8", newline="") as fh:
+            rows = list(csv.DictReader(fh))
+        page = claims_page(rows, b.meta.title, b.meta.as_dict()["synthetic_note"] if b.meta.synthetic else "")
+        (staging / "html" / CLAIMS_PAGE).write_text(page, encoding="utf-8")
+        links.append((CLAIMS_PAGE, f"{CLAIMS_TITLE} ({len(rows)}), met de cijfers waarop zij rusten"))
+    if section is not None:
+        (staging / "html" / PAGE).write_text(section.page, encoding="utf-8")
+        links.append((PAGE, f"{TITLE} ({section.count} vergelijkbare percentages)"))
+    return links
 
 
 # --- 01 again only when what it reads changed -------------------------------------------------

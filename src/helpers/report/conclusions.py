@@ -36,17 +36,25 @@ def check_shown(shown: pd.DataFrame, question: str, category: str, stat: str, va
 
 
 def reproduction_table(indicators: pd.DataFrame, published_path: str | Path, year: int) -> Table:
-    """Per figure/table of the published edition: how many printed numbers the chapters reproduce."""
+    """Per figure/table of the published edition: how many printed numbers the chapters reproduce, and where
+    this report shows them (its own figure and table labels)."""
     cmp = compare_indicators(indicators, read_published(published_path))
-    summary = cmp.groupby("report_ref", sort=False)["status"].agg(
-        gepubliceerd="size", gereproduceerd=lambda s: int((s == "ok").sum())
+    grouped = cmp.groupby("report_ref", sort=False)
+    summary = pd.DataFrame(
+        {
+            "Gedrukte cijfers": grouped.size(),
+            "Gereproduceerd": grouped["status"].agg(lambda s: int((s == "ok").sum())),
+            "In dit rapport": grouped["shown_in"].agg(
+                lambda s: ", ".join(dict.fromkeys(x for v in s for x in v.split(", ") if x))
+            ),
+        }
     )
     summary.index.name = f"Figuur of tabel in de publicatie van {year}"
     rows = [
-        (str(ref), "count", float(row["gereproduceerd"]), int(row["gepubliceerd"])) for ref, row in summary.iterrows()
+        (str(ref), "count", float(r["Gereproduceerd"]), int(r["Gedrukte cijfers"])) for ref, r in summary.iterrows()
     ]
     return Table(
-        data=summary.rename(columns={"gepubliceerd": "Gedrukte cijfers", "gereproduceerd": "Gereproduceerd"}),
+        data=summary,
         question="reproductie",
         title=f"Reproductie van de gepubliceerde cijfers van {year}",
         n=None,
@@ -54,7 +62,7 @@ def reproduction_table(indicators: pd.DataFrame, published_path: str | Path, yea
         kind="reproduction",
         stat="count",
         footnote="Gereproduceerd: zelfde vraag, categorie, statistiek en n, afgerond gelijk aan het gedrukte cijfer.",
-        formats={"Gedrukte cijfers": "int", "Gereproduceerd": "int"},
+        formats={"Gedrukte cijfers": "int", "Gereproduceerd": "int", "In dit rapport": "text"},
         indicators=number_rows(rows),
     )
 

@@ -21,7 +21,7 @@ from helpers.synth.spec import derived_from
 from helpers.year.codebook_diff import diff_codebooks, render_markdown
 
 _RESPONSE_ID = re.compile(r"R_[A-Za-z0-9]{10,20}")
-LOAD_QUESTION = "municipalities"
+LOAD_QUESTION = "inlezen"  # not a question: the rows of the export
 
 
 def redact_ids(text: str) -> str:

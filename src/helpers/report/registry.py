@@ -203,8 +203,9 @@ class Registry:
         unit = "respondenten" if q.level == "respondent" else "gemeenten"
         return ViewText(q.id, q.text, describe_routing(q.asked_if, cb, unit=unit), table.base)
 
-    def notes_markdown(self, tables: Sequence[Table], base: str) -> str:
-        """The line under a view: its base (n, who), the routing when the base does not say it, footnotes."""
+    def notes_markdown(self, tables: Sequence[Table], base: str, heading: str = "") -> str:
+        """The line under a view: the question's wording when the caption is a short title, its base (n, who),
+        the routing when the base does not say it, footnotes."""
         from helpers.report.phrases import md_escape
 
         first = tables[0]
@@ -221,6 +222,10 @@ class Registry:
         if missing:
             sentence = md_escape(f"Alleen gesteld aan {' en aan '.join(missing)}.")
             notes = notes.rstrip("\n")[:-1] + f" {sentence}*\n" if notes else f"*{sentence}*\n"
+        texts = [v.question_text for v in map(self.view_text, tables) if v.question_text and v.question_text != heading]
+        if texts:
+            worded = md_escape(" ".join(f"Vraag: ‘{t}’" + ("" if t.endswith(("?", ".")) else ".") for t in texts))
+            notes = f"*{worded}* " + notes if notes else f"*{worded}*\n"
         return notes
 
     def _files(self, ref: str, title: str, tables: Sequence[Table]) -> dict[str, str]:
@@ -238,7 +243,7 @@ class Registry:
         self.display(
             Markdown(table.to_markdown(notes=False)), metadata={"caption": caption, "label": label, VIEW_KEY: view}
         )
-        notes = self.notes_markdown([table], base)
+        notes = self.notes_markdown([table], base, heading)
         if notes:
             self.display(Markdown(notes))
         self.record(table.indicators, table.question, table.report_ref, label=ref)
@@ -284,7 +289,7 @@ class Registry:
         }
         image = Image(data=png, format="png", width=_png_width(png) // 2)
         self.display(image, metadata={"caption": caption, "label": label, VIEW_KEY: view})
-        notes = self.notes_markdown(tables, base)
+        notes = self.notes_markdown(tables, base, heading)
         if notes:
             self.display(Markdown(notes))
         for t in tables:
