@@ -14,7 +14,7 @@ READ_OPTS := $(if $(ENCODING),--encoding $(ENCODING)) $(if $(DECIMAL),--decimal 
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-15s\033[0m %s\n", $$1, $$2}'
-	@echo "  Variables: YEAR=$(YEAR) (report year), FROM/TO (codebook-diff, compare, new-year), ENCODING, DECIMAL, FORCE=1"
+	@echo "  Variables: YEAR=$(YEAR) (report year), FROM/TO (codebook-diff, compare, new-year), ENCODING, DECIMAL, FORCE=1, DRAFT=1"
 
 $(SETUP): requirements.lock pyproject.toml scripts/setup.sh .pre-commit-config.yaml
 	./scripts/setup.sh
@@ -31,7 +31,7 @@ example-data: $(SETUP) ## Regenerate the synthetic example export data/raw/$(YEA
 	$(MONITOR) example-data --year $(YEAR)
 
 report: $(SETUP) ## Build reports/$(YEAR): check the data, notebooks, PDF, HTML, indicators.csv, quotes.csv (FORCE=1)
-	$(MONITOR) report --year $(YEAR) $(READ_OPTS) $(if $(filter 1 yes true,$(FORCE)),--force)
+	$(MONITOR) report --year $(YEAR) $(READ_OPTS) $(if $(filter 1 yes true,$(FORCE)),--force) $(if $(filter 1 yes true,$(DRAFT)),--draft)
 
 feedback: $(SETUP) ## Private feedback PDF per respondent: reports/$(YEAR)-feedback/ (send privately, never publish)
 	$(MONITOR) feedback --year $(YEAR) $(if $(filter 1 yes true,$(FORCE)),--force)

@@ -140,6 +140,11 @@ def _report_args(p: argparse.ArgumentParser) -> None:
     _year(p, "rapportjaar, bv. 2018")
     p.add_argument("--jobs", "-j", type=int, default=None, help="notebooks tegelijk (standaard: aantal cores)")
     p.add_argument("--force", action="store_true", help="voer alle notebooks opnieuw uit en negeer de cache")
+    p.add_argument(
+        "--draft",
+        action="store_true",
+        help="concept: een bewering die niet klopt wordt gemarkeerd in plaats van te stoppen",
+    )
     _read_options(p)
     p.add_argument("--freeze-date", default=None, help="datastand (JJJJ-MM-DD); vervangt freeze_date uit het codebook")
     p.add_argument("--author", action="append", default=[], help="auteursregel op de titelpagina (herhaalbaar)")
@@ -152,9 +157,12 @@ def _report_run(args: argparse.Namespace) -> int:
     from helpers import paths
     from helpers.load.export import DECIMAL_ENV, ENCODING_ENV, build_processed
     from helpers.publish.core import BuildError, build_report
+    from helpers.publish.text_check import claim_problems
+    from helpers.report.claims import DRAFT_ENV
     from helpers.survey.codebook import load_codebook
 
     env = {k: v for k, v in ((ENCODING_ENV, args.encoding), (DECIMAL_ENV, args.decimal)) if v}
+    env[DRAFT_ENV] = "1" if args.draft else "0"  # part of every notebook's key: a draft never passes as final
     if paths.codebook_path(args.year).is_file():  # title and freeze date come from it: a bad one stops here
         load_codebook(paths.codebook_path(args.year))
     try:
@@ -177,6 +185,9 @@ def _report_run(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         print(f"BUILD INTERRUPTED: {args.year}; het vorige rapport is ongewijzigd", file=sys.stderr, flush=True)
         return EXIT_INTERRUPTED
+    if args.draft:
+        failing = claim_problems(args.reports_dir / str(args.year) / "claims.csv")
+        print(f"CONCEPT: {len(failing)} bewering(en) houden niet; niet publiceren.", *failing, sep="\n", flush=True)
     return 0
 
 

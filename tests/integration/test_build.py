@@ -70,8 +70,8 @@ def test_cold_build_writes_pdf_html_executed_and_indicators(project: dict) -> No
     assert res.executed[-1] == "01_conclusions"
     stubs = sorted(p.name for p in FIXTURES.glob("*.ipynb"))
     assert sorted(p.name for p in (report / "executed").glob("*.ipynb")) == stubs
-    # six chapter pages, the index and the comparison with the previous edition
-    assert (report / "html" / "index.html").is_file() and len(list((report / "html").glob("*.html"))) == 8
+    # six chapter pages, the index, the comparison with the previous edition and the claims register
+    assert (report / "html" / "index.html").is_file() and len(list((report / "html").glob("*.html"))) == 9
     header = (report / "indicators.csv").read_text().splitlines()[0]
     assert header == ",".join(INDICATOR_COLUMNS)
     executed = (report / "executed" / "03_policy.ipynb").read_text()

@@ -72,3 +72,31 @@ def test_every_remark_of_the_edition_must_be_placed(tmp_path, monkeypatch):
     _part(build, "03_a", [_row("03_a", "opmerking", "here")])
     rows = assemble_claims(build, ["03_a"])
     assert unplaced_remarks(2018, build, ["03_a"], rows) == ["03_a/typo", "09_missing/x"]
+
+
+@pytest.mark.parametrize("draft", [False, True])
+def test_draft_flag_reaches_the_kernels_and_warns(tmp_path, monkeypatch, capsys, draft):
+    """``monitor report --draft`` sets the draft switch for the kernels (part of every key: a draft
+    never passes as the final report) and ends with the claims that do not hold."""
+    import helpers.publish.core as core
+    from helpers.cli import main
+    from helpers.report.claims import DRAFT_ENV
+
+    seen = {}
+
+    def fake_build(year, notebooks_dir, reports_dir, **kw):
+        seen.update(kw["kernel_env"])
+        out = reports_dir / str(year)
+        out.mkdir(parents=True)
+        with (out / "claims.csv").open("w", encoding="utf-8", newline="") as fh:
+            w = csv.DictWriter(fh, REGISTER_COLUMNS)
+            w.writeheader()
+            w.writerow({"notebook": "03_policy", "cell": 4, "kind": "bewering", "text": "De meeste gemeenten.",
+                        "condition": "x > 50%", "holds": False, "numbers": "x = 40,0%"})  # fmt: skip
+
+    monkeypatch.setattr(core, "build_report", fake_build)
+    argv = ["report", "--year", "2018", "--reports-dir", str(tmp_path)] + (["--draft"] if draft else [])
+    assert main(argv) == 0
+    assert seen[DRAFT_ENV] == ("1" if draft else "0")
+    out = capsys.readouterr().out
+    assert ("CONCEPT: 1 bewering(en) houden niet" in out and "03_policy, cel 4" in out) is draft

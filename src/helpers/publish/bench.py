@@ -30,11 +30,12 @@ import sys
 import tempfile
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from helpers.publish import plan
-from helpers.publish.core import BuildError, build_report
+from helpers.publish.core import BuildError, BuildResult, build_report
 from helpers.publish.indicators import assemble
 
 COLD_TARGET, NOCHANGE_TARGET, ONE_CHAPTER_TARGET, FEEDBACK_TARGET = 0.4, 0.05, 0.2, 3.0
@@ -196,8 +197,7 @@ def _print_feedback(fb: dict[str, Any], cold_total: float, cold_cpu: float) -> b
     return ratio <= FEEDBACK_TARGET
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run the benchmark; return 1 with ``--strict`` when a target is missed."""
+def _parser() -> argparse.ArgumentParser:
     from helpers import paths
 
     p = argparse.ArgumentParser(prog="python -m helpers.publish.bench")
@@ -209,70 +209,100 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--skip-baseline", action="store_true")
     p.add_argument("--skip-feedback", action="store_true", help="do not time the feedback documents")
     p.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
-    args = p.parse_args(argv)
+    return p
+
+
+@dataclass
+class _Runs:
+    """The timed runs of one benchmark."""
+
+    base: dict[str, float] | None
+    cold: BuildResult
+    cold_cpu: float
+    nochange: float
+    one: BuildResult
+    edited: str
+    feedback: Any
+
+
+def _measure(args: argparse.Namespace, copy: Path, work: Path) -> _Runs:
+    """Baseline, cold build, feedback documents, no-change rebuild (a fresh process), one-chapter rebuild."""
+    from helpers import paths
 
     src = args.notebooks_dir.resolve()
+    for f in src.glob("*.ipynb"):
+        shutil.copy2(f, copy / f.name)
+    reports = work / "reports"
+    kw = {
+        "freeze_date": args.freeze_date,
+        "processed_dir": str(paths.processed_year_dir(args.year)),
+        **_freeze_inputs(args.year, work / "frozen"),
+    }
+    base = None
+    if not args.skip_baseline:
+        print("baseline: papermill CLI per notebook, then jupyter nbconvert --to pdf ...", flush=True)
+        base = baseline(args.year, copy, work / "baseline")
+        print(f"baseline: {base['total']:.1f} s", flush=True)
+    cpu = cpu_seconds()
+    cold = build_report(args.year, copy, reports, args.jobs, force=True, log=print, **kw)
+    cold_cpu = cpu_seconds() - cpu
+    fb = None if args.skip_feedback else feedback_bench(args.year, reports, work, args.jobs)
+    call = (
+        "import json, sys; from helpers.publish import build_report; "
+        "build_report(int(sys.argv[1]), sys.argv[2], sys.argv[3], **json.loads(sys.argv[4]))"
+    )
+    nochange = _run([sys.executable, "-c", call, str(args.year), str(copy), str(reports), json.dumps(kw)])
+    edited = _touch_chapter(copy, args.chapter)
+    one = build_report(args.year, copy, reports, args.jobs, log=print, **kw)
+    return _Runs(base, cold, cold_cpu, nochange, one, edited, fb)
+
+
+def _verdict(name: str, value: float, target: float, sign: str, pct: bool) -> bool:
+    good = value <= target if sign == "≤" else value < target
+    shown, limit = (f"{value:.1%}", f"{target:.0%}") if pct else (f"{value:.2f}", f"{target}")
+    print(f"{name:<21}= {shown:<6} (target {sign} {limit})  {'OK' if good else 'MISSED'}")
+    return good
+
+
+def _print_runs(r: _Runs) -> bool:
+    """The timing table and the verdicts; True when every target is met."""
+
+    def row(label: str, *vals: float | None) -> str:
+        return f"{label:<22}" + "".join(f"{'—' if v is None else f'{v:.1f} s':>14}" for v in vals)
+
+    b, cold, one = r.base or {}, r.cold.timings, r.one.timings
+    print()
+    print(f"{'':<22}{'baseline':>14}{'cold':>14}{'no-change':>14}{'1 chapter':>14}")
+    print(row("execution", b.get("execute"), cold.get("execute"), None, one.get("execute")))
+    print(row("LaTeX (PDF)", b.get("latex"), cold.get("latex"), None, one.get("latex")))
+    print(row("HTML", None, cold.get("html"), None, one.get("html")))
+    print(row("total", b.get("total"), cold["total"], r.nochange, one["total"]))
+    print(f"\none-chapter rebuild edited {r.edited}; executed: {', '.join(r.one.executed)}")
+    ok = True
+    if r.base:
+        ok &= _verdict("cold / baseline", cold["total"] / r.base["total"], COLD_TARGET, "≤", False)
+    ok &= _verdict("no-change / cold", r.nochange / cold["total"], NOCHANGE_TARGET, "<", True)
+    ok &= _verdict("one chapter / cold", one["total"] / cold["total"], ONE_CHAPTER_TARGET, "≤", True)
+    if r.feedback is not None:
+        ok &= _print_feedback(r.feedback, cold["total"], r.cold_cpu)
+    return ok
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the benchmark; return 1 with ``--strict`` when a target is missed."""
+    args = _parser().parse_args(argv)
     # The copy sits next to the original, so relative paths in the notebooks (../data) still resolve.
-    copy = Path(tempfile.mkdtemp(prefix=".bench-notebooks-", dir=src.parent))
+    copy = Path(tempfile.mkdtemp(prefix=".bench-notebooks-", dir=args.notebooks_dir.resolve().parent))
     work = Path(tempfile.mkdtemp(prefix="monitor-bench-"))
     try:
-        for f in src.glob("*.ipynb"):
-            shutil.copy2(f, copy / f.name)
-        reports = work / "reports"
-        kw = {
-            "freeze_date": args.freeze_date,
-            "processed_dir": str(paths.processed_year_dir(args.year)),
-            **_freeze_inputs(args.year, work / "frozen"),
-        }
-        base = None
-        if not args.skip_baseline:
-            print("baseline: papermill CLI per notebook, then jupyter nbconvert --to pdf ...", flush=True)
-            base = baseline(args.year, copy, work / "baseline")
-            print(f"baseline: {base['total']:.1f} s", flush=True)
-        cpu = cpu_seconds()
-        cold = build_report(args.year, copy, reports, args.jobs, force=True, log=print, **kw)
-        cold_cpu = cpu_seconds() - cpu
-        fb = None if args.skip_feedback else feedback_bench(args.year, reports, work, args.jobs)
-        call = (
-            "import json, sys; from helpers.publish import build_report; "
-            "build_report(int(sys.argv[1]), sys.argv[2], sys.argv[3], **json.loads(sys.argv[4]))"
-        )
-        nochange = _run([sys.executable, "-c", call, str(args.year), str(copy), str(reports), json.dumps(kw)])
-        edited = _touch_chapter(copy, args.chapter)
-        one = build_report(args.year, copy, reports, args.jobs, log=print, **kw)
+        runs = _measure(args, copy, work)
     except (BuildError, RuntimeError) as exc:  # FeedbackBuildError is a RuntimeError
         print(str(exc) if isinstance(exc, BuildError) else f"BENCH FAILED: {exc}", flush=True)
         return 1
     finally:
         shutil.rmtree(copy, ignore_errors=True)
         shutil.rmtree(work, ignore_errors=True)
-
-    def row(label: str, *vals: float | None) -> str:
-        return f"{label:<22}" + "".join(f"{'—' if v is None else f'{v:.1f} s':>14}" for v in vals)
-
-    b = base or {}
-    print()
-    print(f"{'':<22}{'baseline':>14}{'cold':>14}{'no-change':>14}{'1 chapter':>14}")
-    print(row("execution", b.get("execute"), cold.timings.get("execute"), None, one.timings.get("execute")))
-    print(row("LaTeX (PDF)", b.get("latex"), cold.timings.get("latex"), None, one.timings.get("latex")))
-    print(row("HTML", None, cold.timings.get("html"), None, one.timings.get("html")))
-    print(row("total", b.get("total"), cold.timings["total"], nochange, one.timings["total"]))
-    print(f"\none-chapter rebuild edited {edited}; executed: {', '.join(one.executed)}")
-    ok = True
-
-    def verdict(name: str, value: float, target: float, sign: str, pct: bool) -> bool:
-        good = value <= target if sign == "≤" else value < target
-        shown, limit = (f"{value:.1%}", f"{target:.0%}") if pct else (f"{value:.2f}", f"{target}")
-        print(f"{name:<21}= {shown:<6} (target {sign} {limit})  {'OK' if good else 'MISSED'}")
-        return good
-
-    if base:
-        ok &= verdict("cold / baseline", cold.timings["total"] / base["total"], COLD_TARGET, "≤", False)
-    ok &= verdict("no-change / cold", nochange / cold.timings["total"], NOCHANGE_TARGET, "<", True)
-    ok &= verdict("one chapter / cold", one.timings["total"] / cold.timings["total"], ONE_CHAPTER_TARGET, "≤", True)
-    if fb is not None:
-        ok &= _print_feedback(fb, cold.timings["total"], cold_cpu)
-    return 0 if ok or not args.strict else 1
+    return 0 if _print_runs(runs) or not args.strict else 1
 
 
 if __name__ == "__main__":

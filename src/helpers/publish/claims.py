@@ -76,7 +76,8 @@ def claims_page(rows: list[dict[str, str]], title: str, synthetic_note: str = ""
         body = "".join(
             f'<tr{"" if r["holds"] == "True" else " class=fails"}><th scope="row">{esc(r["notebook"])}, cel '
             f"{esc(r['cell'])}</th><td>{esc(r['text'])}</td><td><code>{esc(r['condition'])}</code></td>"
-            f"<td>{esc(r['numbers'])}</td><td>{'ja' if r['holds'] == 'True' else '<strong>nee</strong>'}</td></tr>\n"
+            f"<td><code>{esc(r['numbers'])}</code></td>"
+            f"<td>{'ja' if r['holds'] == 'True' else '<strong>nee</strong>'}</td></tr>\n"
             for r in mine
         )
         sections.append(

@@ -50,21 +50,32 @@ class _TrackedKernelManager(AsyncKernelManager):
         if self.notebook_name is not None:
             kw["env"] = {**(kw.get("env") or os.environ), NOTEBOOK_ENV: self.notebook_name}
         if self.log_path is None:
-            return await super()._async_launch_kernel(kernel_cmd, **kw)
-        with open(self.log_path, "ab") as fh:
-            kw.setdefault("stdout", fh)
-            kw.setdefault("stderr", fh)
-            return await super()._async_launch_kernel(kernel_cmd, **kw)
+            await super()._async_launch_kernel(kernel_cmd, **kw)
+        else:
+            with open(self.log_path, "ab") as fh:
+                kw.setdefault("stdout", fh)
+                kw.setdefault("stderr", fh)
+                await super()._async_launch_kernel(kernel_cmd, **kw)
+        if _stopping.is_set():  # Ctrl-C came while this kernel was starting
+            self._kill()
+
+    def _kill(self) -> None:
+        proc = getattr(getattr(self, "provisioner", None), "process", None)
+        if proc is not None and proc.poll() is None:
+            proc.kill()
+
+
+#: Set by an interrupted build: a kernel that finishes starting afterwards is killed at once.
+_stopping = threading.Event()
 
 
 def kill_kernels() -> None:
-    """Kill every kernel this process started through the build (used on Ctrl-C)."""
+    """Kill every kernel this process started through the build, and any still starting (used on Ctrl-C)."""
+    _stopping.set()
     with _TrackedKernelManager.lock:
         managers = list(_TrackedKernelManager.live)
     for km in managers:
-        proc = getattr(getattr(km, "provisioner", None), "process", None)
-        if proc is not None and proc.poll() is None:
-            proc.kill()
+        km._kill()
 
 
 @dataclass
@@ -154,6 +165,7 @@ def run_graph(
     failures: list[ExecutionFailure] = []
     running: dict[Future[None], tuple[str, float]] = {}
     pool = ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="nb")
+    _stopping.clear()
     try:
         while pending or running:
             ready = [n for n in pending if graph.get(n, frozenset()) <= finished]

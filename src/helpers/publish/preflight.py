@@ -8,13 +8,12 @@ line ``BUILD FAILED: …`` naming that file.
 
 from __future__ import annotations
 
-import contextlib
-import os
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable
 from pathlib import Path
 
 from helpers.load.problems import PROBLEMS_NAME, write_problems
 from helpers.paths import display
+from helpers.publish.build_state import BuildError
 from helpers.survey.input_errors import InputError
 
 
@@ -24,8 +23,6 @@ def check_data_first(
     """Run ``check``; on an InputError log its summary, write ``problems.txt`` and raise BuildError."""
     if check is None or skip:
         return
-    from helpers.publish.core import BuildError
-
     log(f"build {year}: gegevens controleren (zoals monitor data)")
     try:
         check()
@@ -37,18 +34,3 @@ def check_data_first(
             f"de gegevens van {year} zijn niet in orde ({len(exc.problems)} fout(en)); geen notebook uitgevoerd. "
             f"Volledige lijst: {display(path)}"
         ) from None
-
-
-@contextlib.contextmanager
-def environment(values: Mapping[str, str]) -> Iterator[None]:
-    """Set ``values`` in the environment the kernels inherit, then restore it."""
-    saved = {k: os.environ.get(k) for k in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v

@@ -9,7 +9,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -169,9 +169,8 @@ def package_versions() -> str:
 
 
 @contextmanager
-def reproducible_env(epoch: int) -> Iterator[None]:
-    """Set SOURCE_DATE_EPOCH, FORCE_SOURCE_DATE=1 and PYTHONHASHSEED=0 for kernels and xelatex, then restore."""
-    values = {"SOURCE_DATE_EPOCH": str(epoch), "FORCE_SOURCE_DATE": "1", "PYTHONHASHSEED": "0"}
+def environment(values: Mapping[str, str]) -> Iterator[None]:
+    """Set ``values`` in the environment the kernels and xelatex inherit, then restore it."""
     saved = {k: os.environ.get(k) for k in values}
     os.environ.update(values)
     try:
@@ -182,6 +181,11 @@ def reproducible_env(epoch: int) -> Iterator[None]:
                 os.environ.pop(k, None)
             else:
                 os.environ[k] = v
+
+
+def reproducible_env(epoch: int) -> AbstractContextManager[None]:
+    """Set SOURCE_DATE_EPOCH, FORCE_SOURCE_DATE=1 and PYTHONHASHSEED=0 for kernels and xelatex, then restore."""
+    return environment({"SOURCE_DATE_EPOCH": str(epoch), "FORCE_SOURCE_DATE": "1", "PYTHONHASHSEED": "0"})
 
 
 def clean_executed(nb: Any, replacements: Mapping[str, str]) -> Any:

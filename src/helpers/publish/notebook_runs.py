@@ -1,0 +1,111 @@
+"""Run the notebooks of one build in its staging directory: parameters checked, papermill along the
+dependency graph, cleaned copies in ``executed/``; a failing notebook is kept in ``reports/<year>-failed/``."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from helpers.publish import plan
+from helpers.publish.build_state import WORK, Build, BuildError
+from helpers.publish.conclusions_reuse import remember_conclusions, reuse_conclusions
+from helpers.publish.indicators import IndicatorError, assemble
+from helpers.publish.params import KERNELSPEC
+
+if TYPE_CHECKING:
+    from helpers.publish.execute import Job
+
+
+def _snapshot(src: Path, dest: Path) -> None:
+    """Copy the notebook as hashed, adding the kernelspec papermill needs when it was stripped."""
+    nb = json.loads(src.read_text(encoding="utf-8"))
+    nb.setdefault("metadata", {}).setdefault("kernelspec", KERNELSPEC)
+    dest.write_text(json.dumps(nb, ensure_ascii=False, indent=1), encoding="utf-8")
+
+
+def execute_notebooks(
+    b: Build, to_run: list[plan.Notebook], cached: set[str], staging: Path, manifest: Mapping[str, Any]
+) -> dict[str, float]:
+    """Check parameters, run the notebooks, write cleaned copies to ``executed/``; seconds per notebook."""
+    if not to_run:
+        return {}
+    import nbformat
+
+    from helpers.publish.execute import ExecutionFailure, run_graph, run_notebook
+    from helpers.publish.repro import clean_executed
+
+    jobs = _jobs(b, to_run, staging, manifest.get("notebooks", {}))
+    replacements = {str(staging): b.params[to_run[0].name]["build_dir"]}
+    conclusions = {nb.name for nb in to_run if nb.role == plan.CONCLUSIONS}
+    graph = b.graph
+
+    def before_start(name: str) -> None:
+        if name in conclusions:  # 01 reads indicators.csv of everything before it
+            try:
+                assemble(staging, [n for n in graph if n != name])
+            except IndicatorError as exc:
+                raise BuildError(str(exc)) from exc
+
+    def runner(job: Job, cwd: Path) -> None:
+        if job.name in conclusions and reuse_conclusions(b, staging, job.name):
+            return
+        run_notebook(job, cwd, timeout=b.timeout)
+        nb = clean_executed(nbformat.read(job.out, as_version=4), replacements)
+        nbformat.write(nb, staging / "executed" / job.out.name)
+        if job.name in conclusions:
+            remember_conclusions(b, staging)
+
+    try:
+        return run_graph(
+            jobs, graph, cwd=b.notebooks_dir, workers=b.workers, done=cached, before_start=before_start,
+            log=b.log, total=len(jobs), runner=runner,
+        )  # fmt: skip
+    except ExecutionFailure as failure:
+        raise BuildError(str(failure), _keep_failed(b, failure.notebook, staging / WORK / "logs")) from failure
+
+
+def _jobs(b: Build, to_run: list[plan.Notebook], staging: Path, previous: Mapping[str, Any]) -> dict[str, Job]:
+    """One papermill job per notebook: a snapshot of its source, its checked parameters, its kernel log;
+    the slowest of the last build first."""
+    from helpers.publish.execute import Job
+    from helpers.publish.params import ParameterError, check_parameters
+
+    work = staging / WORK
+    for sub in ("src", "out", "logs"):
+        (work / sub).mkdir(parents=True, exist_ok=True)
+    (staging / "executed").mkdir(exist_ok=True)
+    jobs: dict[str, Job] = {}
+    for nb in to_run:
+        src = work / "src" / nb.filename
+        _snapshot(nb.path, src)
+        params = dict(b.params[nb.name], build_dir=str(staging))
+        try:
+            check_parameters(src, params, nb.filename)
+        except ParameterError as exc:
+            raise BuildError(str(exc)) from exc
+        jobs[nb.name] = Job(
+            nb.name,
+            src,
+            work / "out" / nb.filename,
+            params,
+            priority=previous.get(nb.name, {}).get("seconds", 0.0),
+            kernel_log=work / "logs" / f"{nb.name}.log",
+        )
+    return jobs
+
+
+def _keep_failed(b: Build, notebook: Path | None, logs: Path) -> Path | None:
+    """Copy the failed notebook and its kernel log to ``reports/<year>-failed/``; return the kept notebook."""
+    if notebook is None or not notebook.exists():
+        return None
+    b.failed_dir.mkdir(parents=True, exist_ok=True)
+    kept = b.failed_dir / notebook.name
+    shutil.copyfile(notebook, kept)
+    log = logs / f"{notebook.stem}.log"
+    if log.exists():
+        shutil.copyfile(log, b.failed_dir / log.name)
+    b.log(f"mislukte notebook bewaard: {kept}")
+    return kept
