@@ -117,3 +117,14 @@ def test_comparisons_are_registered_for_reviewers(prose_2019, tmp_path):
     prose_2019.render('{{ change("additional_policy", "k1") }}')
     rows = list(csv.DictReader((tmp_path / "claims" / "03_beleid.csv").open(encoding="utf-8")))
     assert rows[-1]["kind"] == "vergelijking" and rows[-1]["text"] == "bleef gelijk (55% in 2018 en in 2019)"
+
+
+def test_only_remarks_this_edition_has_are_registered(prose, tmp_path):
+    from helpers.survey.notes import EditionNotes, Remark
+
+    prose.ch.notes = EditionNotes(remarks=[Remark(notebook="03_beleid", anchor="typo", text="Een drukfout.")])
+    prose.ch.prose = prose  # as activate() does in a kernel
+    assert prose.render('{{ remarks("typo") }}') == "Een drukfout."
+    assert prose.render('A{{ remarks("none_this_year") }}') == "A"
+    rows = list(csv.DictReader((tmp_path / "claims" / "03_beleid.csv").open(encoding="utf-8")))
+    assert [(r["kind"], r["condition"], r["holds"]) for r in rows] == [("opmerking", "typo", "True")]

@@ -303,8 +303,8 @@ class Narrative:
     def remarks(self, anchor: str) -> str:
         """This edition's remarks for ``anchor`` from ``data/raw/<year>/notes.yaml`` ('' when none)."""
         text = "\n\n".join(self.ch.notes.remarks_at(self.ch.name, anchor))
-        if self.ch.prose is not None:
-            self.ch.prose.register.add(self.ch.prose.cell, "opmerking", text, anchor, bool(text), "")
+        if self.ch.prose is not None and text:  # an anchor without a remark this year is not registered
+            self.ch.prose.register.add(self.ch.prose.cell, "opmerking", text, anchor, True, "")
         return text
 
     def loaded(self, field: str) -> str:
