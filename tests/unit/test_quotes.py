@@ -130,3 +130,17 @@ def test_text_answers_leaves_out_answers_that_lose_too_much(names):
     table = text_answers(df, cb, "remarks")
     assert table.n == 2 and "1 antwoord(en) weggelaten" in table.footnote
     assert not any("06-12345678" in t for t in table.data["Antwoord"])
+
+
+def test_quotes_take_turns_between_size_classes_and_the_same_wording_is_quoted_once():
+    from helpers.analysis.quotes import Quote
+    from helpers.report.quote_register import alternate
+
+    found = [
+        Quote("a", "q", SMALL_LABEL, "Taal eerst."),
+        Quote("b", "q", SMALL_LABEL, "Werk eerst."),
+        Quote("c", "q", LARGE_LABEL, "taal  eerst."),
+        Quote("d", "q", LARGE_LABEL, "Samen met de werkgever."),
+    ]
+    assert [q.id for q in alternate(found, None)] == ["a", "d", "b"]
+    assert [q.id for q in alternate(found, 2)] == ["a", "d"]

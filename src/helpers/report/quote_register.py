@@ -36,10 +36,15 @@ class QuoteRegister:
 
 
 def alternate(quotes: Sequence[Quote], k: int | None) -> list[Quote]:
-    """Up to ``k`` quotes taking turns between size classes, so they are not all from one kind of municipality."""
+    """Up to ``k`` quotes taking turns between size classes, so they are not all from one kind of municipality;
+    an answer worded the same as one already chosen (case and spacing aside) is quoted once."""
     by_class: dict[str, list[Quote]] = {}
+    seen: set[str] = set()
     for q in quotes:
-        by_class.setdefault(q.size_class, []).append(q)
+        key = " ".join(q.text.casefold().split())
+        if key not in seen:
+            seen.add(key)
+            by_class.setdefault(q.size_class, []).append(q)
     order: list[Quote] = []
     for rank in range(max((len(v) for v in by_class.values()), default=0)):
         order += [v[rank] for v in by_class.values() if rank < len(v)]
