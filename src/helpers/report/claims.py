@@ -81,6 +81,11 @@ class Register:
             writer.writerows(self.rows)
 
 
+def _ref(qid: str, key: str) -> str:
+    """``question.option`` in a condition, or the question alone when the number is the question's own."""
+    return f"{qid}.{key}" if key else qid
+
+
 class Predicates:
     """Conditions a claim can rest on, computed with the chapter's numbers (``value`` records them)."""
 
@@ -95,19 +100,19 @@ class Predicates:
 
     def _share(self, qid: str, key: str) -> tuple[float, str]:
         v = self.nv.value(qid, key)
-        return v, f"{qid}.{key} = {fmt_pct(v, 1)}"
+        return v, f"{_ref(qid, key)} = {fmt_pct(v, 1)}"
 
     def share_above(self, qid: str, key: str, threshold: float) -> Check:
         v, num = self._share(qid, key)
-        return Check(v > threshold, f"{qid}.{key} > {fmt_number(threshold, 0)}%", num)
+        return Check(v > threshold, f"{_ref(qid, key)} > {fmt_number(threshold, 0)}%", num)
 
     def share_below(self, qid: str, key: str, threshold: float) -> Check:
         v, num = self._share(qid, key)
-        return Check(v < threshold, f"{qid}.{key} < {fmt_number(threshold, 0)}%", num)
+        return Check(v < threshold, f"{_ref(qid, key)} < {fmt_number(threshold, 0)}%", num)
 
     def share_between(self, qid: str, key: str, low: float, high: float) -> Check:
         v, num = self._share(qid, key)
-        return Check(low <= v <= high, f"{fmt_number(low, 0)}% ≤ {qid}.{key} ≤ {fmt_number(high, 0)}%", num)
+        return Check(low <= v <= high, f"{fmt_number(low, 0)}% ≤ {_ref(qid, key)} ≤ {fmt_number(high, 0)}%", num)
 
     def majority(self, qid: str, key: str) -> Check:
         """More than half."""
@@ -121,7 +126,7 @@ class Predicates:
         """One share exceeds another (also of another question), by at least one rounded point."""
         a, na = self._share(qid, key)
         b, nb = self._share(other_qid, other_key)
-        return Check(round(a) > round(b), f"{qid}.{key} > {other_qid}.{other_key}", f"{na}; {nb}")
+        return Check(round(a) > round(b), f"{_ref(qid, key)} > {_ref(other_qid, other_key)}", f"{na}; {nb}")
 
     def _ranks(self, qid: str) -> list[tuple[str, float]]:
         return self.nv._ranked(qid)
@@ -131,15 +136,16 @@ class Predicates:
         best = ranked[0][1] if ranked else float("nan")
         mine = dict(ranked).get(key, float("nan"))
         self.nv.value(qid, key)
-        return Check(mine == best, f"{qid}.{key} het vaakst gekozen", f"{qid}.{key} = {fmt_pct(mine, 1)}, hoogste = "
-                     f"{fmt_pct(best, 1)}")  # fmt: skip
+        ref = _ref(qid, key)
+        numbers = f"{ref} = {fmt_pct(mine, 1)}, hoogste = {fmt_pct(best, 1)}"
+        return Check(mine == best, f"{ref} het vaakst gekozen", numbers)
 
     def in_top(self, qid: str, key: str, k: int) -> Check:
         ranked = self._ranks(qid)
         keys = [x for x, _ in ranked]
         place = keys.index(key) + 1 if key in keys else None
         self.nv.value(qid, key)
-        return Check(place is not None and place <= k, f"{qid}.{key} bij de {k} vaakst gekozen",
+        return Check(place is not None and place <= k, f"{_ref(qid, key)} bij de {k} vaakst gekozen",
                      f"plaats {place} van {len(keys)}")  # fmt: skip
 
     def _groups(self, qid: str, key: str):
@@ -151,15 +157,17 @@ class Predicates:
 
     def larger_more_often(self, qid: str, key: str) -> Check:
         cmp, num = self._groups(qid, key)
-        return Check(cmp.direction == "more", f"G4/G40 vaker {qid}.{key} dan middelgroot/klein (p < 0,05)", num)
+        return Check(cmp.direction == "more", f"G4/G40 vaker {_ref(qid, key)} dan middelgroot/klein (p < 0,05)", num)
 
     def larger_less_often(self, qid: str, key: str) -> Check:
         cmp, num = self._groups(qid, key)
-        return Check(cmp.direction == "less", f"G4/G40 minder vaak {qid}.{key} dan middelgroot/klein (p < 0,05)", num)
+        return Check(
+            cmp.direction == "less", f"G4/G40 minder vaak {_ref(qid, key)} dan middelgroot/klein (p < 0,05)", num
+        )
 
     def no_size_difference(self, qid: str, key: str) -> Check:
         cmp, num = self._groups(qid, key)
-        return Check(cmp.direction == "same", f"geen verschil naar grootteklasse in {qid}.{key}", num)
+        return Check(cmp.direction == "same", f"geen verschil naar grootteklasse in {_ref(qid, key)}", num)
 
     def _edition(self, qid: str, key: str, stat: str):
         ch = self.nv.comparisons._change(qid, key, stat)
@@ -168,27 +176,29 @@ class Predicates:
 
     def rose(self, qid: str, key: str = "", stat: str = "pct") -> Check:
         ch, num = self._edition(qid, key, stat)
-        return Check(ch.direction == "up", f"{qid}.{key} gestegen sinds {ch.year_before}", num)
+        return Check(ch.direction == "up", f"{_ref(qid, key)} gestegen sinds {ch.year_before}", num)
 
     def fell(self, qid: str, key: str = "", stat: str = "pct") -> Check:
         ch, num = self._edition(qid, key, stat)
-        return Check(ch.direction == "down", f"{qid}.{key} gedaald sinds {ch.year_before}", num)
+        return Check(ch.direction == "down", f"{_ref(qid, key)} gedaald sinds {ch.year_before}", num)
 
     def steady(self, qid: str, key: str = "", stat: str = "pct") -> Check:
         ch, num = self._edition(qid, key, stat)
-        return Check(ch.direction in ("same", "noise"), f"{qid}.{key} (nagenoeg) gelijk sinds {ch.year_before}", num)
+        return Check(
+            ch.direction in ("same", "noise"), f"{_ref(qid, key)} (nagenoeg) gelijk sinds {ch.year_before}", num
+        )
 
     def mean_above(self, qid: str, item: str, threshold: float) -> Check:
         v = self.nv.value(qid, item, "mean")
-        return Check(v > threshold, f"gemiddelde {qid}.{item} > {fmt_number(threshold, 1)}", fmt_number(v, 2))
+        return Check(v > threshold, f"gemiddelde {_ref(qid, item)} > {fmt_number(threshold, 1)}", fmt_number(v, 2))
 
     def mean_below(self, qid: str, item: str, threshold: float) -> Check:
         v = self.nv.value(qid, item, "mean")
-        return Check(v < threshold, f"gemiddelde {qid}.{item} < {fmt_number(threshold, 1)}", fmt_number(v, 2))
+        return Check(v < threshold, f"gemiddelde {_ref(qid, item)} < {fmt_number(threshold, 1)}", fmt_number(v, 2))
 
     def mean_more_than(self, qid: str, item: str, other_qid: str, other_item: str) -> Check:
         a, b = self.nv.value(qid, item, "mean"), self.nv.value(other_qid, other_item, "mean")
-        return Check(a > b, f"gemiddelde {qid}.{item} > {other_qid}.{other_item}",
+        return Check(a > b, f"gemiddelde {_ref(qid, item)} > {_ref(other_qid, other_item)}",
                      f"{fmt_number(a, 2)} tegen {fmt_number(b, 2)}")  # fmt: skip
 
     def check(self, holds: bool, condition: str, numbers: str = "") -> Check:
