@@ -98,7 +98,9 @@ def claims_page(rows: list[dict[str, str]], title: str, synthetic_note: str = ""
   table {{ border-collapse: collapse; margin: 1.2rem 0; width: 100%; }}
   caption {{ text-align: left; font-weight: bold; padding-bottom: .3rem; }}
   th, td {{ padding: .2rem .5rem; border-bottom: 1px solid #ccc; text-align: left; vertical-align: top;
-            overflow-wrap: anywhere; }}
+            overflow-wrap: break-word; }}
+  thead th {{ white-space: nowrap; }}
+  code {{ overflow-wrap: anywhere; }}
   tr.fails {{ background: #fde8e8; }}
 </style>
 </head>
