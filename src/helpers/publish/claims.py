@@ -81,9 +81,10 @@ def claims_page(rows: list[dict[str, str]], title: str, synthetic_note: str = ""
             for r in mine
         )
         sections.append(
+            f'<div class="monitor-scroll" role="region" tabindex="0" aria-label="{esc(heading)} (schuift horizontaal)">'
             f'<table><caption>{esc(heading)} ({len(mine)})</caption>\n<thead><tr><th scope="col">Waar</th>'
             '<th scope="col">Tekst</th><th scope="col">Voorwaarde of berekening</th><th scope="col">Cijfers</th>'
-            f'<th scope="col">Klopt</th></tr></thead>\n<tbody>\n{body}</tbody></table>'
+            f'<th scope="col">Klopt</th></tr></thead>\n<tbody>\n{body}</tbody></table></div>'
         )
     banner = f'<p class="banner">{esc(synthetic_note)}</p>\n' if synthetic_note else ""
     return f"""<!DOCTYPE html>
@@ -95,7 +96,9 @@ def claims_page(rows: list[dict[str, str]], title: str, synthetic_note: str = ""
 <style>
   body {{ font-family: sans-serif; max-width: 64rem; margin: 2rem auto; padding: 0 1rem; line-height: 1.5; }}
   .banner {{ padding: .5rem .8rem; border: 1px solid #b45f06; background: #fff4e5; font-style: italic; }}
-  table {{ border-collapse: collapse; margin: 1.2rem 0; width: 100%; }}
+  .monitor-scroll {{ max-width: 100%; overflow-x: auto; }}
+  .monitor-scroll:focus {{ outline: 2px solid #1f4e79; }}
+  table {{ border-collapse: collapse; margin: 1.2rem 0; width: 100%; min-width: 40rem; }}
   caption {{ text-align: left; font-weight: bold; padding-bottom: .3rem; }}
   th, td {{ padding: .2rem .5rem; border-bottom: 1px solid #ccc; text-align: left; vertical-align: top;
             overflow-wrap: break-word; }}
