@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from helpers import paths
+from helpers.publish.page_shell import banner, page, scroll_box
 from helpers.report.claims import REGISTER_COLUMNS
 from helpers.survey.notes import load_notes
 from helpers.survey.vocabulary import CLAIMS_DIR
@@ -81,41 +82,27 @@ def claims_page(rows: list[dict[str, str]], title: str, synthetic_note: str = ""
             for r in mine
         )
         sections.append(
-            f'<div class="monitor-scroll" role="region" tabindex="0" aria-label="{esc(heading)} (schuift horizontaal)">'
-            f'<table><caption>{esc(heading)} ({len(mine)})</caption>\n<thead><tr><th scope="col">Waar</th>'
-            '<th scope="col">Tekst</th><th scope="col">Voorwaarde of berekening</th><th scope="col">Cijfers</th>'
-            f'<th scope="col">Klopt</th></tr></thead>\n<tbody>\n{body}</tbody></table></div>'
+            scroll_box(
+                f'<table><caption>{esc(heading)} ({len(mine)})</caption>\n<thead><tr><th scope="col">Waar</th>'
+                '<th scope="col">Tekst</th><th scope="col">Voorwaarde of berekening</th><th scope="col">Cijfers</th>'
+                f'<th scope="col">Klopt</th></tr></thead>\n<tbody>\n{body}</tbody></table>'
+            )
         )
-    banner = f'<p class="banner">{esc(synthetic_note)}</p>\n' if synthetic_note else ""
-    return f"""<!DOCTYPE html>
-<html lang="nl">
-<head>
-<meta charset="utf-8" />
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<title>{esc(TITLE)} — {esc(title)}</title>
-<style>
-  body {{ font-family: sans-serif; max-width: 64rem; margin: 2rem auto; padding: 0 1rem; line-height: 1.5; }}
-  .banner {{ padding: .5rem .8rem; border: 1px solid #b45f06; background: #fff4e5; font-style: italic; }}
-  .monitor-scroll {{ max-width: 100%; overflow-x: auto; }}
-  .monitor-scroll:focus {{ outline: 2px solid #1f4e79; }}
-  table {{ border-collapse: collapse; margin: 1.2rem 0; width: 100%; min-width: 40rem; }}
-  caption {{ text-align: left; font-weight: bold; padding-bottom: .3rem; }}
-  th, td {{ padding: .2rem .5rem; border-bottom: 1px solid #ccc; text-align: left; vertical-align: top;
-            overflow-wrap: break-word; }}
-  thead th {{ white-space: nowrap; }}
-  code {{ overflow-wrap: anywhere; }}
-  tr.fails {{ background: #fde8e8; }}
-</style>
-</head>
-<body>
-<main>
-<nav aria-label="Terug"><a href="index.html">Inhoud</a></nav>
+    body = f"""<nav aria-label="Terug"><a href="index.html">Inhoud</a></nav>
 <h1>{esc(TITLE)}</h1>
-{banner}<p>Elke bewering in de tekst die een bevinding in woorden noemt, is gekoppeld aan een voorwaarde op de
-gegevens; bij elke bouw wordt die opnieuw gecontroleerd. Richtingwoorden (‘steeg’, ‘vaker dan’) zijn berekend.
-Hetzelfde register staat als <a href="../claims.csv">claims.csv</a> bij het rapport.</p>
+{banner(synthetic_note)}<p>Elke bewering in de tekst die een bevinding in woorden noemt, is gekoppeld aan een
+voorwaarde op de gegevens; bij elke bouw wordt die opnieuw gecontroleerd. Richtingwoorden (‘steeg’, ‘vaker dan’)
+zijn berekend. Hetzelfde register staat als <a href="../claims.csv">claims.csv</a> bij het rapport.</p>
 {chr(10).join(sections) if sections else "<p>Deze editie bevat geen beweringen of vergelijkingen.</p>"}
-</main>
-</body>
-</html>
+"""
+    return page(f"{TITLE} — {title}", body, width_rem=64, css=_CSS)
+
+
+_CSS = """  table { border-collapse: collapse; margin: 1.2rem 0; width: 100%; min-width: 40rem; }
+  caption { text-align: left; font-weight: bold; padding-bottom: .3rem; }
+  th, td { padding: .2rem .5rem; border-bottom: 1px solid #ccc; text-align: left; vertical-align: top;
+           overflow-wrap: break-word; }
+  thead th { white-space: nowrap; }
+  code { overflow-wrap: anywhere; }
+  tr.fails { background: #fde8e8; }
 """

@@ -19,6 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 from helpers.analysis.edition_changes import ShareChange, edition_changes
+from helpers.publish.page_shell import banner, page, scroll_box
 from helpers.report.phrases import change_verb, md_escape
 from helpers.survey.formatting import fmt_number, fmt_pct
 
@@ -164,13 +165,15 @@ def changes_page(changes: Sequence[ShareChange], year: int, title: str, syntheti
             " (basis van de eerdere editie niet gepubliceerd)" if any(c.change.assumed_base for c in group) else ""
         )
         sections.append(
-            f'<table id="v{i}"><caption>{esc(q.text)} <small>(hoofdstuk {q.chapter}; n={group[0].change.n_after} in '
-            f'{year}{assumed})</small></caption>\n<thead><tr><th scope="col">Antwoord</th><th scope="col">{y0}</th>'
-            f'<th scope="col">{year}</th><th scope="col">Verschil (procentpunt)</th>'
-            f'<th scope="col">95%-interval van het verschil</th><th scope="col">Oordeel</th></tr></thead>\n'
-            f"<tbody>\n{body}</tbody></table>"
+            scroll_box(
+                f'<table id="v{i}"><caption>{esc(q.text)} <small>(hoofdstuk {q.chapter}; '
+                f"n={group[0].change.n_after} in {year}{assumed})</small></caption>\n"
+                f'<thead><tr><th scope="col">Antwoord</th><th scope="col">{y0}</th>'
+                f'<th scope="col">{year}</th><th scope="col">Verschil (procentpunt)</th>'
+                f'<th scope="col">95%-interval van het verschil</th><th scope="col">Oordeel</th></tr></thead>\n'
+                f"<tbody>\n{body}</tbody></table>"
+            )
         )
-    banner = f'<p class="banner">{esc(synthetic_note)}</p>\n' if synthetic_note else ""
     intro = (
         f"<p>Per vraag die ook in een eerdere editie ({esc(_years(changes))}) op vergelijkbare wijze is gesteld: elk "
         f"percentage toen en in {year}, het verschil met zijn 95%-interval en het oordeel. Rijen in vet: het "
@@ -179,34 +182,22 @@ def changes_page(changes: Sequence[ShareChange], year: int, title: str, syntheti
         else f"<p>Geen vraag van {year} is eerder op vergelijkbare wijze gesteld.</p>"
     )
     moved_html = f"<h2>Veranderingen groter dan de ruis</h2>\n<ul>\n{summary}</ul>\n" if moved else ""
-    return f"""<!DOCTYPE html>
-<html lang="nl">
-<head>
-<meta charset="utf-8" />
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<title>{esc(TITLE)} — {esc(title)}</title>
-<style>
-  body {{ font-family: sans-serif; max-width: 60rem; margin: 2rem auto; padding: 0 1rem; line-height: 1.5; }}
-  .banner {{ padding: .5rem .8rem; border: 1px solid #b45f06; background: #fff4e5; font-style: italic; }}
-  table {{ border-collapse: collapse; margin: 1.2rem 0; width: 100%; }}
-  caption {{ text-align: left; font-weight: bold; padding-bottom: .3rem; }}
-  th, td {{ padding: .15rem .6rem; border-bottom: 1px solid #ccc; text-align: right; }}
-  th[scope="row"] {{ text-align: left; font-weight: normal; overflow-wrap: anywhere; }}
-  th[scope="col"] {{ overflow-wrap: anywhere; hyphens: auto; }}
-  tr.moved th, tr.moved td {{ font-weight: bold; }}
-</style>
-</head>
-<body>
-<main>
-<nav aria-label="Terug"><a href="index.html">Inhoud</a></nav>
+    body = f"""<nav aria-label="Terug"><a href="index.html">Inhoud</a></nav>
 <h1>{esc(TITLE)}</h1>
-{banner}{intro}
+{banner(synthetic_note)}{intro}
 <p><em>{esc(RULE_POINTER)}</em></p>
 {moved_html}<h2>Alle vergelijkbare vragen</h2>
 {chr(10).join(sections)}
-</main>
-</body>
-</html>
+"""
+    return page(f"{TITLE} — {title}", body, css=_CSS)
+
+
+_CSS = """  table { border-collapse: collapse; margin: 1.2rem 0; width: 100%; }
+  caption { text-align: left; font-weight: bold; padding-bottom: .3rem; }
+  th, td { padding: .15rem .6rem; border-bottom: 1px solid #ccc; text-align: right; }
+  th[scope="row"] { text-align: left; font-weight: normal; overflow-wrap: anywhere; }
+  th[scope="col"] { overflow-wrap: anywhere; hyphens: auto; }
+  tr.moved th, tr.moved td { font-weight: bold; }
 """
 
 

@@ -24,6 +24,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from helpers.publish.page_shell import banner, page
 from helpers.publish.plan import PREP, Notebook
 from helpers.publish.repro import ReportMeta
 
@@ -224,27 +225,9 @@ def index_page(
         for nb, _, title in items
     )
     extra = "".join(f'    <li><a href="{esc(href)}">{esc(text)}</a></li>\n' for href, text in extra_links)
-    banner = f'  <p class="banner">{esc(meta.as_dict()["synthetic_note"])}</p>\n' if meta.synthetic else ""
-    return f"""<!DOCTYPE html>
-<html lang="nl">
-<head>
-<meta charset="utf-8" />
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<title>{esc(meta.title)}</title>
-<style>
-  body {{ font-family: sans-serif; max-width: 48rem; margin: 2rem auto; padding: 0 1rem; line-height: 1.5; }}
-  .banner {{ padding: .5rem .8rem; border: 1px solid #b45f06; background: #fff4e5; font-style: italic; }}
-  ol {{ list-style: none; padding-left: 0; }}
-  .nr {{ display: inline-block; min-width: 5.5rem; color: #4d4d4d; }}
-  dl.prov {{ display: grid; grid-template-columns: minmax(8rem, max-content) 1fr; gap: .2rem 1rem;
-             overflow-wrap: anywhere; }}
-  dl.prov dt {{ font-weight: bold; }} dl.prov dd {{ margin: 0; }}
-</style>
-</head>
-<body>
-<main>
-  <h1>{esc(meta.title)}</h1>
-{banner}  <p>Datastand: {esc(meta.freeze_date_nl)} · <a href="../{esc(pdf_name)}">PDF</a>.
+    note = banner(meta.as_dict()["synthetic_note"] if meta.synthetic else "")
+    body = f"""  <h1>{esc(meta.title)}</h1>
+{note}  <p>Datastand: {esc(meta.freeze_date_nl)} · <a href="../{esc(pdf_name)}">PDF</a>.
   Code staat ingeklapt onder elke cel (klik op &lsquo;Code voor …&rsquo;, of op &lsquo;Toon alle code&rsquo;).</p>
   <nav aria-label="Hoofdstukken">
   <ol>
@@ -257,9 +240,15 @@ def index_page(
       tabel waarin het staat (kolom <code>build_ref</code>). Onder elke figuur en tabel staan de cijfers ook als
       CSV en Excel.</li>
 {extra}  </ul>
-{provenance_html(meta)}</main>
-</body>
-</html>
+{provenance_html(meta)}"""
+    return page(meta.title, body, width_rem=48, css=_INDEX_CSS)
+
+
+_INDEX_CSS = """  ol { list-style: none; padding-left: 0; }
+  .nr { display: inline-block; min-width: 5.5rem; color: #4d4d4d; }
+  dl.prov { display: grid; grid-template-columns: minmax(8rem, max-content) 1fr; gap: .2rem 1rem;
+            overflow-wrap: anywhere; }
+  dl.prov dt { font-weight: bold; } dl.prov dd { margin: 0; }
 """
 
 

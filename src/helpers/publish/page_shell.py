@@ -1,0 +1,50 @@
+"""The frame of the HTML pages the build writes itself (contents, what changed, claims): one head, one
+house style, the synthetic-data banner, and the chapter pages' own script, so that a table too wide for
+a narrow screen scrolls inside a box that becomes a named tab stop only while it scrolls (WCAG 1.4.10,
+2.1.1).
+"""
+
+from __future__ import annotations
+
+import html
+
+from helpers import paths
+
+#: The chapter pages' script (``Toon alle code`` and the scroll boxes); it has no template syntax.
+SCRIPT_FILE = paths.TEMPLATES_DIR / "monitor_html" / "monitor_script.html.j2"
+
+_CSS = """  body { font-family: sans-serif; max-width: %(width)srem; margin: 2rem auto; padding: 0 1rem;
+         line-height: 1.5; }
+  .banner { padding: .5rem .8rem; border: 1px solid #b45f06; background: #fff4e5; font-style: italic; }
+  .monitor-scroll { max-width: 100%%; overflow-x: auto; }
+  .monitor-scroll:focus { outline: 2px solid #1f4e79; outline-offset: 2px; }
+"""
+
+
+def banner(note: str) -> str:
+    """The synthetic-data notice as a paragraph ('' for real data)."""
+    return f'<p class="banner">{html.escape(note)}</p>\n' if note else ""
+
+
+def scroll_box(table_html: str) -> str:
+    """A table that scrolls sideways on its own on a narrow screen instead of widening the page."""
+    return f'<div class="monitor-scroll">{table_html}</div>'
+
+
+def page(title: str, body: str, *, width_rem: int = 60, css: str = "") -> str:
+    """A whole page: Dutch, responsive, the house style plus ``css``, ``body`` inside ``<main>``."""
+    return f"""<!DOCTYPE html>
+<html lang="nl">
+<head>
+<meta charset="utf-8" />
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<title>{html.escape(title)}</title>
+<style>
+{_CSS % {"width": width_rem}}{css}</style>
+</head>
+<body>
+<main>
+{body}</main>
+{SCRIPT_FILE.read_text(encoding="utf-8")}</body>
+</html>
+"""
