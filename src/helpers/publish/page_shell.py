@@ -15,6 +15,7 @@ SCRIPT_FILE = paths.TEMPLATES_DIR / "monitor_html" / "monitor_script.html.j2"
 
 _CSS = """  body { font-family: sans-serif; max-width: %(width)srem; margin: 2rem auto; padding: 0 1rem;
          line-height: 1.5; }
+  h1, h2 { overflow-wrap: break-word; hyphens: auto; }
   .banner { padding: .5rem .8rem; border: 1px solid #b45f06; background: #fff4e5; font-style: italic; }
   .monitor-scroll { max-width: 100%%; overflow-x: auto; }
   .monitor-scroll:focus { outline: 2px solid #1f4e79; outline-offset: 2px; }
