@@ -156,7 +156,7 @@ def _report_args(p: argparse.ArgumentParser) -> None:
 def _report_run(args: argparse.Namespace) -> int:
     from helpers import paths
     from helpers.load.export import DECIMAL_ENV, ENCODING_ENV, build_processed
-    from helpers.publish.core import BuildError, build_report
+    from helpers.publish.core import BuildError, BuildOptions, build_report
     from helpers.publish.text_check import claim_problems
     from helpers.report.claims import DRAFT_ENV
     from helpers.survey.codebook import load_codebook
@@ -166,10 +166,7 @@ def _report_run(args: argparse.Namespace) -> int:
     if paths.codebook_path(args.year).is_file():  # title and freeze date come from it: a bad one stops here
         load_codebook(paths.codebook_path(args.year))
     try:
-        build_report(
-            args.year,
-            args.notebooks_dir,
-            args.reports_dir,
+        options = BuildOptions(
             jobs=args.jobs,
             force=args.force,
             freeze_date=args.freeze_date,
@@ -179,6 +176,7 @@ def _report_run(args: argparse.Namespace) -> int:
             kernel_env=env,
             check_data=lambda: build_processed(args.year, encoding=args.encoding, decimal=args.decimal),
         )
+        build_report(args.year, args.notebooks_dir, args.reports_dir, options)
     except BuildError as exc:
         print(str(exc), file=sys.stderr, flush=True)
         return EXIT_FAILED

@@ -6,7 +6,7 @@ import hashlib
 from pathlib import Path
 
 from helpers import paths
-from helpers.publish import BuildResult, build_report
+from helpers.publish import BuildOptions, BuildResult, build_report
 
 CODE = (paths.NOTEBOOKS_DIR, paths.PROJECT_ROOT / "src")
 
@@ -20,5 +20,5 @@ def code_hashes() -> dict[str, str]:
 def build_edition(year: int, reports: Path) -> tuple[BuildResult, bool]:
     """A cold build of ``year`` into ``reports``; and whether it changed a file under notebooks/ or src/."""
     before = code_hashes()
-    result = build_report(year, paths.NOTEBOOKS_DIR, reports, jobs=2, force=True, log=lambda line: None)
+    result = build_report(year, paths.NOTEBOOKS_DIR, reports, BuildOptions(jobs=2, force=True, log=lambda line: None))
     return result, code_hashes() != before

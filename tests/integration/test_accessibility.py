@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from axe_check import axe_js, chromium, run_axe
 
-from helpers.publish import build_report
+from helpers.publish import BuildOptions, build_report
 from helpers.report.downloads import CSV_COLUMNS
 
 pytestmark = pytest.mark.slow
@@ -38,7 +38,7 @@ def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
         'freeze_date: "2018-04-10"\nsynthetic: true\n'
     )
     kw = {"codebook": root / "codebook.yaml", "inputs": [], "helpers_dir": root / "helpers", "templates_dir": TEMPLATES}
-    res = build_report(YEAR, root / "notebooks", root / "reports", jobs=2, log=lambda line: None, **kw)
+    res = build_report(YEAR, root / "notebooks", root / "reports", BuildOptions(jobs=2, log=lambda line: None, **kw))
     return res.report_dir
 
 

@@ -15,7 +15,7 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_raw_cell
 
 from helpers.cli import main
-from helpers.publish import BuildError, build_report
+from helpers.publish import BuildError, BuildOptions, build_report
 from helpers.publish.pdf import LatexError, render_pdf
 from helpers.publish.repro import SYNTHETIC_NOTE
 from helpers.survey.vocabulary import INDICATOR_COLUMNS
@@ -60,7 +60,7 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> dict:
         "authors": ["Onderzoek & Statistiek"],
         "log": lambda line: None,
     }
-    first = build_report(YEAR, root / "notebooks", root / "reports", jobs=2, **kw)
+    first = build_report(YEAR, root / "notebooks", root / "reports", BuildOptions(jobs=2, **kw))
     return {"root": root, "kw": kw, "first": first, "hashes": _hashes(first.report_dir)}
 
 
@@ -113,12 +113,16 @@ def test_html_folds_code_and_has_navigation(project: dict) -> None:
 
 
 def test_nothing_changed_executes_nothing(project: dict) -> None:
-    again = build_report(YEAR, project["root"] / "notebooks", project["root"] / "reports", **project["kw"])
+    again = build_report(
+        YEAR, project["root"] / "notebooks", project["root"] / "reports", BuildOptions(**project["kw"])
+    )
     assert again.executed == [] and not again.rendered and again.timings["total"] < 2
 
 
 def test_forced_rebuild_is_byte_identical(project: dict) -> None:
-    forced = build_report(YEAR, project["root"] / "notebooks", project["root"] / "reports", force=True, **project["kw"])
+    forced = build_report(
+        YEAR, project["root"] / "notebooks", project["root"] / "reports", BuildOptions(force=True, **project["kw"])
+    )
     assert forced.rendered and len(forced.executed) == 6
     assert _hashes(forced.report_dir) == project["hashes"]
 
@@ -128,7 +132,7 @@ def test_one_chapter_edit_reexecutes_that_chapter_and_01(project: dict) -> None:
     nb = json.loads((nbdir / "05_education.ipynb").read_text())
     nb["cells"].append(new_markdown_cell("Een extra alinea.", id="extra"))
     (nbdir / "05_education.ipynb").write_text(json.dumps(nb))
-    res = build_report(YEAR, nbdir, project["root"] / "reports", **project["kw"])
+    res = build_report(YEAR, nbdir, project["root"] / "reports", BuildOptions(**project["kw"]))
     assert res.executed == ["05_education", "01_conclusions"] and res.rendered
     assert (res.report_dir / "indicators.csv").read_text().count("\n") == 8  # header + rows of 4 chapters
     assert _hashes(res.report_dir)["html/03_policy.html"] == project["hashes"]["html/03_policy.html"]
@@ -176,8 +180,8 @@ def test_ctrl_c_kills_kernels_and_leaves_no_half_written_report(project: dict, t
 
 def test_unknown_parameter_fails_before_running(project: dict) -> None:
     with pytest.raises(BuildError, match=r"unknown parameter\(s\) jaar"):
-        build_report(YEAR, project["root"] / "notebooks", project["root"] / "reports", force=True,
-                     parameters={"jaar": 2019}, **project["kw"])  # fmt: skip
+        options = BuildOptions(force=True, parameters={"jaar": 2019}, **project["kw"])
+        build_report(YEAR, project["root"] / "notebooks", project["root"] / "reports", options)
 
 
 def test_glyph_missing_from_the_font_fails_the_pdf(tmp_path: Path) -> None:
@@ -204,7 +208,7 @@ def test_01_is_taken_over_when_what_it_reads_is_unchanged_and_rerun_when_numbers
     nb = json.loads((nbdir / "03_policy.ipynb").read_text())
     nb["cells"].append(new_markdown_cell("Alleen tekst erbij.", id="text-only"))
     (nbdir / "03_policy.ipynb").write_text(json.dumps(nb))
-    res = build_report(YEAR, nbdir, project["root"] / "reports", **kw)
+    res = build_report(YEAR, nbdir, project["root"] / "reports", BuildOptions(**kw))
     assert "  01_conclusions: uit het vorige rapport (indicators.csv en het notebook ongewijzigd)" in lines
     conclusions = (res.report_dir / "executed" / "01_conclusions.ipynb").read_text()
     assert "60% van de gemeenten heeft aanvullend beleid" in conclusions
@@ -212,7 +216,7 @@ def test_01_is_taken_over_when_what_it_reads_is_unchanged_and_rerun_when_numbers
     src = (nbdir / "03_policy.ipynb").read_text().replace("60.2, 282", "71.4, 282")
     (nbdir / "03_policy.ipynb").write_text(src)
     lines.clear()
-    res = build_report(YEAR, nbdir, project["root"] / "reports", **kw)
+    res = build_report(YEAR, nbdir, project["root"] / "reports", BuildOptions(**kw))
     assert not any("uit het vorige rapport" in line for line in lines)
     assert (
         "71% van de gemeenten heeft aanvullend beleid"

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers.publish import BuildError, build_report
+from helpers.publish import BuildError, BuildOptions, build_report
 from helpers.survey.vocabulary import QUOTE_COLUMNS
 
 pytestmark = pytest.mark.slow
@@ -63,7 +63,7 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> dict:
     lines: list[str] = []
     kw = {"codebook": root / "codebook.yaml", "inputs": [root / "raw"], "helpers_dir": root / "helpers",
           "templates_dir": TEMPLATES, "log": lines.append, "jobs": 2}  # fmt: skip
-    first = build_report(YEAR, root / "notebooks", root / "reports", **kw)
+    first = build_report(YEAR, root / "notebooks", root / "reports", BuildOptions(**kw))
     report = first.report_dir
     return {
         "root": root,
@@ -76,7 +76,7 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> dict:
 
 def _rebuild(project: dict):
     project["lines"].clear()
-    return build_report(YEAR, project["root"] / "notebooks", project["root"] / "reports", **project["kw"])
+    return build_report(YEAR, project["root"] / "notebooks", project["root"] / "reports", BuildOptions(**project["kw"]))
 
 
 def test_quotes_parts_are_assembled_into_quotes_csv(project: dict) -> None:
@@ -120,8 +120,8 @@ def test_a_damaged_pdf_or_html_page_is_rendered_again(project: dict) -> None:
 
 
 def test_force_rebuilds_everything(project: dict) -> None:
-    res = build_report(YEAR, project["root"] / "notebooks", project["root"] / "reports", force=True,
-                       **project["kw"])  # fmt: skip
+    options = BuildOptions(force=True, **project["kw"])
+    res = build_report(YEAR, project["root"] / "notebooks", project["root"] / "reports", options)
     assert len(res.executed) == 6 and res.cached == []
     assert "  03_policy: --force" in project["lines"]
 
@@ -137,5 +137,5 @@ def test_a_malformed_part_written_by_a_notebook_fails_the_build_and_names_it(pro
     path.write_text(json.dumps(nb), encoding="utf-8")
     before = (project["report"] / "indicators.csv").read_bytes()
     with pytest.raises(BuildError, match=r"04_start_guidance\.csv, regel \d+, kolom value: 'veel'; verwacht"):
-        build_report(YEAR, nbdir, project["root"] / "reports", **project["kw"])
+        build_report(YEAR, nbdir, project["root"] / "reports", BuildOptions(**project["kw"]))
     assert (project["report"] / "indicators.csv").read_bytes() == before  # the previous report is untouched

@@ -22,7 +22,7 @@ import pytest
 
 from helpers import paths
 from helpers.load.export import build_processed
-from helpers.publish import build_report
+from helpers.publish import BuildOptions, build_report
 from helpers.publish.feedback import FeedbackBuildError, build_feedback
 from helpers.survey.codebook import load_codebook
 from helpers.survey.formatting import fmt_number, fmt_pct
@@ -286,7 +286,10 @@ def test_the_report_build_neither_includes_nor_removes_the_feedback(b2018, tmp_p
     codebook.write_text('year: 2018\ntitle: "Monitor 2018"\nfreeze_date: "2018-04-10"\nsynthetic: true\n')
     (tmp_path / "raw").mkdir()
     result = build_report(
-        2018, notebooks, reports, jobs=2, codebook=codebook, inputs=[tmp_path / "raw"], log=lambda line: None
+        2018,
+        notebooks,
+        reports,
+        BuildOptions(jobs=2, codebook=codebook, inputs=[tmp_path / "raw"], log=lambda line: None),
     )
     assert "feedback" not in result.executed
     assert {p.name: _sha(p) for p in b2018["result"].out_dir.iterdir()} == before

@@ -17,7 +17,7 @@ import pytest
 
 from helpers import paths
 from helpers.analysis.backtest import compare_indicators, read_published
-from helpers.publish import build_report
+from helpers.publish import BuildOptions, build_report
 from helpers.publish.text_check import text_problems
 from helpers.report.registry import read_indicators
 from helpers.survey.vocabulary import INDICATOR_COLUMNS
@@ -34,7 +34,7 @@ def _hashes(report) -> dict[str, str]:
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
     reports = tmp_path_factory.mktemp("reports")
-    result = build_report(YEAR, paths.NOTEBOOKS_DIR, reports, jobs=2, force=True, log=lambda line: None)
+    result = build_report(YEAR, paths.NOTEBOOKS_DIR, reports, BuildOptions(jobs=2, force=True, log=lambda line: None))
     return {"reports": reports, "result": result, "dir": result.report_dir, "hashes": _hashes(result.report_dir)}
 
 
@@ -76,12 +76,14 @@ def test_synthetic_data_is_labelled_in_the_report(built):
 
 
 def test_nothing_changed_executes_no_notebook(built):
-    again = build_report(YEAR, paths.NOTEBOOKS_DIR, built["reports"], jobs=2, log=lambda line: None)
+    again = build_report(YEAR, paths.NOTEBOOKS_DIR, built["reports"], BuildOptions(jobs=2, log=lambda line: None))
     assert again.executed == []
 
 
 def test_forced_rebuild_gives_identical_bytes(built):
-    again = build_report(YEAR, paths.NOTEBOOKS_DIR, built["reports"], jobs=2, force=True, log=lambda line: None)
+    again = build_report(
+        YEAR, paths.NOTEBOOKS_DIR, built["reports"], BuildOptions(jobs=2, force=True, log=lambda line: None)
+    )
     assert _hashes(again.report_dir) == built["hashes"]
 
 

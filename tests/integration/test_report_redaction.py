@@ -22,7 +22,7 @@ import yaml
 
 from helpers import paths
 from helpers.load.export import build_processed
-from helpers.publish import build_report
+from helpers.publish import BuildOptions, build_report
 from helpers.survey.export_layout import BOM, HEADER_ROWS, format_csv
 
 pytestmark = pytest.mark.slow
@@ -89,12 +89,14 @@ def built(tmp_path_factory) -> dict:
             YEAR,
             root / "notebooks",
             root / "reports",
-            jobs=2,
-            codebook=raw / str(YEAR) / "codebook.yaml",
-            inputs=[raw],
-            processed_dir=processed / str(YEAR),
-            check_data=lambda: build_processed(YEAR, raw_dir=raw, processed_dir=processed),
-            log=lambda line: None,
+            BuildOptions(
+                jobs=2,
+                codebook=raw / str(YEAR) / "codebook.yaml",
+                inputs=[raw],
+                processed_dir=processed / str(YEAR),
+                check_data=lambda: build_processed(YEAR, raw_dir=raw, processed_dir=processed),
+                log=lambda line: None,
+            ),
         )
     finally:
         mp.undo()

@@ -15,7 +15,7 @@ import pytest
 from axe_check import axe_js, chromium, run_axe
 
 from helpers import paths
-from helpers.publish import build_report
+from helpers.publish import BuildOptions, build_report
 from helpers.publish.repro import SYNTHETIC_NOTE
 from helpers.report.registry import read_indicators
 
@@ -29,7 +29,9 @@ WORD = re.compile(r'<word xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)" yMax="[\
 @pytest.fixture(scope="module")
 def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
     reports = tmp_path_factory.mktemp("reviewer")
-    return build_report(YEAR, paths.NOTEBOOKS_DIR, reports, jobs=2, force=True, log=lambda line: None).report_dir
+    return build_report(
+        YEAR, paths.NOTEBOOKS_DIR, reports, BuildOptions(jobs=2, force=True, log=lambda line: None)
+    ).report_dir
 
 
 @pytest.mark.skipif(axe_js() is None or chromium() is None, reason="run `make setup` (axe-core, chromium)")

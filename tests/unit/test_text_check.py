@@ -84,8 +84,8 @@ def test_draft_flag_reaches_the_kernels_and_warns(tmp_path, monkeypatch, capsys,
 
     seen = {}
 
-    def fake_build(year, notebooks_dir, reports_dir, **kw):
-        seen.update(kw["kernel_env"])
+    def fake_build(year, notebooks_dir, reports_dir, options):
+        seen.update(options.kernel_env)
         out = reports_dir / str(year)
         out.mkdir(parents=True)
         with (out / "claims.csv").open("w", encoding="utf-8", newline="") as fh:

@@ -1,9 +1,9 @@
 """The report build: notebooks → papermill → merged notebook → PDF (XeLaTeX) and reviewer HTML.
 
-Public API: :func:`build_report`, :class:`BuildResult` and :class:`BuildError`; the command line is
-``monitor report --year 2018`` (:mod:`helpers.cli`). See CONVENTIONS §9 for the notebook contract.
+Public API: :func:`build_report`, :class:`BuildOptions`, :class:`BuildResult` and :class:`BuildError`;
+the command line is ``monitor report --year 2018`` (:mod:`helpers.cli`). See CONVENTIONS §9 for the notebook contract.
 """
 
-from helpers.publish.core import BuildError, BuildResult, build_report
+from helpers.publish.core import BuildError, BuildOptions, BuildResult, build_report
 
-__all__ = ["BuildError", "BuildResult", "build_report"]
+__all__ = ["BuildError", "BuildOptions", "BuildResult", "build_report"]

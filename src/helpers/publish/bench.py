@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from helpers.publish import plan
-from helpers.publish.core import BuildError, BuildResult, build_report
+from helpers.publish.core import BuildError, BuildOptions, BuildResult, build_report
 from helpers.publish.indicators import assemble
 
 COLD_TARGET, NOCHANGE_TARGET, ONE_CHAPTER_TARGET, FEEDBACK_TARGET = 0.4, 0.05, 0.2, 3.0
@@ -97,7 +97,7 @@ def _touch_chapter(notebooks_dir: Path, chapter: str | None) -> str:
 
 
 def _freeze_inputs(year: int, dest: Path) -> dict[str, object]:
-    """Copy the cache inputs (helpers sources, raw data, codebook) and return build_report kwargs using them."""
+    """Copy the cache inputs (helpers sources, raw data, codebook) and return BuildOptions fields using them."""
     from helpers import paths
     from helpers.publish.core import default_inputs
 
@@ -244,16 +244,16 @@ def _measure(args: argparse.Namespace, copy: Path, work: Path) -> _Runs:
         base = baseline(args.year, copy, work / "baseline")
         print(f"baseline: {base['total']:.1f} s", flush=True)
     cpu = cpu_seconds()
-    cold = build_report(args.year, copy, reports, args.jobs, force=True, log=print, **kw)
+    cold = build_report(args.year, copy, reports, BuildOptions(jobs=args.jobs, force=True, log=print, **kw))
     cold_cpu = cpu_seconds() - cpu
     fb = None if args.skip_feedback else feedback_bench(args.year, reports, work, args.jobs)
     call = (
-        "import json, sys; from helpers.publish import build_report; "
-        "build_report(int(sys.argv[1]), sys.argv[2], sys.argv[3], **json.loads(sys.argv[4]))"
+        "import json, sys; from helpers.publish import BuildOptions, build_report; "
+        "build_report(int(sys.argv[1]), sys.argv[2], sys.argv[3], BuildOptions(**json.loads(sys.argv[4])))"
     )
     nochange = _run([sys.executable, "-c", call, str(args.year), str(copy), str(reports), json.dumps(kw)])
     edited = _touch_chapter(copy, args.chapter)
-    one = build_report(args.year, copy, reports, args.jobs, log=print, **kw)
+    one = build_report(args.year, copy, reports, BuildOptions(jobs=args.jobs, log=print, **kw))
     return _Runs(base, cold, cold_cpu, nochange, one, edited, fb)
 
 

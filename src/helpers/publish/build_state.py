@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -44,6 +44,36 @@ class BuildResult:
     cached: list[str] = field(default_factory=list)
     rendered: bool = False
     timings: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    """Everything a build may be told besides the year and its folders; each has a default.
+
+    ``jobs`` workers (default ``os.cpu_count()``); ``force`` ignores the cache; ``codebook``, ``inputs``
+    and ``templates_dir`` default to ``helpers.paths``; ``freeze_date``/``synthetic``/``title`` override
+    the codebook; ``parameters`` go to every notebook and ``overrides[name]`` to one (undeclared names
+    are errors); ``processed_dir`` (if given) must be non-empty to reuse ``00``; ``kernel_env`` is set for
+    the kernels and is part of every key; ``check_data`` checks the data before ``00`` runs.
+    """
+
+    jobs: int | None = None
+    force: bool = False
+    codebook: Path | None = None
+    inputs: Sequence[Path] | None = None
+    helpers_dir: Path | None = None
+    templates_dir: Path | None = None
+    parameters: Mapping[str, Any] | None = None
+    overrides: Mapping[str, Mapping[str, Any]] | None = None
+    freeze_date: str | None = None
+    synthetic: bool | None = None
+    title: str | None = None
+    authors: Sequence[str] = ()
+    processed_dir: Path | None = None
+    timeout: int | None = None
+    log: Log = log_stderr
+    kernel_env: Mapping[str, str] | None = None
+    check_data: Callable[[], object] | None = None
 
 
 @dataclass

@@ -12,13 +12,13 @@ import json
 import os
 import shutil
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from helpers.publish import cache, plan
-from helpers.publish.build_state import WORK, Build, BuildError, BuildResult, Log, default_inputs, log_stderr
+from helpers.publish.build_state import WORK, Build, BuildError, BuildOptions, BuildResult, default_inputs
 from helpers.publish.claims import ClaimsError, assemble_claims, unplaced_remarks
 from helpers.publish.conclusions_reuse import conclusions_key
 from helpers.publish.indicators import QUOTES, IndicatorError, assemble
@@ -31,93 +31,74 @@ from helpers.publish.repro import environment, report_meta, reproducible_env
 #: Files of ``src/helpers`` that make up the code of the notebooks (the first-names list of the quotes, too).
 SOURCE_SUFFIXES = (".py", ".txt")
 
-__all__ = ["BuildError", "BuildResult", "build_report", "default_inputs"]
+__all__ = ["BuildError", "BuildOptions", "BuildResult", "build_report", "default_inputs"]
 
 
-def build_report(
-    year: int,
-    notebooks_dir: Path,
-    reports_dir: Path,
-    jobs: int | None = None,
-    force: bool = False,
-    *,
-    codebook: Path | None = None,
-    inputs: Sequence[Path] | None = None,
-    helpers_dir: Path | None = None,
-    templates_dir: Path | None = None,
-    parameters: Mapping[str, Any] | None = None,
-    overrides: Mapping[str, Mapping[str, Any]] | None = None,
-    freeze_date: str | None = None,
-    synthetic: bool | None = None,
-    title: str | None = None,
-    authors: Sequence[str] = (),
-    processed_dir: Path | None = None,
-    timeout: int | None = None,
-    log: Log = log_stderr,
-    kernel_env: Mapping[str, str] | None = None,
-    check_data: Callable[[], object] | None = None,
-) -> BuildResult:
+def build_report(year: int, notebooks_dir: Path, reports_dir: Path, options: BuildOptions | None = None) -> BuildResult:
     """Build ``reports_dir/<year>/`` from the notebooks in ``notebooks_dir``.
 
-    Executes ``00`` first, the chapters in parallel on ``jobs`` workers (default ``os.cpu_count()``),
-    ``01`` last; reuses every notebook whose cache key is unchanged (``force`` ignores the cache);
-    renders ``monitor_<year>.pdf`` and ``html/``; swaps the result in atomically. On any failure it
-    raises BuildError (``str()`` is the one-line message) and leaves the previous report untouched.
-    ``parameters`` go to every notebook and ``overrides[name]`` to one; undeclared names are errors.
-    Defaults (codebook, inputs, templates) come from ``helpers.paths``; ``freeze_date``/``synthetic``/
-    ``title`` override the codebook; ``processed_dir`` (if given) must be non-empty to reuse ``00``.
-    ``kernel_env`` is set for the kernels (and is part of every key); ``check_data`` checks the data
-    before the data-preparation notebook runs (an InputError stops the build with the problem list).
+    Executes ``00`` first, the chapters in parallel, ``01`` last; reuses every notebook whose cache key
+    is unchanged; renders ``monitor_<year>.pdf`` and ``html/``; swaps the result in atomically. On any
+    failure it raises BuildError (``str()`` is the one-line message) and leaves the previous report
+    untouched. ``options``: see :class:`BuildOptions`.
     """
-    from helpers import paths
     from helpers.publish.staging import BuildLocked, year_lock
 
+    o = options or BuildOptions()
     t_start = time.perf_counter()
-    codebook = Path(codebook) if codebook is not None else paths.codebook_path(year)
-    helpers_dir = Path(helpers_dir) if helpers_dir is not None else Path(__file__).resolve().parents[1]
+    b, codebook = _prepare(year, Path(notebooks_dir).resolve(), Path(reports_dir).resolve(), o)
+    helpers_dir = Path(o.helpers_dir) if o.helpers_dir is not None else Path(__file__).resolve().parents[1]
+    inputs = [*(o.inputs if o.inputs is not None else default_inputs(year)), codebook]
+    processed = Path(o.processed_dir) if o.processed_dir is not None else None
     try:
-        notebooks = plan.discover(Path(notebooks_dir))
+        with year_lock(b.reports_dir, year):
+            result = _build(b, inputs, helpers_dir, o.force, processed)
+    except BuildLocked as exc:
+        raise BuildError(str(exc)) from exc
+    result.timings["total"] = time.perf_counter() - t_start
+    if result.rendered:
+        b.log(f"BUILD OK: {b.final} ({result.timings['total']:.1f} s)")
+    else:
+        b.log(f"build {year}: niets veranderd, {b.final} is actueel ({result.timings['total']:.2f} s)")
+    return result
+
+
+def _prepare(year: int, notebooks_dir: Path, reports_dir: Path, o: BuildOptions) -> tuple[Build, Path]:
+    """The notebooks, the report's metadata and each notebook's parameters; bad ones are a BuildError."""
+    from helpers import paths
+
+    codebook = Path(o.codebook) if o.codebook is not None else paths.codebook_path(year)
+    try:
+        notebooks = plan.discover(notebooks_dir)
         meta = report_meta(
-            year, codebook, freeze_date=freeze_date, synthetic=synthetic, title=title, authors=tuple(authors),
-            inputs={"export": paths.export_path(year)},
+            year, codebook, freeze_date=o.freeze_date, synthetic=o.synthetic, title=o.title,
+            authors=tuple(o.authors), inputs={"export": paths.export_path(year)},
         )  # fmt: skip
     except ValueError as exc:
         raise BuildError(str(exc)) from exc
-    unknown = sorted(set(overrides or {}) - {nb.name for nb in notebooks})
+    overrides = o.overrides or {}
+    unknown = sorted(set(overrides) - {nb.name for nb in notebooks})
     if unknown:
         raise BuildError(f"overrides for unknown notebook(s): {', '.join(unknown)}")
-    reports_dir, notebooks_dir = Path(reports_dir).resolve(), Path(notebooks_dir).resolve()
     # What the executed notebooks show as build_dir (the temporary path is replaced by it); part of the keys.
     shown_dir = os.path.relpath(reports_dir / str(year), notebooks_dir)
-    b = Build(
+    build = Build(
         year=year,
         notebooks_dir=notebooks_dir,
         reports_dir=reports_dir,
         notebooks=notebooks,
         meta=meta,
         params={
-            nb.name: notebook_parameters(year, shown_dir, parameters, (overrides or {}).get(nb.name))
-            for nb in notebooks
+            nb.name: notebook_parameters(year, shown_dir, o.parameters, overrides.get(nb.name)) for nb in notebooks
         },
-        templates_dir=Path(templates_dir) if templates_dir is not None else paths.TEMPLATES_DIR,
-        workers=max(1, jobs or os.cpu_count() or 1),
-        timeout=timeout,
-        log=log,
-        kernel_env=dict(kernel_env or {}),
-        check_data=check_data,
+        templates_dir=Path(o.templates_dir) if o.templates_dir is not None else paths.TEMPLATES_DIR,
+        workers=max(1, o.jobs or os.cpu_count() or 1),
+        timeout=o.timeout,
+        log=o.log,
+        kernel_env=dict(o.kernel_env or {}),
+        check_data=o.check_data,
     )
-    inputs = [*(inputs if inputs is not None else default_inputs(year)), codebook]
-    try:
-        with year_lock(reports_dir, year):
-            result = _build(b, inputs, helpers_dir, force, processed_dir)
-    except BuildLocked as exc:
-        raise BuildError(str(exc)) from exc
-    result.timings["total"] = time.perf_counter() - t_start
-    if result.rendered:
-        log(f"BUILD OK: {b.final} ({result.timings['total']:.1f} s)")
-    else:
-        log(f"build {year}: niets veranderd, {b.final} is actueel ({result.timings['total']:.2f} s)")
-    return result
+    return build, codebook
 
 
 @dataclass
