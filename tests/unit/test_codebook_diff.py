@@ -187,3 +187,19 @@ def test_long_texts_are_shortened(width):
 
     text = "Welk aanbod heeft uw gemeente (eventueel in samenwerking met andere partners) specifiek voor statushouders?"
     assert len(short(text, width)) <= width and short(text, width).endswith("…")
+
+
+def test_lineage_carried_into_the_next_edition_is_no_change_there():
+    """``monitor new-year`` copies the codebook with its lineage: the options split in 2019 are the
+    same answers in 2020, not new ones."""
+
+    def split(raw):
+        _q(raw, "groups")["options"] = [
+            {"code": 3, "key": "young_men", "label": "Jonge mannen", "split_from": "k1"},
+            {"code": 4, "key": "young_women", "label": "Jonge vrouwen", "split_from": "k1"},
+            {"code": 2, "key": "k2", "label": "Ouderen"},
+        ]
+
+    in_2019, in_2020 = _cb(2019, split), _cb(2020, split)
+    assert [c.kind for c in diff_codebooks(_cb(2018), in_2019)] == ["option_split"]
+    assert diff_codebooks(in_2019, in_2020) == []

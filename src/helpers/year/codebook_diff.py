@@ -156,7 +156,7 @@ def category_changes(prefix: str, before: list, after: list) -> list[tuple[str, 
         elif x.merged_from and set(x.merged_from) <= set(old_by_key):
             out.append((f"{prefix}_merged", " | ".join(old_by_key[k].label for k in x.merged_from), x.label, x.code))
             used |= set(x.merged_from)
-        elif was is None or x.split_from or x.merged_from:  # new, or lineage to a category that was not there
+        elif was is None:  # new; lineage to a category the previous edition did not have is an earlier change
             out.append((f"{prefix}_added", "", x.label, x.code))
         else:
             used.add(was.key)
