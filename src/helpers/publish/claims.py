@@ -12,6 +12,7 @@ from pathlib import Path
 from helpers import paths
 from helpers.publish.page_shell import banner, page, scroll_box
 from helpers.report.claims import REGISTER_COLUMNS
+from helpers.report.part_files import write_part
 from helpers.survey.notes import load_notes
 from helpers.survey.vocabulary import CLAIMS_DIR
 
@@ -35,10 +36,7 @@ def assemble_claims(build_dir: Path, names: Iterable[str]) -> list[dict[str, str
             if reader.fieldnames != REGISTER_COLUMNS:
                 raise ClaimsError(f"{part}: kolommen {reader.fieldnames}, verwacht {REGISTER_COLUMNS}")
             rows += list(reader)
-    with (Path(build_dir) / FILENAME).open("w", encoding="utf-8", newline="") as fh:
-        writer = csv.DictWriter(fh, REGISTER_COLUMNS, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
+    write_part(Path(build_dir) / FILENAME, REGISTER_COLUMNS, rows)
     return rows
 
 

@@ -14,13 +14,13 @@ comparisons ("steeg", "vaker dan") are registered too, as ``kind = vergelijking`
 
 from __future__ import annotations
 
-import csv
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from helpers.report.part_files import write_part
 from helpers.survey.formatting import fmt_number, fmt_pct
 
 if TYPE_CHECKING:
@@ -74,11 +74,7 @@ class Register:
                "text": " ".join(text.split()), "condition": condition, "holds": holds, "numbers": numbers}  # fmt: skip
         if row not in self.rows:
             self.rows.append(row)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self.path.open("w", encoding="utf-8", newline="") as fh:
-            writer = csv.DictWriter(fh, REGISTER_COLUMNS, lineterminator="\n")
-            writer.writeheader()
-            writer.writerows(self.rows)
+        write_part(self.path, REGISTER_COLUMNS, self.rows)
 
 
 def _ref(qid: str, key: str) -> str:

@@ -6,11 +6,11 @@ Every quote that reaches the report is listed for the reviewer with its stable i
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from helpers.analysis.quotes import Quote
+from helpers.report.part_files import write_part
 from helpers.survey.vocabulary import QUOTE_COLUMNS, QUOTES_DIR
 
 
@@ -28,11 +28,7 @@ class QuoteRegister:
                    "text": q.text, "redacted": ", ".join(q.redactions)}  # fmt: skip
             if row not in self.rows:
                 self.rows.append(row)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self.path.open("w", encoding="utf-8", newline="") as fh:
-            writer = csv.DictWriter(fh, QUOTE_COLUMNS, lineterminator="\n")
-            writer.writeheader()
-            writer.writerows(self.rows)
+        write_part(self.path, QUOTE_COLUMNS, self.rows)
 
 
 def alternate(quotes: Sequence[Quote], k: int | None) -> list[Quote]:
