@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Install the git pre-commit hook (pre-commit with local hooks from .venv: works without internet).
-# The hook runs ruff, strips notebook outputs and refuses real survey exports (monitor check-commit).
+# The hook runs ruff, strips notebook outputs and refuses files that hold survey answers, judged by content
+# (monitor check-commit; the synthetic example exports pass by their hash in data/raw/synthetic_exports.sha256).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

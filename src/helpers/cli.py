@@ -294,18 +294,30 @@ register("bench-load", "Meet inleestijd en geheugen van een gegenereerde export 
 
 def _guard_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("files", nargs="*", type=Path, help="bestanden die gecommit worden (de pre-commit-hook geeft ze)")
+    p.add_argument(
+        "--record",
+        action="store_true",
+        help="leg de sha256 van deze synthetische exports vast (synthetic_exports.sha256)",
+    )
 
 
 def _guard_run(args: argparse.Namespace) -> int:
-    from helpers.load.guard import check_files
+    from helpers.load.guard import check_files, record_export
 
+    if args.record:
+        try:
+            print("\n".join(record_export(path) for path in args.files))
+        except (ValueError, OSError) as exc:
+            print(exc, file=sys.stderr)
+            return EXIT_FAILED
+        return 0
     refusals = check_files(args.files)
     for line in refusals:
         print(line, file=sys.stderr)
     return EXIT_FAILED if refusals else 0
 
 
-register("check-commit", "Weiger het committen van echte (niet-synthetische) exports; gebruikt door de git-hook",
+register("check-commit", "Weiger het committen van bestanden met surveyantwoorden (op inhoud); voor de git-hook",
          _guard_args, _guard_run)  # fmt: skip
 
 
@@ -362,7 +374,9 @@ def _compare_run(args: argparse.Namespace) -> int:
         if not paths.codebook_path(year).is_file():
             print(f"{paths.codebook_path(year)} ontbreekt: er is geen editie {year}.", file=sys.stderr)
             return EXIT_FAILED
-    frame = changes_frame(load_changes(args.to_year, since=args.from_year))
+    from helpers.survey.text_escape import spreadsheet_frame
+
+    frame = spreadsheet_frame(changes_frame(load_changes(args.to_year, since=args.from_year)))
     if args.output == "-":
         frame.to_csv(sys.stdout, index=False, lineterminator="\n")
         return 0
@@ -404,7 +418,9 @@ def _diff_ind_run(args: argparse.Namespace) -> int:
     if diff.empty:
         print("Geen verschillen.")
         return 0
-    diff.to_csv(sys.stdout, index=False, lineterminator="\n")
+    from helpers.survey.text_escape import spreadsheet_frame
+
+    spreadsheet_frame(diff).to_csv(sys.stdout, index=False, lineterminator="\n")
     return 0
 
 

@@ -47,8 +47,10 @@ DETAILS = [
 ]
 
 
-def doctored_export(source: Path, dest: Path) -> int:
-    """Append one detail to every open answer (``*_TEXT`` columns, not numbers); returns how many."""
+def doctored_export(source: Path, dest: Path, details: list[str] | None = None) -> int:
+    """Append one detail (of ``details``, default ``DETAILS``) to every open answer (``*_TEXT`` columns,
+    not numbers); returns how many."""
+    texts = details if details is not None else [d for d, _ in DETAILS]
     rows = list(csv.reader(io.StringIO(source.read_bytes().decode("utf-8-sig"), newline="")))
     names, ids = rows[0], rows[2]
     text_columns = [i for i, (n, iid) in enumerate(zip(names, ids, strict=True)) if "_TEXT" in iid or "_TEXT" in n]
@@ -56,7 +58,7 @@ def doctored_export(source: Path, dest: Path) -> int:
     for row in rows[HEADER_ROWS:]:
         for i in text_columns:
             if row[i].startswith("(synthetisch)"):
-                row[i] = f"{row[i]} {DETAILS[k % len(DETAILS)][0]}"
+                row[i] = f"{row[i]} {texts[k % len(texts)]}"
                 k += 1
     dest.parent.mkdir(parents=True, exist_ok=True)
     dest.write_bytes(BOM + format_csv(rows).encode("utf-8"))

@@ -4,7 +4,6 @@ rendered as a Dutch pipe table."""
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -13,6 +12,7 @@ import pandas as pd
 
 from helpers.survey.codebook import Question
 from helpers.survey.formatting import fmt_n, fmt_number, fmt_pct
+from helpers.survey.text_escape import markdown_text as _md_escape
 from helpers.survey.vocabulary import NUMBER_COLUMNS, SUPPRESSED
 
 
@@ -145,12 +145,5 @@ def format_cell(value: Any, kind: str) -> str:
     raise ValueError(f"unknown format {kind!r}")
 
 
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|])")
-
-
-def _md_escape(text: str) -> str:
-    return _MD_SPECIAL.sub(r"\\\1", str(text))
-
-
 def _md_row(cells: Sequence[str]) -> str:
-    return "| " + " | ".join(_md_escape(c).replace("\n", " ") for c in cells) + " |"
+    return "| " + " | ".join(_md_escape(c) for c in cells) + " |"

@@ -14,11 +14,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from helpers.survey.text_escape import markdown_text
+
 FIGURE, TABLE = "figure", "table"
 PREFIX = {FIGURE: "Figuur", TABLE: "Tabel"}
 _FIGURE_MIMES = ("image/png", "image/jpeg", "image/svg+xml", "application/pdf")
 _TABLE_MIMES = ("text/markdown", "text/latex", "text/html")
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]#<>|])")
 _NUMBERED = re.compile(r"^\s*(Figuur|Tabel)\s+([0-9A-Z]+(?:\.[0-9]+)*)[.:]?\s+(.*)$", re.S)
 
 
@@ -82,7 +83,7 @@ def number_captions(nb: Any, chapter: str) -> int:
             "kind": kind,
             "number": number,
             "text": text,
-            "text_md": _MD_SPECIAL.sub(r"\\\1", text),
+            "text_md": markdown_text(text),
             "label": _label(label, kind, number),
             "prefix": PREFIX[kind],
         }

@@ -20,8 +20,9 @@ import pandas as pd
 
 from helpers.analysis.edition_changes import ShareChange, edition_changes
 from helpers.publish.page_shell import banner, page, scroll_box
-from helpers.report.phrases import change_verb, md_escape
+from helpers.report.phrases import change_verb
 from helpers.survey.formatting import fmt_number, fmt_pct
+from helpers.survey.text_escape import markdown_text
 
 PAGE = "veranderingen.html"
 #: The rule behind "groter dan de ruis" is stated once, in the method appendix; here it is referred to.
@@ -123,7 +124,7 @@ def changes_markdown(changes: Sequence[ShareChange], year: int) -> str:
         )
         lines += [
             "\\needspace{11\\baselineskip}",  # raw LaTeX: the question stays on the page of its table
-            f"**{md_escape(q.text)}** (hoofdstuk {q.chapter}; n={group[0].change.n_after} in {year}).{assumed}",
+            f"**{markdown_text(q.text)}** (hoofdstuk {q.chapter}; n={group[0].change.n_after} in {year}).{assumed}",
             "",
         ]
         lines.append(f"| Antwoord | {y0} | {year} | Verschil | Marge | Oordeel |")
@@ -133,7 +134,7 @@ def changes_markdown(changes: Sequence[ShareChange], year: int) -> str:
             if c.change.direction in ("up", "down"):
                 verdict = f"**{verdict}**"
             lines.append(
-                f"| {md_escape(c.category)} | {fmt_pct(c.change.before)} | {fmt_pct(c.change.after)} | "
+                f"| {markdown_text(c.category)} | {fmt_pct(c.change.before)} | {fmt_pct(c.change.after)} | "
                 f"{_pp(c.change.difference)} | ±{fmt_number(c.change.margin, 0)} | {verdict} |"
             )
         lines.append("")

@@ -36,6 +36,7 @@ from typing import Any
 from helpers import paths
 from helpers.publish.cache import file_digest, load_manifest, write_manifest
 from helpers.publish.pdf import LatexError, missing_characters
+from helpers.survey.text_escape import latex_text, spreadsheet_cell
 
 NOTEBOOK = "feedback.ipynb"
 TEMPLATE = "feedback_latex"
@@ -135,7 +136,6 @@ def colours() -> dict[str, str]:
 def template(templates_dir: Path) -> Any:
     """The Jinja template (LaTeX-safe delimiters ``((* *))``, ``((( )))``; filters ``tex`` and ``bar``)."""
     import jinja2
-    from nbconvert.filters.latex import escape_latex
 
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(Path(templates_dir) / TEMPLATE)),
@@ -145,7 +145,7 @@ def template(templates_dir: Path) -> Any:
         trim_blocks=True, lstrip_blocks=True, autoescape=False, undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
     )  # fmt: skip
-    env.filters["tex"] = lambda s: escape_latex(str(s))
+    env.filters["tex"] = latex_text
     env.filters["bar"] = _bar
     return env.get_template(TEMPLATE_FILE)
 
@@ -229,7 +229,7 @@ def index_csv(docs: Sequence[dict[str, Any]]) -> str:
     writer.writerow(["file", "respondent", "municipalities"])
     for d in sorted(docs, key=lambda d: d["file"]):
         names = "; ".join(f"{m['code']} {m['name']}" for m in d["municipalities"])
-        writer.writerow([f"{d['file']}.pdf", d["respondent_id"], names])
+        writer.writerow([spreadsheet_cell(v) for v in (f"{d['file']}.pdf", d["respondent_id"], names)])
     return buf.getvalue()
 
 

@@ -27,6 +27,7 @@ from typing import Any
 from helpers.publish.page_shell import banner, page
 from helpers.publish.plan import PREP, Notebook
 from helpers.publish.repro import ReportMeta
+from helpers.survey.text_escape import html_text, markdown_plain, spreadsheet_cell
 
 STATE_DIR = ".render"
 PAGE_KEYS = "html-pages.json"
@@ -75,6 +76,7 @@ def _exporter(templates_dir: Path) -> Any:
     exporter.language_code = "nl"
     for name, fn in FILTERS.items():
         exporter.register_filter(name, fn)
+    exporter.register_filter("escape_html", html_text)  # one HTML escaper for all text from data
     return exporter
 
 
@@ -285,11 +287,11 @@ def _pipe_rows(md: str) -> list[list[str]]:
     rows, started = [], False
     for line in lines:
         if line.startswith("|") and line.endswith("|"):
-            cells = [c.strip().replace("\\|", "|") for c in re.split(r"(?<!\\)\|", line[1:-1])]
+            cells = [c.strip() for c in re.split(r"(?<!\\)\|", line[1:-1])]
             if all(set(c) <= set(":- ") for c in cells):
                 started = True
                 continue
-            rows.append([c.replace("\\", "") for c in cells])
+            rows.append([markdown_plain(c) for c in cells])
         elif rows:
             break
     return rows if started else []
@@ -299,4 +301,4 @@ def _write_csv(path: Path, rows: list[list[str]]) -> None:
     import csv
 
     with open(path, "w", encoding="utf-8", newline="") as fh:
-        csv.writer(fh, lineterminator="\n").writerows(rows)
+        csv.writer(fh, lineterminator="\n").writerows([spreadsheet_cell(c) for c in row] for row in rows)

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from helpers.publish.latexmd import preconvert
+from helpers.survey.text_escape import latex_text
 
 REMOVE_CELL_TAGS = {"remove-cell", "remove_cell", "injected-parameters", "parameters"}
 REMOVE_INPUT_TAGS = {"remove-input", "remove_input"}
@@ -101,6 +102,7 @@ def render_pdf(
     )
     exporter.latex_command = ["xelatex", "-interaction=nonstopmode", "-halt-on-error", "-no-pdf", "{filename}"]
     exporter.raw_mimetypes = ["text/latex"]
+    exporter.register_filter("escape_latex", latex_text)  # one LaTeX escaper for all text from data
     exporter.keep_dir, exporter.keep_name = keep_dir, out.stem
     exporter.state_dir, exporter.previous = state_dir, previous
     old_pdf = previous.parent / out.name if previous is not None else None

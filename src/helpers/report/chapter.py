@@ -50,6 +50,7 @@ if TYPE_CHECKING:
     from helpers.report.prose import Prose
 from helpers.survey.lineage import QuestionHistory, Resolution, current_keys
 from helpers.survey.notes import EditionNotes
+from helpers.survey.text_escape import markdown_text
 
 
 class QuestionGone(LookupError):
@@ -186,7 +187,7 @@ class Chapter:
             return res.question
         if qid not in self._announced and res.changed_in == self.year:
             self._announced.add(qid)
-            self.display(Markdown(f"*{gone_text(res)}*"))
+            self.display(Markdown(f"*{markdown_text(gone_text(res))}*"))
             if res.status == "replaced" and res.question is not None and res.question.id not in self.shown:
                 self.show(res.question.id)
         return None
@@ -378,7 +379,7 @@ class Chapter:
         self.quote_register.add(chosen)
         count = pd.DataFrame([{"category": "", "stat": "count", "value": float(len(chosen)), "n": len(found)}])
         self.registry.record(count, q.id, q.report_refs[0] if q.report_refs else "")
-        lines = [f"> “{x.text}”  \n> — *{x.size_class}*" for x in chosen]
+        lines = [f"> “{markdown_text(x.text)}”  \n> — *{markdown_text(x.size_class)}*" for x in chosen]
         self.display(Markdown("\n\n".join(lines) if lines else "*Geen open antwoorden om te citeren.*"))
 
     def remaining(self) -> list[str]:

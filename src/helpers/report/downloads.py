@@ -18,11 +18,13 @@ import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
 from helpers.analysis.table import Table
 from helpers.survey.formatting import format_value
+from helpers.survey.text_escape import plain, spreadsheet_frame
 from helpers.survey.vocabulary import DATA_DIR
 
 #: Columns of a figure's or table's CSV (Dutch: the file is for readers).
@@ -109,7 +111,7 @@ def write_files(
     name = slug(ref)
     long = long_rows(ref, tables, texts)
     csv_path = folder / f"{name}.csv"
-    long.to_csv(csv_path, index=False, encoding="utf-8", lineterminator="\n")
+    spreadsheet_frame(long).to_csv(csv_path, index=False, encoding="utf-8", lineterminator="\n")
     xlsx_path = folder / f"{name}.xlsx"
     xlsx_path.write_bytes(_xlsx(ref, title, tables, texts, long))
     return {"csv": f"{DATA_DIR}/{notebook}/{csv_path.name}", "xlsx": f"{DATA_DIR}/{notebook}/{xlsx_path.name}"}
@@ -128,19 +130,20 @@ def _xlsx(ref: str, title: str, tables: Sequence[Table], texts: Sequence[ViewTex
     wb = Workbook()
     shown = wb.active
     shown.title = "Cijfers"
-    shown.append([f"{ref} {title}"])
+    _append(shown, [f"{ref} {title}"])
     frame = shown_frame(tables)
-    shown.append(list(frame.columns))
+    _append(shown, list(frame.columns))
     for row in frame.itertuples(index=False):
-        shown.append([str(v) for v in row])
+        _append(shown, [str(v) for v in row])
     data = wb.create_sheet("Gegevens")
-    data.append(CSV_COLUMNS)
+    _append(data, CSV_COLUMNS)
     for row in long.itertuples(index=False):
-        data.append([None if pd.isna(v) else v for v in row])
+        _append(data, [None if pd.isna(v) else v for v in row])
     notes = wb.create_sheet("Toelichting")
-    notes.append(["label", "titel", "vraag", "vraagtekst", "routering", "basis", "n", "voetnoot"])
+    _append(notes, ["label", "titel", "vraag", "vraagtekst", "routering", "basis", "n", "voetnoot"])
     for table, text in zip(tables, texts, strict=True):
-        notes.append([ref, title, table.question, text.question_text, text.routing, text.base, table.n, table.footnote])
+        row = [ref, title, table.question, text.question_text, text.routing, text.base, table.n, table.footnote]
+        _append(notes, row)
     when = _epoch()
     wb.properties.created = wb.properties.modified = when
     wb.properties.creator = "monitor"
@@ -149,15 +152,30 @@ def _xlsx(ref: str, title: str, tables: Sequence[Table], texts: Sequence[ViewTex
     return _fixed_zip(buf.getvalue(), when)
 
 
+def _append(sheet: Any, values: Sequence[Any]) -> None:
+    """Append a row whose texts are string cells: a label starting with ``=`` is never a formula."""
+    sheet.append([plain(v) if isinstance(v, str) else v for v in values])
+    for cell in sheet[sheet.max_row]:
+        if isinstance(cell.value, str):
+            cell.data_type = "s"
+
+
+_CORE_DATES = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)")
+
+
 def _fixed_zip(data: bytes, when: dt.datetime) -> bytes:
-    """Rewrite a zip with every entry dated ``when`` (openpyxl stamps entries with the clock)."""
+    """Rewrite a zip with every entry dated ``when`` (openpyxl stamps entries, and the document's
+    ``modified`` date in ``docProps/core.xml``, with the clock)."""
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
         for info in sorted(src.infolist(), key=lambda i: i.filename):
             entry = zipfile.ZipInfo(info.filename, date_time=when.timetuple()[:6])
             entry.compress_type = zipfile.ZIP_DEFLATED
             entry.external_attr = 0o644 << 16
-            dst.writestr(entry, src.read(info.filename))
+            content = src.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                content = _CORE_DATES.sub(rb"\g<1>" + when.strftime("%Y-%m-%dT%H:%M:%SZ").encode() + rb"\g<2>", content)
+            dst.writestr(entry, content)
     return out.getvalue()
 
 

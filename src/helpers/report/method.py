@@ -17,6 +17,7 @@ import pandas as pd
 from helpers import paths
 from helpers.analysis.table import Table, number_rows
 from helpers.survey.codebook import Codebook, load_codebook
+from helpers.survey.text_escape import SafeMarkdown, markdown_text
 from helpers.synth.spec import derived_from
 from helpers.year.codebook_diff import diff_codebooks, render_markdown
 
@@ -75,7 +76,8 @@ def load_table(report: dict[str, Any]) -> Table:
 
 def warnings_markdown(report: dict[str, Any], codebook: Codebook) -> str:
     """The loader's warnings as Markdown bullets in the reader's terms ('' when there were none)."""
-    return "\n".join(f"- {reader_terms(w['message'], codebook)}" for w in report.get("warnings", []))
+    lines = (f"- {markdown_text(reader_terms(w['message'], codebook))}" for w in report.get("warnings", []))
+    return SafeMarkdown("\n".join(lines))
 
 
 def calibration_sentence(year: int) -> str:

@@ -35,6 +35,7 @@ from helpers.report.method import calibration_sentence
 from helpers.survey.codebook import Category, Question
 from helpers.survey.formatting import dutch_date, fmt_n, fmt_number, fmt_pct, format_value
 from helpers.survey.routing import describe_routing
+from helpers.survey.text_escape import SafeMarkdown, markdown_text
 from helpers.survey.vocabulary import MIN_BASE, TOTAL
 
 if TYPE_CHECKING:
@@ -102,7 +103,7 @@ class Narrative:
     def _words(self, q: Question, key: str) -> str:
         """The category in running text: its ``short`` wording, else its label with a lower-case start."""
         cat = self._category(q, key)
-        return phrases.md_escape(cat.prose if cat.prose != cat.label else phrases.lower_first(cat.label))
+        return cat.prose if cat.prose != cat.label else phrases.lower_first(cat.label)
 
     def _number(self, qid: str, key: str, stat: str, df: pd.DataFrame | None = None, tag: str = "") -> float:
         """Compute, check the base, record; the unrounded value."""
@@ -265,10 +266,10 @@ class Narrative:
         """The ``k`` most chosen categories as a numbered Markdown list with shares (and intervals)."""
         q = self._q(qid)
         lines = [
-            f"{i}. {phrases.md_escape(self._label(q, key))}: {self._shown(qid, key, intervals)}"
+            f"{i}. {markdown_text(self._label(q, key))}: {markdown_text(self._shown(qid, key, intervals))}"
             for i, (key, _) in enumerate(self._ranked(qid)[:k], 1)
         ]
-        return "\n".join(lines)
+        return SafeMarkdown("\n".join(lines))
 
     def option_count(self, qid: str) -> int:
         """How many substantive options the question offered (not "anders" or "geen van deze")."""
@@ -288,7 +289,7 @@ class Narrative:
 
     def question(self, qid: str) -> str:
         """The question's wording this year."""
-        return phrases.md_escape(self._q(qid).text)
+        return self._q(qid).text
 
     def label(self, qid: str, key: str) -> str:
         """A category in running text: its short wording from the codebook, or its label starting lower-case."""
@@ -302,10 +303,10 @@ class Narrative:
 
     def remarks(self, anchor: str) -> str:
         """This edition's remarks for ``anchor`` from ``data/raw/<year>/notes.yaml`` ('' when none)."""
-        text = "\n\n".join(self.ch.notes.remarks_at(self.ch.name, anchor))
-        if self.ch.prose is not None and text:  # an anchor without a remark this year is not registered
-            self.ch.prose.register.add(self.ch.prose.cell, "opmerking", text, anchor, True, "")
-        return text
+        found = self.ch.notes.remarks_at(self.ch.name, anchor)
+        if self.ch.prose is not None and found:  # an anchor without a remark this year is not registered
+            self.ch.prose.register.add(self.ch.prose.cell, "opmerking", "\n\n".join(found), anchor, True, "")
+        return SafeMarkdown("\n\n".join(markdown_text(r) for r in found))
 
     def loaded(self, field: str) -> str:
         """A number of the load report: ``rows_read``, ``rows_kept``, ``rows_dropped``, ``municipalities``,

@@ -6,7 +6,6 @@ Every direction word in the report comes from here, from a comparison computed i
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
 from helpers.analysis.comparisons import EditionChange, GroupComparison, Position
@@ -15,7 +14,6 @@ from helpers.survey.formatting import round_half_up
 _UNITS = ["nul", "een", "twee", "drie", "vier", "vijf", "zes", "zeven", "acht", "negen", "tien", "elf", "twaalf",
           "dertien", "veertien", "vijftien", "zestien", "zeventien", "achttien", "negentien"]  # fmt: skip
 _TENS = ["", "", "twintig", "dertig", "veertig", "vijftig", "zestig", "zeventig", "tachtig", "negentig"]
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|])")
 
 
 def number_word(n: int) -> str:
@@ -61,11 +59,6 @@ def lower_first(text: str) -> str:
         return text
     i = next((k for k, ch in enumerate(text) if ch.isalpha()), None)
     return text if i is None else text[:i] + text[i].lower() + text[i + 1 :]
-
-
-def md_escape(text: str) -> str:
-    """Escape Markdown's special characters in a label put into prose."""
-    return _MD_SPECIAL.sub(r"\\\1", str(text))
 
 
 def join_list(items: Sequence[str]) -> str:

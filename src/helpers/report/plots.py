@@ -88,6 +88,8 @@ HOUSE_RC: dict[Any, Any] = {  # matplotlib types its keys as literals
     "savefig.bbox": "tight",
     "savefig.pad_inches": 0.05,
     "svg.hashsalt": "monitor-statushouders",
+    "text.parse_math": False,  # text is data: a ``$`` in a label is a dollar sign, never mathtext
+    "text.usetex": False,
     "svg.fonttype": "path",
     "pdf.fonttype": 42,
     "image.cmap": "cividis",

@@ -33,6 +33,7 @@ from helpers.report.claims import Check, ClaimError, Predicates, Register, is_dr
 from helpers.report.errors import NoComparison, Suppressed
 from helpers.report.narrative import FILTERS, Narrative
 from helpers.survey.lineage import UnknownReference
+from helpers.survey.text_escape import markdown_plain, markdown_text
 from helpers.survey.vocabulary import CLAIMS_DIR
 
 if TYPE_CHECKING:
@@ -74,7 +75,10 @@ class Prose:
         self.narrative = Narrative(chapter)
         self.register = Register(chapter.out_dir / CLAIMS_DIR / f"{chapter.name}.csv", chapter.name)
         self.cell: int | None = None
-        self.env = Environment(undefined=StrictUndefined, extensions=[_ClaimTag], keep_trailing_newline=False)
+        # every placeholder's value is text, escaped for Markdown here (SafeMarkdown: composed from escaped parts)
+        self.env = Environment(
+            undefined=StrictUndefined, extensions=[_ClaimTag], keep_trailing_newline=False, finalize=markdown_text
+        )
         self.env.prose = self  # type: ignore[attr-defined]
         self.env.filters.update(FILTERS)
         self.functions = self.narrative.namespace() | Predicates(self.narrative).namespace()
@@ -99,11 +103,12 @@ class Prose:
             raise ProseError(
                 f"{self._where(line)}: een bewering heeft een voorwaarde nodig, zoals majority(...) of check(...)"
             )
-        self.register.add(self.cell, "bewering", text, check.condition, check.holds, check.numbers)
+        self.register.add(self.cell, "bewering", markdown_plain(text), check.condition, check.holds, check.numbers)
         if check.holds:
             return text
         if is_draft():
-            return f"**[Te controleren — houdt niet: {check.condition} ({check.numbers})]** {text}"
+            why = markdown_text(f"{check.condition} ({check.numbers})")
+            return f"**[Te controleren — houdt niet: {why}]** {text}"
         sentence = " ".join(text.split())
         raise ClaimError(
             f"{self._where(line)}: bewering houdt niet: “{sentence}” — {check.condition} ({check.numbers})"
@@ -123,12 +128,13 @@ class Prose:
         except TemplateSyntaxError as exc:
             raise ProseError(f"{self._where(exc.lineno)}: {exc.message}") from None
         except (Suppressed, NoComparison) as exc:
-            return f"*Een passage vervalt: {exc}.*"
+            return f"*Een passage vervalt: {markdown_text(exc)}.*"
         except LookupError as exc:
             from helpers.report.chapter import QuestionGone
 
             if isinstance(exc, QuestionGone):  # told once, in the edition that dropped or replaced it
-                return f"*Een passage vervalt. {exc}*" if exc.resolution.changed_in == self.ch.year else None
+                gone = markdown_text(exc)
+                return f"*Een passage vervalt. {gone}*" if exc.resolution.changed_in == self.ch.year else None
             raise self._error(exc, source) from None
         except (ClaimError, ProseError):
             raise

@@ -44,6 +44,7 @@ from helpers.report.plots import figure_png
 from helpers.survey.codebook import Codebook, load_codebook
 from helpers.survey.formatting import fmt_n
 from helpers.survey.routing import describe_routing
+from helpers.survey.text_escape import markdown_text, spreadsheet_frame
 from helpers.survey.vocabulary import FIGURES_DIR, INDICATOR_COLUMNS, INDICATORS_DIR, STATS
 
 #: Output metadata key with what the HTML shows besides the caption (data files, text alternative).
@@ -185,7 +186,7 @@ class Registry:
     def _write(self) -> None:
         path = self.indicators_path
         path.parent.mkdir(parents=True, exist_ok=True)
-        indicator_frame(self._rows).to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
+        spreadsheet_frame(indicator_frame(self._rows)).to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
 
     # --- figures and tables --------------------------------------------------------
     def _caption(self, kind: str, k: int, title: str, base: str) -> tuple[str, str, str]:
@@ -206,8 +207,6 @@ class Registry:
     def notes_markdown(self, tables: Sequence[Table], base: str, heading: str = "") -> str:
         """The line under a view: the question's wording when the caption is a short title, its base (n, who),
         the routing when the base does not say it, footnotes."""
-        from helpers.report.phrases import md_escape
-
         first = tables[0]
         notes = first.notes_markdown() if len(tables) == 1 else ""
         if not notes:
@@ -216,15 +215,15 @@ class Registry:
                 parts.append(f"basis: {first.base}")
             text = "; ".join(parts) + ("." if parts else "")
             footnote = " ".join(dict.fromkeys(t.footnote for t in tables if t.footnote))
-            notes = "*" + md_escape(" ".join(x for x in (text, footnote) if x)) + "*\n" if text or footnote else ""
+            notes = "*" + markdown_text(" ".join(x for x in (text, footnote) if x)) + "*\n" if text or footnote else ""
         routed = [v.routing for v in map(self.view_text, tables) if v.routing and not v.routing.startswith("alle ")]
         missing = [r for r in dict.fromkeys(routed) if all(r not in (t.base or "") for t in tables)]
         if missing:
-            sentence = md_escape(f"Alleen gesteld aan {' en aan '.join(missing)}.")
+            sentence = markdown_text(f"Alleen gesteld aan {' en aan '.join(missing)}.")
             notes = notes.rstrip("\n")[:-1] + f" {sentence}*\n" if notes else f"*{sentence}*\n"
         texts = [v.question_text for v in map(self.view_text, tables) if v.question_text and v.question_text != heading]
         if texts:
-            worded = md_escape(" ".join(f"Vraag: ‘{t}’" + ("" if t.endswith(("?", ".")) else ".") for t in texts))
+            worded = markdown_text(" ".join(f"Vraag: ‘{t}’" + ("" if t.endswith(("?", ".")) else ".") for t in texts))
             notes = f"*{worded}* " + notes if notes else f"*{worded}*\n"
         return notes
 

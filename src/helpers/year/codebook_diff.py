@@ -22,6 +22,7 @@ import pandas as pd
 from helpers.survey.codebook import Codebook, Condition, Question
 from helpers.survey.lineage import linked_ids, scale_change_reason
 from helpers.survey.routing import describe_routing
+from helpers.survey.text_escape import markdown_text
 
 ChangeKind = Literal[
     "added",
@@ -213,7 +214,7 @@ _SECTIONS: list[tuple[str, tuple[str, ...]]] = [
 
 
 def _md(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("*", "\\*").replace("_", "\\_")
+    return markdown_text(text)
 
 
 def _full(text: str) -> str:
