@@ -6,7 +6,11 @@ file, physical line, column, ImportId, the value found and what to do.
 
 from __future__ import annotations
 
+import bz2
+import gzip
 import io
+import lzma
+import stat
 import zipfile
 
 import pandas as pd
@@ -17,6 +21,7 @@ from fixtures_export import (
     drop_column,
     make_codebook,
     make_frame,
+    make_raw_tree,
     respondent,
     table,
     write_codebook,
@@ -29,6 +34,7 @@ from helpers.load.problems import Problem, RawDataError
 from helpers.paths import REFERENCE_DIR
 from helpers.survey.codebook import load_codebook
 from helpers.survey.export_layout import BOM, format_csv
+from helpers.survey.vocabulary import COUNT_MAXIMUM
 
 R1, R2, R3 = "R_000000000000001", "R_000000000000002", "R_000000000000003"
 NO_POLICY = {"Q2": "2", "Q4": "-99", "Q5_1": "-99", "Q5_2": "-99", "Q5_3": "-99", "Q7": "Geen", "Q8": "2"}
@@ -668,3 +674,248 @@ def test_a_multiplied_export_gives_a_short_grouped_summary(tmp_path, codebook, f
     text = str(err)
     assert "ingevuld door 100 responsen" in text and "en nog 97" in text
     assert len(text) < 2500, len(text)
+
+
+# --- inputs that used to crash or load silently wrong -------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("compress", "what"),
+    [(gzip.compress, "een gzip-bestand"), (bz2.compress, "een bzip2-bestand"), (lzma.compress, "een xz-bestand")],
+)
+def test_compressed_file_named_export_csv(tmp_path, codebook, frame, compress, what):
+    source = write_rows(tmp_path / "plain.csv", codebook, frame, two_rows())
+    path = tmp_path / "export.csv"
+    path.write_bytes(compress(source.read_bytes()))
+    p = only(load_error(path, codebook, frame), "compressed_file")
+    assert p.message.startswith(f"Dit is {what} (herkend aan de eerste bytes), geen CSV")
+    assert p.line == 1 and p.value.startswith("bytes ") and "Pak het uit" in p.action
+
+
+@pytest.mark.parametrize("in_cell", ["\n", "\r"])
+def test_cr_only_file_with_a_line_break_inside_a_cell(tmp_path, codebook, frame, in_cell):
+    rows = [respondent(R1, [14], with_answers(Q3_4_TEXT="Statushouders\n50+")), respondent(R2, [363], NO_POLICY)]
+    path = write_rows(tmp_path / "export.csv", codebook, frame, rows)  # the cell is quoted, its break an LF
+    path.write_bytes(path.read_bytes().replace(b"\r\n", b"\r").replace(b"\n", in_cell.encode()))
+    result = load_export(path, codebook, frame)
+    assert result.respondents["target_groups__4__text"].iloc[0] == "Statushouders\n50+"
+    assert list(result.respondents["respondent_id"]) == [R1, R2]
+    assert list(result.respondents["line"]) == [4, 6]  # the break inside the cell is a physical line too
+    assert "CR alleen" in warning(result, "line_endings").message
+
+
+def test_bad_bytes_in_a_cr_only_file_are_located(tmp_path, codebook, frame):
+    rows = [respondent(R1, [14], with_answers(Q3_4_TEXT="één groep")), respondent(R2, [363], NO_POLICY)]
+    path = write_table(tmp_path / "export.csv", table(codebook, frame, rows), bom=False, encoding="cp1252")
+    path.write_bytes(path.read_bytes().replace(b"\r\n", b"\r"))
+    problems = [p for p in load_error(path, codebook, frame).problems if p.kind == "not_utf8"]
+    assert [(p.line, p.column) for p in problems] == [(4, "Q3_4_TEXT"), (4, "Q3_4_TEXT")]
+
+
+@pytest.mark.parametrize(
+    ("column", "kind", "expected"),
+    [("Q2", "code_outside_scale", "een antwoordcode (1–3) of -99"), ("Q3_2", "not_a_tick", "1 (aangevinkt)")],
+)
+def test_option_code_of_twenty_digits(tmp_path, codebook, frame, column, kind, expected):
+    huge = "1" + "0" * 22
+    rows = [respondent(R1, [14], with_answers(**{column: huge})), respondent(R2, [363], NO_POLICY)]
+    err = load_error(write_rows(tmp_path / "e.csv", codebook, frame, rows), codebook, frame)
+    p = only(err, kind)
+    assert (p.line, p.column, p.value) == (4, column, huge) and expected in p.expected
+    assert "Getal van 23 cijfers" in p.message
+
+
+def test_metadata_code_of_thousands_of_digits(tmp_path, codebook, frame):
+    huge = "9" * 5000  # beyond Python's int() digit limit: must not be converted
+    rows = [respondent(R1, [14], Status=huge), respondent(R2, [363], NO_POLICY)]
+    p = only(load_error(write_rows(tmp_path / "e.csv", codebook, frame, rows), codebook, frame), "bad_metadata")
+    assert (p.line, p.column, p.import_id) == (4, "Status", "status")
+
+
+def test_recorded_date_before_start_date(tmp_path, codebook, frame):
+    rows = [respondent(R1, [14], RecordedDate="2018-03-10 08:59:59"), respondent(R2, [363], NO_POLICY)]
+    p = only(load_error(write_rows(tmp_path / "e.csv", codebook, frame, rows), codebook, frame), "date_order")
+    assert (p.line, p.column, p.import_id) == (4, "RecordedDate", "recordedDate")
+    assert p.message == "De opnamedatum (RecordedDate) ligt vóór de startdatum."
+    assert p.value == "2018-03-10 09:00:00 – 2018-03-10 08:59:59" and p.expected == "StartDate ≤ RecordedDate"
+
+
+FRACTIONS = {"Q5_1": "0.3", "Q5_2": "0.125", "Q5_3": "0.575"}
+
+
+def test_percentages_answered_as_fractions_are_refused(tmp_path, codebook, frame):
+    rows = [
+        respondent(R1, [14], with_answers(**FRACTIONS)),
+        respondent(R2, [363], with_answers(Q5_1="0.5", Q5_2="0", Q5_3="0.5")),
+    ]
+    err = load_error(write_rows(tmp_path / "e.csv", codebook, frame, rows), codebook, frame)
+    assert sorted(p.kind for p in err.problems) == ["fractions_not_percent"] * 3  # no constant_sum noise
+    p = next(p for p in err.problems if p.column == "Q5_2")
+    assert (p.line, p.import_id, p.value) == (4, "QID5_2", "0.125, 0")  # the first non-integer answer
+    assert p.message.startswith("De antwoorden lijken fracties (0.1 voor 10%), geen percentages: alle 2 antwoorden")
+    assert p.expected == "percentages 0–100 (10 voor 10%)" and "scale: fraction" in p.action
+
+
+def test_whole_percentages_between_0_and_1_are_not_fractions(tmp_path, codebook, frame):
+    rows = [respondent(R1, [14], with_answers(Q5_1="1", Q5_2="0", Q5_3="99")), respondent(R2, [363], NO_POLICY)]
+    result = load_export(write_rows(tmp_path / "e.csv", codebook, frame, rows), codebook, frame)
+    assert list(result.respondents.loc[0, ["outflow__1", "outflow__2", "outflow__3"]]) == [1.0, 0.0, 99.0]
+
+
+def _codebook_with(tmp_path, old: str, new: str):
+    path = write_codebook(tmp_path)
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return load_codebook(path)
+
+
+def test_declared_fractions_are_read_as_percentages(tmp_path, frame):
+    codebook = _codebook_with(tmp_path, "type: percent\n", "type: percent\n    scale: fraction\n")
+    rows = [respondent(R1, [14], with_answers(**FRACTIONS)), respondent(R2, [363], NO_POLICY)]
+    result = load_export(write_rows(tmp_path / "e.csv", codebook, frame, rows), codebook, frame)
+    assert list(result.respondents.loc[0, ["outflow__1", "outflow__2", "outflow__3"]]) == [30.0, 12.5, 57.5]
+
+
+def test_declared_fractions_answered_as_percentages_are_out_of_range(tmp_path, frame):
+    codebook = _codebook_with(tmp_path, "type: percent\n", "type: percent\n    scale: fraction\n")
+    rows = [respondent(R1, [14]), respondent(R2, [363], NO_POLICY)]
+    err = load_error(write_rows(tmp_path / "e.csv", codebook, frame, rows), codebook, frame)
+    p = next(p for p in err.problems if p.kind == "out_of_range")
+    assert (p.line, p.column, p.value) == (4, "Q5_1", "30")
+    assert p.expected == "een fractie 0–1 (decimale punt; scale: fraction), of -99"
+
+
+def test_count_of_a_billion_is_refused_with_the_default_maximum(tmp_path, codebook, frame):
+    rows = [respondent(R1, [14], with_answers(Q6="1000000000")), respondent(R2, [363], NO_POLICY)]
+    p = only(load_error(write_rows(tmp_path / "e.csv", codebook, frame, rows), codebook, frame), "above_count_maximum")
+    assert (p.line, p.column, p.import_id, p.value) == (4, "Q6", "QID6_TEXT", "1000000000")
+    assert p.message == f"Aantal boven het standaardmaximum van {COUNT_MAXIMUM} bij vraag youth_fte."
+    assert p.expected == f"een geheel getal ≥ 0 en ≤ {COUNT_MAXIMUM}, of -99" and "range: {max: …}" in p.action
+
+
+def test_the_codebook_can_raise_the_count_maximum(tmp_path, frame):
+    codebook = _codebook_with(tmp_path, "type: count\n", "type: count\n    range: {max: 2000000000}\n")
+    rows = [respondent(R1, [14], with_answers(Q6="1000000000")), respondent(R2, [363], NO_POLICY)]
+    result = load_export(write_rows(tmp_path / "e.csv", codebook, frame, rows), codebook, frame)
+    assert result.respondents["youth_fte"].iloc[0] == 1e9
+    codebook = _codebook_with(tmp_path, "type: count\n", "type: count\n    range: {max: 500}\n")
+    p = only(load_error(write_rows(tmp_path / "e.csv", codebook, frame, rows), codebook, frame), "out_of_range")
+    assert p.expected == "een geheel getal ≥ 0 en ≤ 500, of -99"  # a maximum the codebook set: plain range error
+
+
+# --- the same cases through every entry point: monitor data and the report's preflight -------------
+
+CODEBOOK = ("2018", "codebook.yaml")
+EXPORT = ("2018", "export.csv")
+
+
+def _edit_text(path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def _rows(*changes: dict[str, str]) -> list[dict[str, str]]:
+    return [respondent(R1, [14, 5], **changes[0]), respondent(R2, [363], NO_POLICY)]
+
+
+def _gzip(raw) -> None:
+    path = raw / "2018" / "export.csv"
+    path.write_bytes(gzip.compress(path.read_bytes()))
+
+
+def _codebook_edit(old: str, new: str):
+    return lambda raw: _edit_text(raw / "2018" / "codebook.yaml", old, new)
+
+
+DEEP = "[" * 20000 + "8" + "]" * 20000
+
+#: (damage to the raw tree, export rows, kind, expected text in the message, file the problem names)
+ENTRY_CASES = {
+    "gzip": (_gzip, None, "compressed_file", "Dit is een gzip-bestand", EXPORT),
+    "fieldwork": (_codebook_edit('"2018-03-05"', '"2018-02-30"'), None, "codebook_schema",
+                  "fieldwork: datum '2018-02-30' bestaat niet", CODEBOOK),
+    "deep_yaml": (_codebook_edit("population_size: 8", f"population_size: {DEEP}"), None, "yaml_too_deep",
+                  "Meer dan 64 niveaus genest", CODEBOOK),
+    "year": (_codebook_edit("year: 2018", "year: 2019"), None, "codebook_year",
+             "Het codebook staat in de map 2018 maar zegt year: 2019", CODEBOOK),
+    "nul_label": (_codebook_edit("label: Jongeren", 'label: "Jong\\0eren"'), None, "yaml_control_character",
+                  "Stuurteken U+0000 (NUL) in questions.2.options.0.label", CODEBOOK),
+    "big_code": (None, _rows({"answers": with_answers(Q2="1" + "0" * 22)}), "code_outside_scale",
+                 "Getal van 23 cijfers", EXPORT),
+    "fractions": (None, _rows({"answers": with_answers(Q5_1="0.5", Q5_2="42", Q5_3="57.5")}),
+                  "fractions_not_percent", "antwoorden lijken fracties", EXPORT),
+    "count": (None, _rows({"answers": with_answers(Q6="1000000000")}), "above_count_maximum",
+              "standaardmaximum van 10000", EXPORT),
+    "recorded": (None, _rows({"RecordedDate": "2018-03-10 08:00:00"}), "date_order",
+                 "De opnamedatum (RecordedDate) ligt vóór de startdatum", EXPORT),
+}  # fmt: skip
+
+
+@pytest.fixture
+def monitor(tmp_path, monkeypatch):
+    """Run ``monitor`` on a raw tree under ``tmp_path``; returns (exit code, stderr)."""
+    from helpers import paths
+    from helpers.cli import main
+
+    monkeypatch.setattr(paths, "RAW_DIR", tmp_path / "raw")
+    monkeypatch.setattr(paths, "PROCESSED_DIR", tmp_path / "processed")
+    monkeypatch.setattr(paths, "REPORTS_DIR", tmp_path / "reports")
+    monkeypatch.delenv(paths.DATA_DIR_ENV, raising=False)
+
+    def run(capsys, *argv: str) -> tuple[int, str]:
+        code = main(list(argv))
+        return code, capsys.readouterr().err
+
+    return run
+
+
+def _stub_notebooks(root):
+    nb = root / "notebooks"
+    nb.mkdir()
+    (nb / "00_data_preparation.ipynb").write_text(
+        '{"cells": [{"cell_type": "markdown", "metadata": {}, "source": "# Data"}, {"cell_type": "code", '
+        '"execution_count": null, "metadata": {"tags": ["parameters"]}, "outputs": [], "source": '
+        '"year = 2018\\nbuild_dir = None"}], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}'
+    )
+    return nb
+
+
+@pytest.mark.parametrize("case", ENTRY_CASES)
+def test_every_entry_point_gives_the_located_message(tmp_path, monitor, capsys, case):
+    damage, rows, kind, text, where = ENTRY_CASES[case]
+    raw = make_raw_tree(tmp_path, rows)
+    if damage is not None:
+        damage(raw)
+    err = load_problems_of(raw, tmp_path)
+    p = only(err, kind)
+    assert text in p.message and p.file.endswith("/".join(where)) and p.line is not None and p.action
+    failed = tmp_path / "reports" / "2018-failed"
+    code, stderr = monitor(capsys, "data", "--year", "2018")
+    assert code == 2 and text in stderr and "Traceback" not in stderr and "Interne fout" not in stderr
+    assert f"regel {p.line}" in stderr
+    _assert_private(failed, text)
+    code, stderr = monitor(capsys, "report", "--year", "2018", "--notebooks-dir", str(_stub_notebooks(tmp_path)),
+                           "--reports-dir", str(tmp_path / "reports"))  # fmt: skip
+    assert text in stderr and f"regel {p.line}" in stderr and "Traceback" not in stderr
+    if where == CODEBOOK:  # the report reads the codebook (title, freeze date) before its preflight
+        assert code == 2 and "het codebook is niet ingelezen" in stderr
+    else:
+        assert code == 1 and stderr.strip().splitlines()[-1].startswith("BUILD FAILED: de gegevens van 2018")
+        assert not (tmp_path / "reports" / "2018").exists()
+    _assert_private(failed, text)
+
+
+def load_problems_of(raw, tmp_path) -> RawDataError:
+    from helpers.load.export import build_processed
+
+    with pytest.raises(RawDataError) as info:
+        build_processed(2018, raw_dir=raw, processed_dir=tmp_path / "processed")
+    return info.value
+
+
+def _assert_private(failed, text: str) -> None:
+    problems = failed / "problems.txt"
+    assert text in problems.read_text(encoding="utf-8")
+    assert stat.S_IMODE(failed.stat().st_mode) == 0o700 and stat.S_IMODE(problems.stat().st_mode) == 0o600

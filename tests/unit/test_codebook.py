@@ -11,6 +11,8 @@ import yaml
 
 from helpers.paths import PUBLISHED_DIR, codebook_path
 from helpers.survey.codebook import Codebook, CodebookError, Question, load_codebook
+from helpers.survey.vocabulary import COUNT_MAXIMUM
+from helpers.survey.yaml_files import MAX_DEPTH, YamlError, read_yaml
 
 CSV_COLUMNS = [
     "year",
@@ -333,6 +335,38 @@ def _duplicate_code(d):
     d["questions"][1]["options"][1]["code"] = 1
 
 
+def _numeric(kind: str, **fields):
+    def mutate(d):
+        d["questions"][3] = {"id": "share", "chapter": 8, "text": "%", "type": kind, "export_name": "Q4",
+                             "import_id": "QID4", **fields}  # fmt: skip
+
+    return mutate
+
+
+def _huge_code(d):
+    d["questions"][1]["options"][1]["code"] = 10**20
+
+
+def _range_on_single(d):
+    d["questions"][1]["range"] = {"max": 5}
+
+
+def _fieldwork_reversed(d):
+    d["fieldwork"] = ["2018-04-09", "2018-03-05"]
+
+
+def _fieldwork_missing_day(d):
+    d["fieldwork"] = ["2018-02-30", "2018-04-09"]
+
+
+def _fieldwork_format(d):
+    d["fieldwork"] = ["5-3-2018", "2018-04-09"]
+
+
+def _freeze_date(d):
+    d["freeze_date"] = "2018-13-01"
+
+
 @pytest.mark.parametrize(
     ("mutate", "line", "message"),
     [
@@ -351,6 +385,16 @@ def _duplicate_code(d):
         (_max_on_single, 30, "questions[1] (id=policy): max_answers geldt alleen voor multi-vragen"),
         (_options_on_percent, 61, "questions[3] (id=share): een percent-vraag heeft geen options"),
         (_duplicate_code, 30, "questions[1] (id=policy): dubbele optiecodes [1, 1]"),
+        (_huge_code, 40, "code: te groot. Gevonden: '100000000000000000000'. Verwacht: hoogstens 2147483647"),
+        (_numeric("percent", scale="promille"), 61, "'fraction' (0.1 = 10%), niet 'promille'"),
+        (_numeric("percent", range={"min": 50, "max": 10}), 67, "range: min (50) is groter dan max (10)"),
+        (_numeric("count", range={"min": 20000}), 61, "de ondergrens (20000) ligt boven de bovengrens (10000)"),
+        (_numeric("count", range={"max": 9}, min_value=1), 61, "gebruik range: {min, max} of min_value/max_value"),
+        (_range_on_single, 30, "range, min_value en max_value gelden alleen voor percent/count-vragen"),
+        (_fieldwork_reversed, 4, "de eerste veldwerkdag (2018-04-09) ligt na de laatste (2018-03-05)"),
+        (_fieldwork_missing_day, 4, "fieldwork: datum '2018-02-30' bestaat niet. Gevonden: '2018-02-30, 2018-04-09'"),
+        (_fieldwork_format, 4, "fieldwork: datum '5-3-2018' is niet geschreven als JJJJ-MM-DD"),
+        (_freeze_date, 3, "freeze_date: datum '2018-13-01' bestaat niet. Gevonden: '2018-13-01'"),
     ],
 )
 def test_schema_rejects_bad_codebooks(tmp_path, mutate, line, message):
@@ -380,3 +424,86 @@ def test_invalid_yaml_is_reported(tmp_path):
     path.write_text("questions: [\n  - id: x\n", encoding="utf-8")
     with pytest.raises(CodebookError, match=r"regel 2, kolom teken 3: Geen geldige YAML"):
         load_codebook(path)
+
+
+# --- plausibility fields: range, percent scale, count maximum --------------------------------------
+
+
+def test_value_ranges_and_percent_scales(tmp_path):
+    data = copy.deepcopy(MINIMAL)
+    numeric = {"chapter": 8, "text": "?", "items": [{"code": 1, "key": "k1", "label": "a"}]}
+    data["questions"] += [
+        {"id": "share", "type": "percent", "export_name": "Q5", "import_id": "QID5", **numeric},
+        {"id": "frac", "type": "percent", "scale": "fraction", "export_name": "Q6", "import_id": "QID6", **numeric},
+        {"id": "jobs", "type": "count", "export_name": "Q7", "import_id": "QID7", **numeric},
+        {"id": "many", "type": "count", "range": {"max": 50000}, "export_name": "Q8", "import_id": "QID8", **numeric},
+        {"id": "old", "type": "count", "min_value": 1, "export_name": "Q9", "import_id": "QID9", **numeric},
+    ]
+    cb = load_codebook(write(tmp_path, data))
+    ranges = {q.id: (q.value_range, q.bounded_by_default, q.fractions) for q in cb.all_questions[4:]}
+    assert ranges == {
+        "share": ((0.0, 100.0), True, False),
+        "frac": ((0.0, 100.0), True, True),  # bounds in percentages, also for an export of fractions
+        "jobs": ((0.0, float(COUNT_MAXIMUM)), True, False),
+        "many": ((0.0, 50000.0), False, False),
+        "old": ((1.0, float(COUNT_MAXIMUM)), True, False),
+    }
+    assert cb.question("frac").options == [] and not cb.is_ordered("frac")  # a unit, not a shared scale
+
+
+@pytest.mark.parametrize(("folder", "year", "ok"), [("2019", 2019, True), ("2019", 2018, False), ("cb", 2018, True)])
+def test_codebook_year_must_match_its_folder(tmp_path, folder, year, ok):
+    (tmp_path / folder).mkdir()
+    path = write(tmp_path / folder, {**MINIMAL, "year": year})
+    if ok:
+        assert load_codebook(path).year == year
+        return
+    with pytest.raises(CodebookError) as info:
+        load_codebook(path)
+    (p,) = info.value.problems
+    assert (p.kind, p.line, p.column, p.value) == ("codebook_year", 1, "year", "2018")
+    assert p.message == "Het codebook staat in de map 2019 maar zegt year: 2018." and "make new-year" in p.action
+
+
+def test_shipped_codebooks_say_their_folder_year():
+    for year in (2018, 2019, 2020):
+        assert load_codebook(codebook_path(year)).year == year
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "message"),
+    [
+        ('title: "Monitor\\0"\n', 1, "Stuurteken U+0000 (NUL) in title."),
+        ('questions:\n  - {label: "a\\x01b"}\n', 2, "Stuurteken U+0001 in questions.0.label."),
+        ("title: Mon\x00itor\n", 1, "Stuurteken U+0000 in het bestand; YAML staat dat niet toe."),
+    ],
+)
+def test_control_characters_in_yaml_are_located(tmp_path, text, line, message):
+    path = tmp_path / "notes.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(YamlError) as info:
+        read_yaml(path)
+    (p,) = info.value.problems
+    assert (p.kind, p.line, p.message) == ("yaml_control_character", line, message)
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        ("a: " + "[" * 20000 + "]" * 20000 + "\n", 1),
+        ("".join(" " * i + "k:\n" for i in range(20000)), MAX_DEPTH + 1),
+    ],
+)
+def test_runaway_nesting_is_refused_with_its_line(tmp_path, text, line):
+    path = tmp_path / "x.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(YamlError) as info:
+        read_yaml(path)
+    (p,) = info.value.problems
+    assert (p.kind, p.line, p.expected) == ("yaml_too_deep", line, f"hoogstens {MAX_DEPTH} niveaus")
+
+
+def test_nesting_up_to_the_limit_is_read(tmp_path):
+    path = tmp_path / "x.yaml"
+    path.write_text("[" * (MAX_DEPTH) + "]" * (MAX_DEPTH) + "\n", encoding="utf-8")
+    assert read_yaml(path) is not None

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import stat
 
 import pandas as pd
 import pytest
@@ -11,6 +13,7 @@ from fixtures_export import make_codebook, make_frame, respondent, rows_frame, w
 
 from helpers.cli import main as cli_main
 from helpers.load.export import build_processed, load_export
+from helpers.load.problems import Problem, RawDataError, write_problems
 from helpers.load.schema import municipalities_schema, respondents_schema
 from helpers.survey.codebook import AllOf, AnswerIn, AnyOf, Selected
 from helpers.survey.export_layout import BOM, METADATA_NAMES, expected_columns, header_cells, write_export
@@ -278,6 +281,32 @@ def test_build_processed_writes_only_processed(tmp_path, raw_tree):
     assert muni["grootteklasse"].dtype == pd.CategoricalDtype(["G4", "G40", "Middelgroot/klein"], ordered=True)
     report = json.loads((out / "load_report.json").read_text(encoding="utf-8"))
     assert report["rows_kept"] == 3 and [d["line"] for d in report["dropped"]] == [7, 8]
+
+
+def test_processed_data_is_readable_by_its_owner_only(tmp_path, raw_tree):
+    out = tmp_path / "processed" / "2018"
+    out.mkdir(parents=True, mode=0o755)
+    (out / "respondents.parquet").write_bytes(b"old")
+    os.chmod(out / "respondents.parquet", 0o644)  # an earlier, world-readable run
+    old_umask = os.umask(0o022)
+    try:
+        build_processed(2018, raw_dir=raw_tree, processed_dir=tmp_path / "processed")
+    finally:
+        os.umask(old_umask)
+    assert stat.S_IMODE(out.stat().st_mode) == 0o700
+    assert {p.name: stat.S_IMODE(p.stat().st_mode) for p in out.iterdir()} == {
+        "load_report.json": 0o600,
+        "municipalities.parquet": 0o600,
+        "respondents.parquet": 0o600,
+    }
+    assert len(pd.read_parquet(out / "respondents.parquet")) == 3  # the owner (and the notebooks) still read it
+
+
+def test_problem_list_is_readable_by_its_owner_only(tmp_path):
+    err = RawDataError("e.csv", [Problem("not_a_code", "Geen code.", "e.csv", line=4, value="geheim antwoord")])
+    path = write_problems(err, tmp_path / "reports" / "2018-failed" / "problems.txt")
+    assert "geheim antwoord" in path.read_text(encoding="utf-8")
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600 and stat.S_IMODE(path.parent.stat().st_mode) == 0o700
 
 
 def test_build_processed_refuses_raw_dir(raw_tree):

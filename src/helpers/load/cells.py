@@ -19,7 +19,7 @@ import pandas as pd
 from helpers.load.columns import ColumnMap
 from helpers.load.problems import ProblemLog
 from helpers.load.raw_csv import RawTable
-from helpers.survey.codebook import Codebook, Column, Question
+from helpers.survey.codebook import MAX_CODE, Codebook, Column, Question
 from helpers.survey.export_layout import DATE_FORMAT, RESPONSE_ID, RESPONSE_ID_TEXT, STATUS_DROP, STATUS_KEEP
 from helpers.survey.vocabulary import SEEN_UNANSWERED
 
@@ -92,25 +92,43 @@ def parse_metadata(records: pd.DataFrame, cmap: ColumnMap, log: ProblemLog) -> p
     for iid, name in (("startDate", "start_date"), ("endDate", "end_date"), ("recordedDate", "recorded_date")):
         required = iid == "recordedDate"
         out[name] = _meta_dates(raw(iid), log, where(iid)) if required or iid in cmap.position else pd.NaT
-    for line in out.index[out["end_date"] < out["start_date"]]:
-        log.error(
-            "date_order",
-            "De einddatum ligt vóór de startdatum.",
-            line=line,
-            value=f"{out.at[line, 'start_date']} – {out.at[line, 'end_date']}",
-            expected="StartDate ≤ EndDate",
-            action="Exporteer opnieuw; open het bestand niet in Excel.",
-            **where("endDate"),
-        )
+    _check_date_order(out, log, where)
     out["channel"] = raw("distributionChannel").str.lower()
     return out
+
+
+def _check_date_order(meta: pd.DataFrame, log: ProblemLog, where) -> None:
+    """EndDate and RecordedDate (when the response was stored) cannot lie before StartDate."""
+    for column, iid, text, name in (
+        ("end_date", "endDate", "einddatum", "EndDate"),
+        ("recorded_date", "recordedDate", "opnamedatum (RecordedDate)", "RecordedDate"),
+    ):
+        for line in meta.index[(meta[column] < meta["start_date"]).fillna(False).astype(bool)]:
+            log.error(
+                "date_order",
+                f"De {text} ligt vóór de startdatum.",
+                line=line,
+                value=f"{meta.at[line, 'start_date']} – {meta.at[line, column]}",
+                expected=f"StartDate ≤ {name}",
+                action="Exporteer opnieuw; open het bestand niet in Excel.",
+                **where(iid),
+            )
+
+
+def small_int(value: str) -> int | None:
+    """``value`` as an integer when it is one within ±MAX_CODE (never converts a thousand-digit string)."""
+    if not _INT.match(value) or len(value.lstrip("-")) > len(str(MAX_CODE)):
+        return None
+    number = int(value)
+    return number if abs(number) <= MAX_CODE else None
 
 
 def _meta_ints(values: pd.Series, allowed: set[int], log: ProblemLog, where: dict) -> pd.Series:
     out = pd.Series(pd.NA, index=values.index, dtype="Int64")
     for line, value in values.items():
-        if _INT.match(value) and int(value) in allowed:
-            out[line] = int(value)
+        number = small_int(value)
+        if number is not None and number in allowed:
+            out[line] = number
         else:
             text = not _INT.match(value) and value != ""
             log.error(
@@ -204,11 +222,22 @@ def _codes(values: pd.Series, cell: Cell, log: ProblemLog, invalid: set) -> pd.S
         v = value.strip()
         if v == "" or (v == SENTINEL and col.role == "answer"):
             continue
-        if _INT.match(v):
-            out[line] = int(v)
+        code = small_int(v)
+        if code is not None:
+            out[line] = code
             continue
         invalid.add((line, col.import_id))
         where = {"line": line, "column": cell.file_name, "import_id": col.import_id, "value": value}
+        if _INT.match(v):
+            log.error(
+                "code_outside_scale" if col.role == "answer" else "not_a_tick",
+                f"Getal van {len(v.lstrip('-'))} cijfers waar een antwoordcode verwacht wordt (vraag {q.id}).",
+                expected=expected_text(cell),
+                action="Corrigeer de waarde of exporteer opnieuw; een cel met zo'n lang getal is met de hand of "
+                "door een ander programma gewijzigd.",
+                **where,
+            )
+            continue
         if v.casefold() in labels or (col.role == "option" and v.casefold() == q.option(col.code).label.casefold()):
             log.error(
                 "labels_instead_of_codes",
@@ -245,7 +274,8 @@ def _numbers(values: pd.Series, cell: Cell, decimal: str, log: ProblemLog, inval
         if v in {"", SENTINEL}:
             continue
         if _NUM[decimal].match(v):
-            out[line] = float(v.replace(",", "."))
+            number = float(v.replace(",", "."))
+            out[line] = round(number * 100, 10) if cell.question.fractions else number
             continue
         invalid.add((line, cell.column.import_id))
         where = {
@@ -292,6 +322,8 @@ def expected_text(cell: Cell, decimal: str = ".") -> str:
     if q.type == "count":
         upper = "" if hi == float("inf") else f" en ≤ {hi:g}"
         return f"een geheel getal ≥ {lo:g}{upper}, of -99"
+    if q.fractions:
+        return f"een fractie {lo / 100:g}–{hi / 100:g} (decimale {mark}; scale: fraction), of -99"
     return f"een getal {lo:g}–{hi:g} (decimale {mark}), of -99"
 
 

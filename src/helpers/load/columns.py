@@ -49,7 +49,7 @@ def map_columns(table: RawTable, codebook: Codebook, frame: pd.DataFrame, log: P
     """Locate every expected column by ImportId; log missing, duplicate, renamed and unknown columns."""
     positions: dict[str, list[int]] = {}
     muni = codebook.municipality_question.import_id
-    padded = re.compile(rf"^{re.escape(muni)}_0+(\d+)$")
+    padded = re.compile(rf"^{re.escape(muni)}_0+(\d{{1,9}})$")
     for i, iid in enumerate(table.import_ids):
         if iid is not None:
             match = padded.match(iid)  # QID1_0014 (leading zeros kept) is QID1_14
@@ -250,7 +250,7 @@ _QUESTION_ID = re.compile(r"^QID\d+(?:_|$)")
 
 def _classify_extras(table: RawTable, codebook: Codebook, cmap: ColumnMap, used: set[int], log: ProblemLog) -> None:
     muni = codebook.municipality_question
-    muni_pattern = re.compile(rf"^{re.escape(muni.import_id)}_0*(\d+)$")
+    muni_pattern = re.compile(rf"^{re.escape(muni.import_id)}_0*(\d{{1,9}})$")
     unsplit = {q.import_id for q in codebook.all_questions if q.type == "multi"}
     unknown: list[str] = []
     last = len(table.names) - 1

@@ -35,6 +35,8 @@ from helpers.load.cells import answer_cells, convert_answers, parse_metadata, re
 from helpers.load.columns import map_columns
 from helpers.load.edition_check import check_edition
 from helpers.load.municipalities import check_municipalities, explode, municipality_columns, ticked_codes
+from helpers.load.plausibility import check_fractions
+from helpers.load.private import private_dir, private_file
 from helpers.load.problems import Problem, ProblemLog, RawDataError
 from helpers.load.raw_csv import read_raw
 from helpers.load.rows import check_fieldwork, drop_rows, dropped_entry, warn_lost_municipalities
@@ -131,6 +133,7 @@ def load_export(
     check_fieldwork(meta.loc[kept.index], cb, log)
     conv = convert_answers(kept, answer_cells(cb, cmap), cmap, log, decimal=decimal)
     check_values(conv, log)
+    check_fractions(conv, log)
     statuses = derive_statuses(conv, cb, log)
     check_rules(conv, statuses, cb, log)
     ticks = (
@@ -203,7 +206,8 @@ def build_processed(
     """:func:`load_year`, then write ``<processed>/<year>/`` (respondents, municipalities, load report).
 
     The same function checks the data for ``monitor data`` and before ``monitor report`` runs a notebook.
-    Raw files are only read; writing anywhere under the raw directory is refused.
+    Raw files are only read; writing anywhere under the raw directory is refused. The folder is owner-only
+    (0700) and so is every file written (0600): the tables hold answers per respondent.
     """
     raw_root = Path(raw_dir) if raw_dir is not None else paths.RAW_DIR
     out_root = Path(processed_dir) if processed_dir is not None else paths.PROCESSED_DIR
@@ -211,7 +215,7 @@ def build_processed(
     if out.resolve().is_relative_to(raw_root.resolve()):
         raise ValueError(f"refusing to write processed data under the raw directory {raw_root}")
     result = load_year(year, raw_dir=raw_dir, encoding=encoding, decimal=decimal)
-    out.mkdir(parents=True, exist_ok=True)
+    private_dir(out)
     _replace(out / "respondents.parquet", lambda p: result.respondents.to_parquet(p, index=False))
     _replace(out / "municipalities.parquet", lambda p: result.municipalities.to_parquet(p, index=False))
     _replace(out / "load_report.json", result.report.write_json)
@@ -219,10 +223,11 @@ def build_processed(
 
 
 def _replace(target: Path, write) -> None:
-    """Write via a temporary file and rename, so a reader never sees half a file."""
+    """Write via a temporary file (made owner-only) and rename, so a reader never sees half a file."""
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     try:
         write(tmp)
+        private_file(tmp)
         os.replace(tmp, target)
     finally:
         tmp.unlink(missing_ok=True)

@@ -90,7 +90,7 @@ def check_header_identity(
     by_iid = targets(codebook, frame)
     by_name = _by_name(codebook, frame, by_iid)
     muni = codebook.municipality_question
-    padded = re.compile(rf"^{re.escape(muni.export_name)}_0+(\d+)$")
+    padded = re.compile(rf"^{re.escape(muni.export_name)}_0+(\d{{1,9}})$")
     texts = {normalize(q.text): q for q in codebook.all_questions}
     where_iid = {iid: pos[0] for iid, pos in positions.items()}
     for iid, pos in positions.items():

@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+from helpers.load.private import private_dir, private_file
 from helpers.survey.input_errors import InputError, Problem
 
 __all__ = ["Problem", "ProblemLog", "RawDataError", "write_problems"]
@@ -67,8 +68,12 @@ class ProblemLog:
 
 
 def write_problems(error: InputError, path: str | Path) -> Path:
-    """Write the full, grouped list of ``error`` to ``path`` (parents created); returns the path."""
+    """Write the full, grouped list of ``error`` to ``path``; returns the path.
+
+    The list quotes cell values, so its folder is made owner-only (0700) before the file is written, and the
+    file itself 0600.
+    """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(path.parent)
     path.write_text(error.full_text() + "\n", encoding="utf-8")
-    return path
+    return private_file(path)

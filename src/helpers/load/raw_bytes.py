@@ -1,9 +1,11 @@
 """The bytes of a raw export: the path, file type, encoding (UTF-8, UTF-16, an explicit override).
 
-A missing file or a directory is logged; xlsx/zip and old .xls are refused; UTF-16 (with or without a
-BOM, as Excel's "Unicode-tekst" writes it) is read with a warning; otherwise the file must be strict
-UTF-8, and every byte that is not is logged with its line, character position and column, with a hint
-to read a deliberate Excel file as Windows-1252 (``make data YEAR=… ENCODING=cp1252``).
+A missing file or a directory is logged; xlsx/zip, old .xls and compressed or binary files (gzip,
+bzip2, xz, 7-Zip, zstd, PDF, SPSS, parquet) are refused by their first bytes, whatever the file is
+called; UTF-16 (with or without a BOM, as Excel's "Unicode-tekst" writes it) is read with a warning;
+otherwise the file must be strict UTF-8, and every byte that is not is logged with its line, character
+position and column (CRLF, LF and CR-only line ends alike), with a hint to read a deliberate Excel
+file as Windows-1252 (``make data YEAR=… ENCODING=cp1252``).
 """
 
 from __future__ import annotations
@@ -18,6 +20,19 @@ from helpers.survey.export_layout import BOM, METADATA_NAMES
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # old .xls
 UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+#: First bytes of files that are sometimes saved under the export's name, with what to do about each.
+BINARY_MAGIC: tuple[tuple[bytes, str, str], ...] = (
+    (b"\x1f\x8b", "een gzip-bestand", "Pak het uit (gunzip, 7-Zip) en zet de CSV zelf op deze plek."),
+    (b"BZh", "een bzip2-bestand", "Pak het uit (bunzip2, 7-Zip) en zet de CSV zelf op deze plek."),
+    (b"\xfd7zXZ\x00", "een xz-bestand", "Pak het uit (unxz, 7-Zip) en zet de CSV zelf op deze plek."),
+    (b"7z\xbc\xaf\x27\x1c", "een 7-Zip-bestand", "Pak het uit en zet de CSV zelf op deze plek."),
+    (b"\x28\xb5\x2f\xfd", "een zstd-bestand", "Pak het uit (unzstd) en zet de CSV zelf op deze plek."),
+    (b"%PDF", "een PDF-bestand", "Exporteer de antwoorden uit Qualtrics als CSV."),
+    (b"$FL2", "een SPSS-bestand (.sav)", "Exporteer de antwoorden uit Qualtrics als CSV, niet als SPSS."),
+    (b"$FL3", "een SPSS-bestand (.sav)", "Exporteer de antwoorden uit Qualtrics als CSV, niet als SPSS."),
+    (b"PAR1", "een parquet-bestand", "Gebruik de ruwe export uit Qualtrics (CSV), geen verwerkt bestand."),
+)
+
 CANDIDATE_DELIMITERS = (",", ";", "\t")
 
 REEXPORT = (
@@ -58,6 +73,18 @@ def check_magic(data: bytes, log: ProblemLog) -> None:
         )
     elif data.startswith(OLE_MAGIC):
         log.error("not_csv", "Dit is een oud Excel-bestand (.xls), geen CSV.", action=REEXPORT)
+    else:
+        for magic, what, action in BINARY_MAGIC:
+            if data.startswith(magic):
+                log.error(
+                    "compressed_file",
+                    f"Dit is {what} (herkend aan de eerste bytes), geen CSV, ook al heet het zo.",
+                    line=1,
+                    value=f"bytes {data[:8].hex(' ')}",
+                    expected="een CSV-tekstbestand (begint met StartDate,EndDate,…)",
+                    action=action,
+                )
+                return
 
 
 def _utf16(data: bytes) -> str | None:
@@ -127,7 +154,7 @@ def _log_bad_bytes(body: bytes, positions: list[int], log: ProblemLog) -> None:
             "not_utf8",
             f"Het bestand is geen UTF-8: byte 0x{body[pos]:02X} op regel {line}, positie {column}.",
             line=line,
-            column=names[field] if field < len(names) else None,
+            column=names[field] if 0 <= field < len(names) else None,
             value=_context(body, pos),
             expected="UTF-8-tekst",
             action=hint,
@@ -156,12 +183,15 @@ def _decodes(body: bytes, encoding: str) -> bool:
 
 
 def _locate(body: bytes, pos: int) -> tuple[int, int]:
-    """Physical line (1-based) and character column (1-based) of byte ``pos``."""
-    newline = b"\n" if b"\n" in body else b"\r"
-    line = body.count(newline, 0, pos) + 1
-    line_start = body.rfind(newline, 0, pos) + 1
+    """Physical line (1-based; CRLF, CR and LF each end a line) and character column (1-based) of byte ``pos``."""
+    line = body.count(b"\n", 0, pos) + body.count(b"\r", 0, pos) - body.count(b"\r\n", 0, pos) + 1
+    line_start = _line_start(body, pos)
     column = len(body[line_start:pos].decode("utf-8", errors="replace")) + 1
     return line, column
+
+
+def _line_start(body: bytes, pos: int) -> int:
+    return max(body.rfind(b"\n", 0, pos), body.rfind(b"\r", 0, pos)) + 1
 
 
 def _guess_header(body: bytes) -> tuple[list[str], str]:
@@ -172,10 +202,12 @@ def _guess_header(body: bytes) -> tuple[list[str], str]:
 
 
 def _field_index(body: bytes, pos: int, delimiter: str) -> int:
-    """Index of the field holding byte ``pos``, counted from the start of its line."""
-    newline = b"\n" if b"\n" in body else b"\r"
-    prefix = body[body.rfind(newline, 0, pos) + 1 : pos].decode("utf-8", errors="replace")
-    return len(next(csv.reader([prefix + "x"], delimiter=delimiter), [""])) - 1
+    """Index of the field holding byte ``pos``, counted from the start of its line (-1 when it cannot be told)."""
+    prefix = body[_line_start(body, pos) : pos].decode("utf-8", errors="replace")
+    try:
+        return len(next(csv.reader([prefix + "x"], delimiter=delimiter), [""])) - 1
+    except csv.Error:
+        return -1
 
 
 def _context(body: bytes, pos: int) -> str:

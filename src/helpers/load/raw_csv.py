@@ -20,12 +20,12 @@ from pathlib import Path
 from helpers.load.problems import ProblemLog
 from helpers.load.raw_bytes import CANDIDATE_DELIMITERS, REEXPORT, check_magic, decode, read_bytes
 from helpers.survey.export_layout import DELIMITER, HEADER_ROWS, METADATA_NAMES
+from helpers.survey.input_errors import CONTROL_CHARACTERS
 
 DELIMITER_NAMES = {",": "','", ";": "';'", "\t": "tab"}
 _DATE_LIKE = re.compile(r"^\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}([ T]\d{1,2}:\d{2}(:\d{2})?)?$")
 _RESPONSE_ID = re.compile(r"^R_[A-Za-z0-9]{8,}$")
-#: C0 controls except tab/LF/CR, DEL and C1 controls (the latter appear when cp1252 is read as Latin-1).
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_BARE_CR = re.compile(r"\r(?!\n)")
 
 
 @dataclass
@@ -65,8 +65,12 @@ def read_raw(path: str | Path, log: ProblemLog, encoding: str | None = None) -> 
 
 
 def _line_endings(text: str, log: ProblemLog) -> str:
-    """CR-only line ends (old Mac Excel 'CSV (Macintosh)') become LF, with a warning; line numbers stay."""
-    if "\r" in text and "\n" not in text:
+    """CR-only line ends (old Mac Excel 'CSV (Macintosh)') become LF, with a warning; line numbers stay.
+
+    Such a file ends its records with CR but may hold an LF inside a cell (a line break typed in an open
+    answer): it counts as CR-only when it has a bare CR and no CRLF at all.
+    """
+    if _BARE_CR.search(text) and "\r\n" not in text:
         log.warning(
             "line_endings",
             "De regels eindigen op CR alleen (oud Excel-formaat 'CSV (Macintosh)'); het bestand is zo gelezen.",
@@ -78,7 +82,7 @@ def _line_endings(text: str, log: ProblemLog) -> str:
 
 
 def _detect_delimiter(text: str, log: ProblemLog) -> str:
-    first = text.split("\n", 1)[0].rstrip("\r")
+    first = re.split(r"\r\n|\r|\n", text, maxsplit=1)[0]
     scores = {}
     for d in CANDIDATE_DELIMITERS:
         fields = next(csv.reader([first], delimiter=d), [])
@@ -248,7 +252,7 @@ def _check_records(
 
 def _check_controls(line: int, fields: list[str], names: list[str], log: ProblemLog) -> None:
     for i, value in enumerate(fields):
-        found = _CONTROL.search(value)
+        found = CONTROL_CHARACTERS.search(value)
         if found:
             char, at = found.group(), found.start()
             shown = ("…" if at > 30 else "") + value[max(0, at - 30) : at + 30] + ("…" if at + 30 < len(value) else "")

@@ -29,12 +29,15 @@ _ACTIONS = {
     "fields into columns' en 'Recode seen but unanswered multi-value fields as 0'.",
     "out_of_range": "Corrigeer de waarde, of zet -99 als de vraag niet (zinvol) beantwoord is.",
     "not_an_integer": "Een aantal is een geheel getal; corrigeer de waarde.",
+    "above_count_maximum": "Corrigeer de waarde (een tikfout, of een bedrag of telefoonnummer in het verkeerde "
+    "veld?); is het aantal echt zo groot, zet dan range: {max: …} bij de vraag in codebook.yaml.",
 }
 _MESSAGES = {
     "code_outside_scale": "Code buiten de antwoordschaal van vraag {q}.",
     "not_a_tick": "Geen geldig vinkje bij vraag {q}.",
     "out_of_range": "Waarde buiten het toegestane bereik van vraag {q}.",
     "not_an_integer": "Geen geheel getal bij vraag {q}.",
+    "above_count_maximum": "Aantal boven het standaardmaximum van {hi:g} bij vraag {q}.",
 }
 
 
@@ -73,10 +76,10 @@ def check_values(conv: Converted, log: ProblemLog) -> None:
             line = int(row.index)
             if (line, cell.column.import_id) in conv.invalid:
                 continue
-            kind = kinds[row.column][int(row.check_number)]
+            kind = _kind(kinds[row.column][int(row.check_number)], cell, conv.codes.at[line, row.column])
             log.error(
                 kind,
-                _MESSAGES[kind].format(q=cell.question.id),
+                _MESSAGES[kind].format(q=cell.question.id, hi=cell.question.value_range[1]),
                 line=line,
                 column=cell.file_name,
                 import_id=cell.column.import_id,
@@ -84,6 +87,13 @@ def check_values(conv: Converted, log: ProblemLog) -> None:
                 expected=expected_text(cell),
                 action=_ACTIONS[kind],
             )
+
+
+def _kind(kind: str, cell: Cell, value: object) -> str:
+    """A count above the default maximum (not one the codebook set) gets its own kind and advice."""
+    q = cell.question
+    too_large = kind == "out_of_range" and q.type == "count" and q.bounded_by_default
+    return "above_count_maximum" if too_large and float(value) > q.value_range[1] else kind  # type: ignore[arg-type]
 
 
 # --- processed tables ------------------------------------------------------------------

@@ -22,7 +22,9 @@ municipality  ``Q1_<cbs number>``          ``QID1_<cbs number>``
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from datetime import date
 from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Literal
@@ -30,7 +32,8 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from helpers.paths import display
-from helpers.survey.input_errors import InputError
+from helpers.survey.input_errors import InputError, Problem
+from helpers.survey.vocabulary import COUNT_MAXIMUM, PERCENT_RANGE, PERCENT_SCALES
 
 QuestionType = Literal["single", "multi", "percent", "count", "text", "municipality"]
 
@@ -47,6 +50,19 @@ class _Strict(BaseModel):
 
 #: Stable reference of an option, item, net or question: English snake_case, never reused.
 KEY_PATTERN = r"^[a-z][a-z0-9_]*$"
+#: Option and item codes are 32-bit integers (Qualtrics recode values); anything longer is not a code.
+MAX_CODE = 2**31 - 1
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def iso_date(value: str) -> date:
+    """A date written ``JJJJ-MM-DD`` that exists; ValueError (Dutch) otherwise."""
+    if not _ISO_DATE.match(value):
+        raise ValueError(f"datum {value!r} is niet geschreven als JJJJ-MM-DD")
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"datum {value!r} bestaat niet") from None
 
 
 class _Lineage(_Strict):
@@ -66,7 +82,7 @@ class _Lineage(_Strict):
 class Option(_Lineage):
     """One answer option: the numeric export code, its stable key and the label as printed."""
 
-    code: int
+    code: int = Field(ge=-MAX_CODE, le=MAX_CODE)
     key: str = Field(pattern=KEY_PATTERN)
     label: str
     #: A shorter wording for running text ("dedicated klantmanagers"), where the label is a sentence.
@@ -82,7 +98,7 @@ class Option(_Lineage):
 class Item(_Lineage):
     """A sub-item of a percentage or count question (one export column each)."""
 
-    code: int
+    code: int = Field(ge=-MAX_CODE, le=MAX_CODE)
     key: str = Field(pattern=KEY_PATTERN)
     label: str
     #: A shorter wording for running text.
@@ -102,6 +118,22 @@ class ConstantSum(_Strict):
 
     total: float = 100.0
     tolerance: float = Field(default=0.5, ge=0)
+
+
+class ValueRange(_Strict):
+    """The plausible answers of a percent or count question; a bound left out keeps its default.
+
+    For a percent question the bounds are percentages, also when the export writes fractions (``scale: fraction``).
+    """
+
+    min: float | None = None
+    max: float | None = None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> ValueRange:
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError(f"range: min ({self.min:g}) is groter dan max ({self.max:g})")
+        return self
 
 
 class Scale(_Strict):
@@ -191,11 +223,15 @@ class Question(_Strict):
     #: Unit of analysis: answers count per municipality, or once per respondent.
     level: Literal["municipality", "respondent"] = "municipality"
     options: list[Option] = Field(default_factory=list)
-    #: Name of a shared scale in ``Codebook.scales`` (instead of ``options``).
+    #: single/multi: name of a shared scale in ``Codebook.scales`` (instead of ``options``). percent: how the
+    #: export writes 10% — ``percent`` (10, the default) or ``fraction`` (0.1, read as 10).
     scale: str | None = None
     nets: list[Net] = Field(default_factory=list)
     items: list[Item] = Field(default_factory=list)
     max_answers: int | None = None
+    #: Plausible answers of a percent or count question (defaults: percent 0–100, count 0–COUNT_MAXIMUM).
+    range: ValueRange | None = None
+    #: The same bounds written the older way (``min_value: 1``); not together with ``range``.
     min_value: float | None = None
     max_value: float | None = None
     asked_if: Condition | None = None
@@ -228,8 +264,21 @@ class Question(_Strict):
         t = self.type
         if t in {"single", "multi"} and not (self.options or self.scale):
             raise ValueError(f"{self.id}: een {t}-vraag heeft options of een scale nodig")
-        if t not in {"single", "multi"} and (self.options or self.scale):
+        if t not in {"single", "multi"} and (self.options or (self.scale and t != "percent")):
             raise ValueError(f"{self.id}: een {t}-vraag heeft geen options")
+        if t == "percent" and self.scale is not None and self.scale not in PERCENT_SCALES:
+            raise ValueError(
+                f"{self.id}: scale van een percent-vraag is 'percent' (10 = 10%) of 'fraction' (0.1 = 10%), "
+                f"niet {self.scale!r}"
+            )
+        bounds = self.range is not None or self.min_value is not None or self.max_value is not None
+        if bounds and t not in {"percent", "count"}:
+            raise ValueError(f"{self.id}: range, min_value en max_value gelden alleen voor percent/count-vragen")
+        if self.range is not None and (self.min_value is not None or self.max_value is not None):
+            raise ValueError(f"{self.id}: gebruik range: {{min, max}} of min_value/max_value, niet allebei")
+        lo, hi = self.value_range
+        if lo > hi:
+            raise ValueError(f"{self.id}: de ondergrens ({lo:g}) ligt boven de bovengrens ({hi:g})")
         if self.max_answers is not None and t != "multi":
             raise ValueError(f"{self.id}: max_answers geldt alleen voor multi-vragen")
         if t not in {"percent", "count"} and self.items:
@@ -265,9 +314,23 @@ class Question(_Strict):
 
     @property
     def value_range(self) -> tuple[float, float]:
-        lo = self.min_value if self.min_value is not None else 0.0
-        hi = self.max_value if self.max_value is not None else (100.0 if self.type == "percent" else float("inf"))
-        return lo, hi
+        """Plausible answers (percentages for a percent question): the codebook's bounds, else the defaults."""
+        default = {"percent": PERCENT_RANGE, "count": (0.0, float(COUNT_MAXIMUM))}.get(self.type, (0.0, float("inf")))
+        given = self.range or ValueRange(min=self.min_value, max=self.max_value)
+        return (
+            given.min if given.min is not None else default[0],
+            given.max if given.max is not None else default[1],
+        )
+
+    @property
+    def bounded_by_default(self) -> bool:
+        """Is the upper bound the default one (the codebook may raise it)?"""
+        return self.max_value is None and (self.range is None or self.range.max is None)
+
+    @property
+    def fractions(self) -> bool:
+        """A percent question whose export writes fractions (``scale: fraction``: 0.1 means 10%)."""
+        return self.type == "percent" and self.scale == "fraction"
 
     @property
     def categories(self) -> list[Category]:
@@ -352,6 +415,7 @@ class Codebook(_Strict):
     title: str
     #: Data freeze date (ISO), used for SOURCE_DATE_EPOCH of the rendered report.
     freeze_date: str
+    #: First and last day of the fieldwork (ISO dates), printed in the method section.
     fieldwork: tuple[str, str]
     synthetic: bool = False
     #: Year of the municipality frame used (normally the survey year).
@@ -362,6 +426,20 @@ class Codebook(_Strict):
     #: Export columns the report deliberately does not read (ImportId or export name) and why; any other
     #: column whose ImportId looks like a question (``QID…``) is an error, so no question vanishes unnoticed.
     ignored_columns: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("freeze_date")
+    @classmethod
+    def _existing_date(cls, value: str) -> str:
+        iso_date(value)
+        return value
+
+    @field_validator("fieldwork")
+    @classmethod
+    def _fieldwork_period(cls, value: tuple[str, str]) -> tuple[str, str]:
+        first, last = (iso_date(v) for v in value)
+        if first > last:
+            raise ValueError(f"de eerste veldwerkdag ({value[0]}) ligt na de laatste ({value[1]})")
+        return value
 
     @model_validator(mode="after")
     def _cross_checks(self) -> Codebook:
@@ -375,7 +453,7 @@ class Codebook(_Strict):
             raise ValueError(f"dubbele export_names: {dupn}")
         known = set(ids)
         for q in self.questions:
-            if q.scale is not None and q.scale not in self.scales:
+            if q.scale is not None and q.type in {"single", "multi"} and q.scale not in self.scales:
                 raise ValueError(f"{q.id}: onbekende schaal {q.scale!r}")
             for dep in condition_questions(q.asked_if):
                 if dep not in known:
@@ -392,7 +470,7 @@ class Codebook(_Strict):
 
     def _resolved(self, q: Question) -> Question:
         """A question with its shared scale expanded into options and nets."""
-        if q.scale is None:
+        if q.scale is None or q.type not in {"single", "multi"}:
             return q
         sc = self.scales[q.scale]
         return q.model_copy(update={"options": list(sc.options), "nets": list(q.nets or sc.nets)})
@@ -428,7 +506,9 @@ class Codebook(_Strict):
     def is_ordered(self, qid: str | Question) -> bool:
         """Is the question on an ordered shared scale (an agreement scale, drawn as stacked bars)?"""
         q = self.question(qid)
-        return bool(q.scale and q.scale in self.scales and self.scales[q.scale].ordered)
+        return bool(
+            q.type in {"single", "multi"} and q.scale and q.scale in self.scales and self.scales[q.scale].ordered
+        )
 
 
 def load_codebook(path: str | Path) -> Codebook:
@@ -448,6 +528,27 @@ def load_codebook(path: str | Path) -> Codebook:
     except ValidationError as exc:
         problems += schema_problems(exc, raw, locate, name, skip_prechecked=bool(problems))
     else:
+        problems += _folder_year(codebook, path, locate(("year",)), name)
         if not problems:
             return codebook
     raise CodebookError(name, sorted(problems, key=lambda p: p.line or 0))
+
+
+def _folder_year(codebook: Codebook, path: Path, line: int | None, file: str) -> list[Problem]:
+    """A codebook in a year folder (``data/raw/2019/codebook.yaml``) must say that year."""
+    folder = path.resolve().parent.name
+    if not (len(folder) == 4 and folder.isdigit()) or int(folder) == codebook.year:
+        return []
+    return [
+        Problem(
+            "codebook_year",
+            f"Het codebook staat in de map {folder} maar zegt year: {codebook.year}.",
+            file,
+            line=line,
+            column="year",
+            value=str(codebook.year),
+            expected=f"year: {folder} (het jaar van de map)",
+            action=f"Zet year: {folder} in dit codebook, of zet het bestand in de map {codebook.year}/ "
+            f"(een nieuw jaar begint met make new-year YEAR={folder} FROM=<vorig jaar>).",
+        )
+    ]

@@ -74,7 +74,7 @@ def precheck(raw: Any, locate: Locate, file: str) -> list[Problem]:
             )
         n_municipality += qtype == "municipality"
         scale = q.get("scale")
-        if isinstance(scale, str) and scale not in scales:
+        if isinstance(scale, str) and qtype != "percent" and scale not in scales:
             known = ", ".join(sorted(scales)) or "geen"
             add("codebook_schema", i, "scale", f"Vraag {qid!r} gebruikt een onbekende schaal.", value=scale,
                 expected=f"een schaal uit 'scales' ({known})")  # fmt: skip
@@ -134,7 +134,12 @@ _MESSAGES = {
     "too_long": "te veel waarden",
     "string_pattern_mismatch": "voldoet niet aan het patroon",
     "literal_error": "onbekende waarde",
+    "greater_than_equal": "te klein",
+    "less_than_equal": "te groot",
 }
+#: Schema errors whose input is shown as the value found.
+_SHOW_VALUE = {"literal_error", "string_pattern_mismatch", "int_parsing", "float_parsing", "bool_parsing",
+               "greater_than_equal", "less_than_equal", "value_error"}  # fmt: skip
 
 
 def schema_problems(
@@ -161,14 +166,8 @@ def schema_problems(
         if key in seen:
             continue
         seen.add(key)
-        value = None
-        if err["type"] in {"literal_error", "string_pattern_mismatch", "int_parsing", "float_parsing", "bool_parsing"}:
-            value = str(err.get("input"))
-        expected = None
-        if err["type"] == "literal_error":
-            expected = str(err.get("ctx", {}).get("expected", ""))
-        elif err["type"] == "string_pattern_mismatch":
-            expected = f"patroon {err.get('ctx', {}).get('pattern', '')}"
+        value = _shown_input(err) if err["type"] in _SHOW_VALUE else None
+        expected = _expected(err)
         where = describe_loc(raw, loc)
         ident = _question_id(raw, loc)
         if ident and message.startswith(f"{ident}: "):
@@ -185,6 +184,29 @@ def schema_problems(
             )
         )
     return problems
+
+
+def _shown_input(err: Any) -> str | None:
+    """The offending input when it is a scalar or a short list of scalars (not a whole question)."""
+    found = err.get("input")
+    if isinstance(found, (str, int, float)):
+        return str(found)
+    if isinstance(found, (list, tuple)) and all(isinstance(x, (str, int, float)) for x in found):
+        return ", ".join(map(str, found))
+    return None
+
+
+def _expected(err: Any) -> str | None:
+    ctx = err.get("ctx", {})
+    if err["type"] == "literal_error":
+        return str(ctx.get("expected", ""))
+    if err["type"] == "string_pattern_mismatch":
+        return f"patroon {ctx.get('pattern', '')}"
+    if err["type"] == "greater_than_equal":
+        return f"minstens {ctx.get('ge')}"
+    if err["type"] == "less_than_equal":
+        return f"hoogstens {ctx.get('le')}"
+    return None
 
 
 def _message(err: Any) -> str:

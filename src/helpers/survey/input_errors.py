@@ -10,6 +10,7 @@ every problem (written to ``problems.txt`` by the command line and the build).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from typing import Literal
@@ -22,10 +23,15 @@ FULL_LIMIT = 15
 #: Line numbers listed after the examples ("… en nog 120×: regels 40, 41, …").
 LINES_LISTED = 10
 
+#: Characters no input file may hold in a value: C0 controls except tab, LF and CR, DEL and the C1 controls
+#: (the latter appear when a Windows-1252 file is read as Latin-1).
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
 #: Dutch title per kind of problem (the heading of its group); unknown kinds use their first message.
 KIND_TITLES: dict[str, str] = {
     "empty_file": "Leeg bestand",
     "not_csv": "Geen CSV-bestand",
+    "compressed_file": "Gecomprimeerd of binair bestand in plaats van CSV",
     "not_utf8": "Tekens die geen UTF-8 zijn",
     "not_decodable": "Bestand niet te lezen met de opgegeven tekencodering",
     "csv_syntax": "Ongeldige CSV",
@@ -45,7 +51,7 @@ KIND_TITLES: dict[str, str] = {
     "bad_metadata": "Ongeldige metadata",
     "bad_date": "Datum niet in het exportformaat",
     "impossible_date": "Datum bestaat niet",
-    "date_order": "Einddatum vóór startdatum",
+    "date_order": "Einddatum of opnamedatum vóór startdatum",
     "outside_fieldwork": "Respons buiten de veldwerkperiode",
     "missing_response_id": "Respons zonder ResponseId",
     "bad_response_id": "ResponseId heeft niet de vorm van Qualtrics",
@@ -57,6 +63,8 @@ KIND_TITLES: dict[str, str] = {
     "not_a_tick": "Geen geldig vinkje",
     "out_of_range": "Waarde buiten het toegestane bereik",
     "not_an_integer": "Geen geheel getal",
+    "above_count_maximum": "Aantal boven het maximum",
+    "fractions_not_percent": "Antwoorden lijken fracties in plaats van percentages",
     "constant_sum": "Onderdelen tellen niet op tot het totaal",
     "answer_not_asked": "Antwoord terwijl de vraag niet gesteld is",
     "missing_answer": "Leeg terwijl de vraag gesteld is",
@@ -72,10 +80,14 @@ KIND_TITLES: dict[str, str] = {
     "unreadable_file": "Bestand niet te lezen",
     "yaml_syntax": "Ongeldige YAML",
     "duplicate_key": "Dubbele sleutel in YAML",
+    "yaml_too_deep": "YAML te diep genest",
+    "yaml_control_character": "Stuurteken in een YAML-waarde",
     "codebook_schema": "Codebook volgt het schema niet",
     "codebook_duplicate_id": "Dubbele vraag-id of exportnaam in het codebook",
     "codebook_unknown_type": "Onbekend vraagtype in het codebook",
     "codebook_routing": "Routing verwijst naar een onbekende of latere vraag",
+    "codebook_year": "Jaar in het codebook past niet bij zijn map",
+    "codebook_date": "Ongeldige datum in het codebook",
     "frame_column": "Kolom ontbreekt in de gemeentelijst",
     "frame_duplicate": "Dubbele gemeente in de gemeentelijst",
     "frame_value": "Ongeldige waarde in de gemeentelijst",

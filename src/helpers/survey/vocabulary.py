@@ -6,6 +6,13 @@ from __future__ import annotations
 #: Codes with a fixed meaning in every export.
 SEEN_UNANSWERED = -99
 
+#: Plausible answers unless the codebook says otherwise (``range: {min, max}`` on the question): a percentage
+#: lies in 0–100, a count (people, jobs, fte) of one municipality or region in 0–COUNT_MAXIMUM.
+PERCENT_RANGE = (0.0, 100.0)
+COUNT_MAXIMUM = 10_000
+#: ``scale:`` of a percent question: how the export writes 10% ("percent": 10, "fraction": 0.1).
+PERCENT_SCALES = ("percent", "fraction")
+
 SIZE_CLASSES = ["G4", "G40", "Middelgroot/klein"]
 #: The large municipalities (shown together as ``MERGED_LARGE``), and the class of all others.
 LARGE_CLASSES = ("G4", "G40")

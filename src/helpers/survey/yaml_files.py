@@ -1,5 +1,9 @@
 """Reading the project's YAML files strictly: a duplicate key is an error, never "the last one wins".
 
+Also refused, each with its line: nesting deeper than :data:`MAX_DEPTH` (a runaway ``[[[…`` would
+exhaust the parser's recursion) and control characters (NUL, …) in a key or value, whether written
+raw or as an escape such as ``"\\0"``.
+
 :func:`read_yaml` returns the data; :func:`read_yaml_located` also returns a function that
 finds the line of any position in it (``("questions", 3, "type")`` -> line 57), so schema
 errors can name the line of the file.
@@ -14,10 +18,14 @@ from typing import Any
 import yaml
 
 from helpers.paths import display
-from helpers.survey.input_errors import InputError, Problem
+from helpers.survey.input_errors import CONTROL_CHARACTERS, InputError, Problem
 
 #: A position in a YAML document: mapping keys and sequence indices.
 Location = Sequence[str | int]
+
+#: Deepest nesting of mappings and lists a project YAML file may have (a codebook needs about 8).
+MAX_DEPTH = 64
+_FIX = "Herstel het YAML-bestand (inspringing, dubbele punt na elke sleutel, elke sleutel één keer) en probeer opnieuw."
 
 
 class YamlError(InputError):
@@ -29,6 +37,10 @@ class _StrictLoader(yaml.SafeLoader):
 
 
 class _DuplicateKey(yaml.MarkedYAMLError):
+    pass
+
+
+class _TooDeep(yaml.MarkedYAMLError):
     pass
 
 
@@ -83,33 +95,103 @@ def read_yaml_located(path: str | Path) -> tuple[Any, Callable[[Location], int |
     text = _read_text(path)
     name = display(path)
     try:
+        _check_depth(text)
         data = yaml.load(text, Loader=_StrictLoader)
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark
-        kind = "duplicate_key" if isinstance(exc, _DuplicateKey) else "yaml_syntax"
-        message = exc.problem or str(exc)
-        if kind == "yaml_syntax":
-            message = f"geen geldige YAML: {message}"
-            if exc.context:
-                message += f" ({exc.context})"
-        raise YamlError(
-            name,
-            [
-                Problem(
-                    kind,
-                    message[0].upper() + message[1:] + ".",
-                    name,
-                    line=mark.line + 1 if mark else None,
-                    column=f"teken {mark.column + 1}" if mark else None,
-                    action="Herstel het YAML-bestand (inspringing, dubbele punt na elke sleutel, elke sleutel één "
-                    "keer) en probeer opnieuw.",
-                )
-            ],
-        ) from None
+        raise YamlError(name, [_marked_problem(exc, name)]) from None
+    except yaml.reader.ReaderError as exc:
+        raise YamlError(name, [_reader_problem(exc, text, name)]) from None
     except yaml.YAMLError as exc:
-        raise YamlError(name, [Problem("yaml_syntax", f"Geen geldige YAML: {exc}.", name)]) from None
-    return data, lambda loc: _line_of(root, loc)
+        raise YamlError(name, [Problem("yaml_syntax", f"Geen geldige YAML: {exc}.", name, action=_FIX)]) from None
+    except RecursionError:  # a structure the depth check does not see; never a traceback
+        raise YamlError(name, [Problem("yaml_too_deep", "Het bestand is te diep genest.", name, action=_FIX)]) from None
+    located = lambda loc: _line_of(root, loc)  # noqa: E731
+    problems = [_control_problem(loc, value, located(loc), name) for loc, value in _control_strings(data)]
+    if problems:
+        raise YamlError(name, sorted(problems, key=lambda p: p.line or 0))
+    return data, located
+
+
+def _check_depth(text: str) -> None:
+    """Raise :class:`_TooDeep` at the first mapping or list nested deeper than MAX_DEPTH (the parser is iterative)."""
+    depth = 0
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise _TooDeep(None, None, f"meer dan {MAX_DEPTH} niveaus genest", event.start_mark)  # type: ignore[arg-type]
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            depth -= 1
+
+
+def _marked_problem(exc: yaml.MarkedYAMLError, name: str) -> Problem:
+    mark = exc.problem_mark
+    kind = {_DuplicateKey: "duplicate_key", _TooDeep: "yaml_too_deep"}.get(type(exc), "yaml_syntax")
+    message = exc.problem or str(exc)
+    if kind == "yaml_syntax":
+        message = f"geen geldige YAML: {message}"
+        if exc.context:
+            message += f" ({exc.context})"
+    return Problem(
+        kind,
+        message[0].upper() + message[1:] + ".",
+        name,
+        line=mark.line + 1 if mark else None,
+        column=f"teken {mark.column + 1}" if mark else None,
+        expected=f"hoogstens {MAX_DEPTH} niveaus" if kind == "yaml_too_deep" else None,
+        action=_FIX,
+    )
+
+
+def _reader_problem(exc: yaml.reader.ReaderError, text: str, name: str) -> Problem:
+    """A character YAML does not allow (NUL, …), with its line and position."""
+    pos = min(exc.position, len(text))
+    line_start = text.rfind("\n", 0, pos) + 1
+    code = exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1] or "?")
+    return Problem(
+        "yaml_control_character",
+        f"Stuurteken U+{code:04X} in het bestand; YAML staat dat niet toe.",
+        name,
+        line=text.count("\n", 0, pos) + 1,
+        column=f"teken {pos - line_start + 1}",
+        value=text[max(line_start, pos - 30) : pos + 30].split("\n", 1)[0],
+        expected="tekst zonder stuurtekens",
+        action="Verwijder het teken (meestal een kopieer- of opslagfout) en sla het bestand op als UTF-8.",
+    )
+
+
+def _control_strings(data: Any) -> list[tuple[tuple[str | int, ...], str]]:
+    """(location, string) of every key or value holding a control character (written as an escape such as \\0)."""
+    found: list[tuple[tuple[str | int, ...], str]] = []
+    stack: list[tuple[tuple[str | int, ...], Any]] = [((), data)]
+    while stack:
+        loc, node = stack.pop()
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if isinstance(key, str) and CONTROL_CHARACTERS.search(key):
+                    found.append(((*loc, key), key))
+                stack.append(((*loc, key), value))
+        elif isinstance(node, list):
+            stack.extend(((*loc, i), value) for i, value in enumerate(node))
+        elif isinstance(node, str) and CONTROL_CHARACTERS.search(node):
+            found.append((loc, node))
+    return found
+
+
+def _control_problem(loc: tuple[str | int, ...], value: str, line: int | None, name: str) -> Problem:
+    char = CONTROL_CHARACTERS.search(value)
+    assert char is not None
+    code = ord(char.group())
+    return Problem(
+        "yaml_control_character",
+        f"Stuurteken U+{code:04X}{' (NUL)' if code == 0 else ''} in {'.'.join(map(str, loc)) or 'de waarde'}.",
+        name,
+        line=line,
+        value=value,
+        expected="tekst zonder stuurtekens",
+        action="Verwijder het teken (ook een escape als \\0 of \\x01 tussen aanhalingstekens) en probeer opnieuw.",
+    )
 
 
 def _line_of(node: yaml.Node | None, loc: Location) -> int | None:
