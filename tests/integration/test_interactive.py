@@ -66,3 +66,27 @@ def test_data_preparation_run_by_hand_writes_what_make_data_writes(project, monk
     _run_by_hand(project, "00_data_preparation", monkeypatch)
     assert _digests(project / "data" / "processed") == before
     assert not (project / "reports").exists()
+
+
+@pytest.mark.parametrize(
+    ("tool", "where"),
+    [("nbconvert", "notebooks"), ("papermill", "notebooks"), ("papermill", "root")],
+)
+def test_a_chapter_runs_from_the_command_line_without_a_session_name(project, tool, where):
+    """``jupyter nbconvert --execute`` or plain papermill, from ``notebooks/`` or the root: the kernel finds
+    the notebook's name on the command line that started it, and writes only to ``.scratch/``."""
+    env = {k: v for k, v in os.environ.items() if k not in ("JPY_SESSION_NAME", "MONITOR_NOTEBOOK")}
+    env["MONITOR_ROOT"] = str(project)
+    cwd = project / "notebooks" if where == "notebooks" else project
+    source = "04_start_guidance.ipynb" if where == "notebooks" else "notebooks/04_start_guidance.ipynb"
+    out = project / f"cli-{tool}-{where}.ipynb"
+    bindir = Path(sys.executable).parent
+    if tool == "nbconvert":
+        cmd = [str(bindir / "jupyter"), "nbconvert", "--to", "notebook", "--execute", source, "--output", str(out)]
+    else:
+        cmd = [str(bindir / "papermill"), "--no-progress-bar", source, str(out)]
+    shutil.rmtree(project / ".scratch", ignore_errors=True)
+    run = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert (project / ".scratch" / "2018" / "indicators" / "04_start_guidance.csv").is_file()
+    assert not (project / "reports").exists()

@@ -45,7 +45,9 @@ def test_a_dropped_question_leaves_one_line_and_no_numbers(built):
 
 
 def test_a_changed_scale_is_announced_and_its_successor_shown(built):
-    assert "vervangen door een vraag die er niet mee te vergelijken is" in built["pdf"]
+    # the reader is told that the answer scale changed, with both scales (not "a question replaced by itself")
+    assert "de antwoordschaal veranderde van 2 naar 4 punten" in built["pdf"]
+    assert "Ja / Nee" in built["pdf"]
     assert "workplace_coaching_frequency" in set(built["ind"]["question"])
     assert "workplace_coaching" not in set(built["ind"]["question"])
 

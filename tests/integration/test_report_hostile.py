@@ -29,6 +29,7 @@ from helpers import paths
 from helpers.load.export import build_processed
 from helpers.publish import BuildOptions, build_report
 from helpers.survey.text_escape import is_formula_text
+from helpers.survey.vocabulary import CHAPTER_ANCHOR
 
 pytestmark = pytest.mark.slow
 YEAR = 2018
@@ -70,6 +71,9 @@ def _hostile_notes(source: Path, dest: Path, secret: Path) -> None:
     notes["remarks"] = [r for r in notes.get("remarks", []) if r["notebook"] in NOTEBOOKS]
     for r in notes["remarks"]:
         r["text"] += f" \\input{{{secret.with_suffix('')}}} <script>alert(5)</script> [x](javascript:alert(6)) =1+1"
+    notes["remarks"].append(  # the anchor every notebook offers, under the chapter's opening warning
+        {"notebook": "03_policy", "anchor": CHAPTER_ANCHOR, "text": "Hoofdstukopmerking <script>alert(8)</script>"}
+    )
     notes["publication"] = f"Publicatie \\input{{{secret.with_suffix('')}}} <script>alert(7)</script>"
     dest.write_text(yaml.safe_dump(notes, allow_unicode=True), encoding="utf-8")
 
@@ -159,6 +163,7 @@ def test_the_pdf_prints_hostile_text_as_text(built):
     assert "<script>alert(1)</script>" in pdf and "=HYPERLINK(" in pdf, "the hostile label is printed"
     assert "\\input{" in pdf, "a LaTeX command from data is printed, not run"
     assert "Werkgevers waarderen de inzet van onze klantmanagers" in pdf, "a hostile open answer was quoted"
+    assert "Hoofdstukopmerking <script>alert(8)</script>" in pdf, "a remark at the chapter anchor is placed"
 
 
 def test_no_page_holds_a_tag_or_link_from_data(built):

@@ -78,7 +78,7 @@ def test_a_replaced_question_is_announced_and_its_successor_shown(later):
     texts = later.registry.display.texts
     assert any("vervangen door een vraag die er niet mee te vergelijken is" in t for t in texts)
     assert later.registry.figures == ["instruments_new"]
-    assert later.remaining() == []  # the successor counts as shown
+    assert "instruments_new" not in later.remaining()  # the successor counts as shown
     assert "instruments_new" not in [q for q in later.registry.tables]
 
 
@@ -107,3 +107,21 @@ def test_notebook_name_from_the_build_or_jupyterlab(monkeypatch):
     assert chapter_number("10_preconditions") == 10
     with pytest.raises(ValueError, match="hoofdstuknummer"):
         chapter_number("feedback")
+
+
+def test_remaining_prints_nothing_of_its_own_in_jupyterlab(chapter):
+    shown = chapter.remaining()
+    assert hasattr(shown, "_ipython_display_") and shown._ipython_display_() is None
+
+
+def test_a_run_by_hand_shows_numbered_captions_above_the_views(cb, tmp_path, monkeypatch):
+    from helpers import paths
+    from helpers.report.registry import Registry
+
+    texts: list[str] = []
+    by_hand = Registry(3, 2018, paths.SCRATCH_DIR / "2018", "03_policy", lambda obj, metadata=None: texts.append(
+        getattr(obj, "data", "")), codebook=cb, interactive=True)  # fmt: skip
+    built = Registry(3, 2018, tmp_path, "03_policy", lambda obj, metadata=None: None, codebook=cb)
+    assert by_hand.interactive and not built.interactive
+    by_hand._caption_by_hand("Tabel 3.1 Aanvullend beleid (n=29)")
+    assert texts == ["**Tabel 3.1 Aanvullend beleid (n=29)**"]

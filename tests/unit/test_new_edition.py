@@ -100,3 +100,23 @@ def test_ignored_columns_are_read_past(raw):
     cb = raw / "2019" / "codebook.yaml"
     cb.write_text(cb.read_text(encoding="utf-8") + "\nignored_columns:\n  QID99: vraag voor een ander onderzoek\n")
     assert len(load_year(2019, raw_dir=raw).municipalities) == 272
+
+
+def test_map_polygons_of_another_year_are_refused(raw):
+    shutil.copy2(raw / "reference" / "gemeenten_2018.geojson", raw / "reference" / "gemeenten_2019.geojson")
+    (problem,) = _kinds(raw)["polygons_frame"]
+    assert problem.file.endswith("gemeenten_2019.geojson") and problem.value == "380 gebieden"
+    assert problem.expected == "355 gemeenten van gemeenten_2019.csv" and "GM0005" in problem.message
+
+
+def test_frame_change_names_mergers_divisions_and_counts():
+    from helpers.analysis.frame_change import frame_change
+    from helpers.report.phrases import frame_change_sentence
+
+    change = frame_change(2018, 2019)
+    assert (change.n_before, change.n_after, change.changed) == (380, 355, True)
+    assert any(m.new == ("Het Hogeland",) and "Bedum" in m.old for m in change.merged)
+    assert [m.old for m in change.divided] == [("Winsum",)]
+    assert not frame_change(2019, 2019).changed
+    text = frame_change_sentence(change, 2018, 2019)
+    assert "telt 355 gemeenten, die van 2018 (1 januari 2018) 380" in text and "Winsum werd verdeeld" in text

@@ -67,10 +67,10 @@ def test_words_rankings_routing_and_counts(prose):
 @pytest.mark.parametrize(
     ("block", "expected"),
     [
-        ('Regel een.\nTwee {{ pctt("x") }}', r"03_beleid.ipynb, regel 2: \{\{ pctt\(\"x\"\) \}\}: onbekende naam"),
+        ('Regel een.\nTwee {{ pctt("x") }}', r"03_beleid.ipynb, regel 3: \{\{ pctt\(\"x\"\) \}\}: onbekende naam"),
         ('{{ pct("additional_policy", "ja") }}', r"antwoordcategorie 'ja'; nu: k1, k2, k3"),
         ('{{ pct("aditional_policy", "k1") }}', r"vraag 'aditional_policy' staat in geen enkel codeboek"),
-        ("{{ pct(", r"regel 1: unexpected .end of template."),
+        ("{{ pct(", r"regel 2: unexpected .end of template."),
         ("{{ nothing }}", r"de tekst bevat 'None'"),
     ],
 )

@@ -6,7 +6,9 @@ The noise rule (stated once, in the method appendix of notebook 00):
 * **between editions** a share changed when the difference exceeds ``Z`` times the standard error of
   the difference, ``sqrt(se1² + se2²)``, each ``se`` with the finite population correction of its
   year (``analysis.intervals.share_se``). Where an earlier edition published no base, its base is
-  taken equal to this year's. Equal rounded values are "gelijk", whatever the margin;
+  taken equal to this year's. The difference judged is the one printed: of the two shares as rounded
+  for print, against the margin rounded to ``MARGIN_DECIMALS``; so the printed interval (difference ±
+  margin) holds zero exactly when the verdict is "nagenoeg gelijk". Equal rounded values are "gelijk";
 * **between size classes** large (G4 and G40) and medium/small municipalities differ when the test
   of independence the size-class tables run (``analysis.significance.independence_test``) gives
   p < ``ALPHA``;
@@ -31,6 +33,8 @@ from helpers.survey.vocabulary import LARGE_CLASSES, MIN_BASE
 
 #: Two-sided 95% normal quantile: the margin of "more than noise".
 Z = 1.959963984540054
+#: Decimals of a printed margin (percentage points): the verdict is judged on the margin as printed.
+MARGIN_DECIMALS = 1
 Direction = Literal["up", "down", "same", "noise"]
 GroupDirection = Literal["more", "less", "same"]
 Position = Literal["below", "inside", "above"]
@@ -51,18 +55,54 @@ class EditionChange:
     assumed_base: bool
     #: Printed precision of the earlier value when it comes from a publication (None: computed).
     before_decimals: int | None = None
+    #: Printed precision of this year's value.
+    after_decimals: int = 0
+    #: Whom both values are restricted to, in words ('' for everyone who answered), e.g. when routing changed.
+    among: str = ""
 
     @property
     def difference(self) -> float:
+        """The unrounded difference (for the CSV); what is printed is :attr:`shown_difference`."""
         return self.after - self.before
 
+    @property
+    def decimals(self) -> int:
+        """Decimals of the printed difference: the finer of the two printed values."""
+        return max(self.after_decimals, self.after_decimals if self.before_decimals is None else self.before_decimals)
 
-def _direction(before: float, after: float, margin: float, decimals: int) -> Direction:
-    if round_half_up(before, decimals) == round_half_up(after, decimals):
+    @property
+    def shown_difference(self) -> float:
+        """The difference of the two values as printed (rounded half up)."""
+        return shown_difference_of(self.before, self.after, self.before_decimals, self.after_decimals)
+
+    @property
+    def shown_margin(self) -> float:
+        return round_half_up(self.margin, MARGIN_DECIMALS)
+
+    @property
+    def shown_lower(self) -> float:
+        """Lower bound of the printed interval: printed difference minus printed margin."""
+        return round(self.shown_difference - self.shown_margin, max(self.decimals, MARGIN_DECIMALS))
+
+    @property
+    def shown_upper(self) -> float:
+        return round(self.shown_difference + self.shown_margin, max(self.decimals, MARGIN_DECIMALS))
+
+
+def shown_difference_of(before: float, after: float, before_decimals: int | None, after_decimals: int) -> float:
+    d0 = after_decimals if before_decimals is None else before_decimals
+    return round(round_half_up(after, after_decimals) - round_half_up(before, d0), max(d0, after_decimals))
+
+
+def printed_direction(
+    before: float, after: float, margin: float, decimals: int, before_decimals: int | None = None
+) -> Direction:
+    shown = shown_difference_of(before, after, before_decimals, decimals)
+    if shown == 0:
         return "same"
-    if abs(after - before) <= margin:
+    if abs(shown) <= round_half_up(margin, MARGIN_DECIMALS):
         return "noise"
-    return "up" if after > before else "down"
+    return "up" if shown > 0 else "down"
 
 
 def share_change(
@@ -70,8 +110,12 @@ def share_change(
     after: tuple[int, float, int, int | None],
     *,
     decimals: int = 0,
+    before_decimals: int | None = None,
 ) -> EditionChange:
-    """Change of a share between editions; each side is ``(year, percent, n, population)``."""
+    """Change of a share between editions; each side is ``(year, percent, n, population)``.
+
+    ``decimals``/``before_decimals``: how the two shares are printed (a published value's precision).
+    """
     (y0, p0, given_n0, given_pop0), (y1, p1, n1, pop1) = before, after
     assumed = given_n0 is None
     n0 = n1 if given_n0 is None else given_n0
@@ -79,7 +123,17 @@ def share_change(
     se0 = share_se(p0 / 100, n0, pop0 if pop0 is None or n0 <= pop0 else None)
     se1 = share_se(p1 / 100, n1, pop1)
     margin = 100 * Z * math.sqrt((0 if math.isnan(se0) else se0**2) + (0 if math.isnan(se1) else se1**2))
-    return EditionChange(y0, y1, p0, p1, n0, n1, margin, _direction(p0, p1, margin, decimals), assumed)
+    direction = printed_direction(p0, p1, margin, decimals, before_decimals)
+    return EditionChange(y0, y1, p0, p1, n0, n1, margin, direction, assumed, before_decimals, decimals)
+
+
+def _mean_direction(before: float, after: float, margin: float, decimals: int) -> Direction:
+    """A mean's direction: equal when equal rounded, otherwise the unrounded difference against the margin."""
+    if round_half_up(before, decimals) == round_half_up(after, decimals):
+        return "same"
+    if abs(after - before) <= margin:
+        return "noise"
+    return "up" if after > before else "down"
 
 
 def mean_change(
@@ -94,7 +148,7 @@ def mean_change(
     assumed = n0 is None
     n0 = n1 if n0 is None else n0
     margin = Z * sd * math.sqrt(1 / max(n0, 1) + 1 / max(n1, 1))
-    return EditionChange(y0, y1, m0, m1, n0, n1, margin, _direction(m0, m1, margin, decimals), assumed)
+    return EditionChange(y0, y1, m0, m1, n0, n1, margin, _mean_direction(m0, m1, margin, decimals), assumed)
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ whose shares per old code do not add up to 1, and an answer scale changed under 
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -83,6 +84,41 @@ def check_mergers(reference: Path, frame_year: int, frame: pd.DataFrame, mergers
             )  # fmt: skip
 
 
+def check_polygons(reference: Path, frame_year: int, frame: pd.DataFrame, log: ProblemLog) -> None:
+    """The map's polygons (``gemeenten_<frame year>.geojson``) are those of the frame: one per municipality."""
+    path = reference / f"gemeenten_{frame_year}.geojson"
+    if not path.is_file():
+        log.error("polygons_missing", f"De gebiedsgrenzen voor de kaart ontbreken: {path.name}.", file=str(path),
+                  expected=f"de gemeentegrenzen op 1 januari {frame_year} (CBS/Kadaster Wijk- en Buurtkaart)",
+                  action=f"Zet {path.name} in {reference} (zie data/raw/reference/README.md).")  # fmt: skip
+        return
+    try:
+        features = json.loads(path.read_text(encoding="utf-8"))["features"]
+        codes = [str(f["properties"]["gemeentecode"]) for f in features]
+    except (ValueError, KeyError, TypeError) as exc:
+        log.error("polygons_unreadable", f"{path.name} is geen GeoJSON met een gemeentecode per gebied ({exc}).",
+                  file=str(path), expected="FeatureCollection, properties.gemeentecode",
+                  action="Exporteer de gemeentegrenzen opnieuw als GeoJSON.")  # fmt: skip
+        return
+    want = set(frame["gemeentecode"].astype(str))
+    extra, missing = sorted(set(codes) - want), sorted(want - set(codes))
+    doubles = sorted({c for c in codes if codes.count(c) > 1})
+    if extra or missing or doubles:
+        found = "; ".join(
+            f"{label}: {', '.join(v[:8])}{' …' if len(v) > 8 else ''}"
+            for label, v in (("niet in de gemeentelijst", extra), ("zonder gebied", missing), ("dubbel", doubles))
+            if v
+        )
+        log.error(
+            "polygons_frame",
+            f"De gebiedsgrenzen in {path.name} passen niet bij de gemeentelijst van 1 januari {frame_year} "
+            f"({len(codes)} gebieden, {len(want)} gemeenten): {found}.",
+            file=str(path), value=f"{len(codes)} gebieden",
+            expected=f"{len(want)} gemeenten van gemeenten_{frame_year}.csv",
+            action=f"Gebruik de grenzen van 1 januari {frame_year}, niet die van een ander jaar.",
+        )  # fmt: skip
+
+
 def check_scales(raw_root: Path, year: int, codebook: Codebook, log: ProblemLog) -> None:
     """An answer scale changed under an old id (or under ``comparable_with``) since the previous edition."""
     earlier = sorted(int(d.name) for d in raw_root.glob("[0-9][0-9][0-9][0-9]") if (d / "codebook.yaml").exists())
@@ -102,4 +138,5 @@ def check_edition(raw_root: Path, year: int, codebook: Codebook, frame: pd.DataF
     """All checks of a year's inputs against each other (problems are added to ``log``)."""
     check_codebook_file(raw_root / str(year) / "codebook.yaml", codebook, frame, log)
     check_mergers(raw_root / "reference", codebook.frame_year, frame, mergers, log)
+    check_polygons(raw_root / "reference", codebook.frame_year, frame, log)
     check_scales(raw_root, year, codebook, log)

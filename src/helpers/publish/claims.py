@@ -63,6 +63,10 @@ TITLE = "Beweringen en vergelijkingen in de tekst"
 _KINDS = {"bewering": "Beweringen", "vergelijking": "Berekende vergelijkingen", REMARK: "Opmerkingen over deze editie"}
 
 
+def _under(section: str) -> str:
+    return f" (onder ‘{html.escape(section)}’)" if section else ""
+
+
 def claims_page(rows: list[dict[str, str]], title: str, synthetic_note: str = "") -> str:
     """The register for reviewers: every claim with its condition and numbers, every computed comparison,
     every placed edition remark; a claim that does not hold (a draft build) is marked."""
@@ -74,7 +78,8 @@ def claims_page(rows: list[dict[str, str]], title: str, synthetic_note: str = ""
             continue
         body = "".join(
             f'<tr{"" if r["holds"] == "True" else " class=fails"}><th scope="row">{esc(r["notebook"])}, cel '
-            f"{esc(r['cell'])}</th><td>{esc(r['text'])}</td><td><code>{esc(r['condition'])}</code></td>"
+            f"{esc(r['cell'])}{_under(r.get('section', ''))}</th><td>{esc(r['text'])}</td>"
+            f"<td><code>{esc(r['condition'])}</code></td>"
             f"<td><code>{esc(r['numbers'])}</code></td>"
             f"<td>{'ja' if r['holds'] == 'True' else '<strong>nee</strong>'}</td></tr>\n"
             for r in mine

@@ -10,7 +10,6 @@ the words from ``report.phrases``, so the page says "steeg" exactly where the re
 from __future__ import annotations
 
 import hashlib
-import html
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -18,22 +17,28 @@ from pathlib import Path
 
 import pandas as pd
 
+from helpers.analysis.comparisons import MARGIN_DECIMALS, EditionChange
 from helpers.analysis.edition_changes import ShareChange, edition_changes
 from helpers.publish.page_shell import banner, page, scroll_box
 from helpers.report.phrases import change_verb
 from helpers.survey.formatting import fmt_number, fmt_pct
-from helpers.survey.text_escape import markdown_text
+from helpers.survey.text_escape import html_text, markdown_text
 
 PAGE = "veranderingen.html"
-#: The rule behind "groter dan de ruis" is stated once, in the method appendix; here it is referred to.
+#: The rules behind the verdicts are stated once, in the method appendix; here they are referred to.
 RULE_POINTER = (
-    "Wanneer een verschil groter is dan de ruis, staat beschreven in de verantwoording (bijlage A, "
-    "‘Vergelijkingen’): dezelfde regel bepaalt de woorden ‘steeg’, ‘daalde’ en ‘nagenoeg gelijk’ in de tekst."
+    "Wanneer een verschil groter is dan de ruis, en hoe alleen dezelfde groep gemeenten met elkaar wordt "
+    "vergeleken, staat beschreven in de verantwoording (bijlage A, ‘Vergelijkingen’ en ‘Dezelfde vraag, dezelfde "
+    "gemeenten’): dezelfde regels bepalen de woorden ‘steeg’, ‘daalde’ en ‘nagenoeg gelijk’ in de tekst."
 )
 TITLE = "Wat is er veranderd sinds de vorige editie"
+NOT_COMPARABLE = "niet vergelijkbaar"
+PANEL_HEAD = "Zelfde gemeenten"
 CSV_COLUMNS = [
     "vraag", "hoofdstuk", "vraagtekst", "categorie", "jaar_voor", "waarde_voor", "n_voor", "basis_voor_aangenomen",
     "bron_voor", "jaar_na", "waarde_na", "n_na", "verschil", "marge", "ondergrens", "bovengrens", "richting", "oordeel",
+    "verschil_onafgerond", "vergeleken_groep", "niet_vergelijkbaar", "panel_n", "panel_voor", "panel_na",
+    "panel_verschil", "panel_marge", "panel_richting", "panel_oordeel", "andere_samenstelling",
 ]  # fmt: skip
 
 
@@ -55,38 +60,59 @@ def load_changes(year: int, since: int | None = None) -> list[ShareChange]:
     return edition_changes(history, year, data, load_published(range(2000, year)), since)
 
 
+def verdict(c: ShareChange) -> str:
+    """The verdict word of one share: "steeg", …, or "niet vergelijkbaar"."""
+    return NOT_COMPARABLE if c.not_comparable else change_verb(c.change)
+
+
+def _panel_row(c: ShareChange) -> list[object]:
+    if c.panel is None or c.not_comparable:
+        return [None] * 7
+    p = c.panel.change
+    return [c.panel.n, p.before, p.after, p.shown_difference, p.margin, p.direction, change_verb(p)]
+
+
 def changes_frame(changes: Sequence[ShareChange]) -> pd.DataFrame:
-    """One row per share (``CSV_COLUMNS``): both editions, difference, margin, interval and the verdict."""
-    rows = [
-        [
-            c.question.id,
-            c.question.chapter,
-            c.question.text,
-            c.category,
-            c.change.year_before,
-            c.change.before,
-            c.change.n_before,
-            c.change.assumed_base,
-            c.source_before,
-            c.change.year_after,
-            c.change.after,
-            c.change.n_after,
-            c.change.difference,
-            c.change.margin,
-            c.lower,
-            c.upper,
-            c.change.direction,
-            change_verb(c.change),
-        ]
-        for c in changes
-    ]
+    """One row per share (``CSV_COLUMNS``): both editions, the printed difference, margin, printed interval and
+    verdict; the group compared after a routing change; the same over the municipalities that answered both."""
+    rows = []
+    for c in changes:
+        ch, skip = c.change, bool(c.not_comparable)
+        rows.append(
+            [
+                c.question.id, c.question.chapter, c.question.text, c.category, ch.year_before, ch.before,
+                ch.n_before, ch.assumed_base, c.source_before, ch.year_after, ch.after, ch.n_after,
+                None if skip else ch.shown_difference, None if skip else ch.margin,
+                None if skip else ch.shown_lower, None if skip else ch.shown_upper,
+                "not_comparable" if skip else ch.direction, verdict(c), ch.difference, c.routing, c.not_comparable,
+                *_panel_row(c), c.mix_effect,
+            ]
+        )  # fmt: skip
     return pd.DataFrame(rows, columns=CSV_COLUMNS)
 
 
-def _pp(value: float) -> str:
-    """A difference in percentage points: "+12", "−3", "0"."""
-    text = fmt_number(abs(value), 0)
-    return text if text == "0" else ("+" if value > 0 else "−") + text
+def _pp(value: float, decimals: int = 0) -> str:
+    """A difference in percentage points: "+12", "−3", "0", "+0,4"."""
+    text = fmt_number(abs(value), decimals)
+    return text if not any(ch in "123456789" for ch in text) else ("+" if value > 0 else "−") + text
+
+
+def _difference(change: EditionChange) -> str:
+    """The printed difference: of the printed shares ("−4")."""
+    return _pp(change.shown_difference, change.decimals)
+
+
+def _interval(change: EditionChange) -> str:
+    """The printed interval: printed difference ± printed margin ("−7,6 tot −0,4")."""
+    dec = max(change.decimals, MARGIN_DECIMALS)
+    return f"{_pp(change.shown_lower, dec)} tot {_pp(change.shown_upper, dec)}"
+
+
+def _value(change: EditionChange, before: bool, with_year: bool) -> str:
+    text = (
+        fmt_pct(change.before, change.before_decimals or 0) if before else fmt_pct(change.after, change.after_decimals)
+    )
+    return f"{text} ({change.year_before})" if with_year else text
 
 
 def _groups(changes: Sequence[ShareChange]) -> list[list[ShareChange]]:
@@ -100,15 +126,51 @@ def _years(changes: Sequence[ShareChange]) -> str:
     return ", ".join(str(y) for y in sorted({c.change.year_before for c in changes}))
 
 
+def _before_head(group: Sequence[ShareChange]) -> tuple[str, bool]:
+    """The column head of the earlier values and whether each value names its own year (years differ)."""
+    years = {c.change.year_before for c in group}
+    return (str(years.pop()), False) if len(years) == 1 else ("Eerder (jaar)", True)
+
+
+def mix_sentence(c: ShareChange, year: int) -> str:
+    """Where all respondents and the same municipalities disagree: why, in one sentence ('' when they agree)."""
+    if not c.mix_effect or c.panel is None:
+        return ""
+    y0, whole, same = c.change.year_before, change_verb(c.change), change_verb(c.panel.change)
+    return (
+        f"‘{c.category}’: over alle respondenten {whole}, bij de {c.panel.n} gemeenten die in {y0} en {year} "
+        f"antwoordden {same} ({_difference(c.panel.change)} procentpunt, {_interval(c.panel.change)}). Het verschil "
+        "tussen die twee komt door een andere samenstelling van de gemeenten die de vragenlijst invulden."
+    )
+
+
+def _panel_cell(c: ShareChange) -> str:
+    if c.panel is None or c.not_comparable:
+        return "–"
+    p = c.panel.change
+    return f"{_difference(p)} ({_interval(p)}) {change_verb(p)}"
+
+
+def _notes(group: Sequence[ShareChange], year: int) -> list[str]:
+    """Sentences under a question's table: routing, not comparable, different mix of respondents."""
+    first = group[0]
+    out = [first.routing] if first.routing else []
+    reasons = sorted({c.not_comparable for c in group if c.not_comparable})
+    out += [f"Niet vergelijkbaar: {r}." for r in reasons]
+    out += [m for c in group if (m := mix_sentence(c, year))]
+    return out
+
+
 def changes_markdown(changes: Sequence[ShareChange], year: int) -> str:
-    """The appendix for the PDF: the rule, then per question its shares in both editions and the verdict."""
+    """The appendix for the PDF: the rule, then per question its shares in both editions and the verdicts."""
     head = [f"# {TITLE}", ""]
     if not changes:
         return "\n".join([*head, f"Geen vraag van {year} is eerder op vergelijkbare wijze gesteld.", ""])
     head += [
         f"Per vraag die ook in een eerdere editie ({_years(changes)}) op vergelijkbare wijze is gesteld: elk "
-        f"percentage toen en in {year}, het verschil in procentpunten met de marge van 95% (het verschil ± de "
-        "marge), en het oordeel. **Vet**: het verschil is groter dan de ruis.",
+        f"percentage toen en in {year}, het verschil van de afgedrukte percentages in procentpunten met zijn "
+        "95%-interval, en het oordeel; daarnaast hetzelfde bij alleen de gemeenten die beide edities antwoordden "
+        f"(‘{PANEL_HEAD}’). **Vet**: het verschil is groter dan de ruis.",
         "",
         f"*{RULE_POINTER}*",
         "",
@@ -116,81 +178,106 @@ def changes_markdown(changes: Sequence[ShareChange], year: int) -> str:
     lines = list(head)
     for group in _groups(changes):
         q = group[0].question
-        y0 = group[0].change.year_before
+        y0, per_row = _before_head(group)
         assumed = (
             " Basis van de eerdere editie niet gepubliceerd: gelijk aan die van dit jaar genomen."
             if any(c.change.assumed_base for c in group)
             else ""
         )
+        panel_n = next((c.panel.n for c in group if c.panel is not None), None)
         lines += [
             "\\needspace{11\\baselineskip}",  # raw LaTeX: the question stays on the page of its table
-            f"**{markdown_text(q.text)}** (hoofdstuk {q.chapter}; n={group[0].change.n_after} in {year}).{assumed}",
+            f"**{markdown_text(q.text)}** (hoofdstuk {q.chapter}; n={group[0].change.n_after} in {year}"
+            + (f"; {panel_n} gemeenten antwoordden in beide edities" if panel_n else "")
+            + f").{assumed}",
             "",
         ]
-        lines.append(f"| Antwoord | {y0} | {year} | Verschil | Marge | Oordeel |")
-        lines.append("|:----------------------------|------:|------:|-------:|-------:|:--------------------|")
+        lines.append(f"| Antwoord | {y0} | {year} | Verschil (95%-interval) | Oordeel | {PANEL_HEAD} |")
+        lines.append("|:--------------------|------:|------:|:----------------|:----------------|:----------------|")
         for c in group:
-            verdict = change_verb(c.change)
-            if c.change.direction in ("up", "down"):
-                verdict = f"**{verdict}**"
+            word = verdict(c)
+            if c.change.direction in ("up", "down") and not c.not_comparable:
+                word = f"**{word}**"
+            diff = "–" if c.not_comparable else f"{_difference(c.change)} ({_interval(c.change)})"
             lines.append(
-                f"| {markdown_text(c.category)} | {fmt_pct(c.change.before)} | {fmt_pct(c.change.after)} | "
-                f"{_pp(c.change.difference)} | ±{fmt_number(c.change.margin, 0)} | {verdict} |"
+                f"| {markdown_text(c.category)} | {markdown_text(_value(c.change, True, per_row))} | "
+                f"{markdown_text(_value(c.change, False, False))} | {markdown_text(diff)} | {word} | "
+                f"{markdown_text(_panel_cell(c))} |"
             )
         lines.append("")
+        lines += [f"{markdown_text(n)}\n" for n in _notes(group, year)]
     return "\n".join(lines)
 
 
 def changes_page(changes: Sequence[ShareChange], year: int, title: str, synthetic_note: str = "") -> str:
-    """The HTML page: the rule, the changes beyond noise first, then every comparable question as a table."""
-    esc = html.escape
-    moved = [c for c in changes if c.change.direction in ("up", "down")]
+    """The HTML page: the rules, the changes beyond noise first, then every comparable question as a table."""
+    esc = html_text
+    moved = [c for c in changes if c.change.direction in ("up", "down") and not c.not_comparable]
     summary = "".join(
         f"<li>{esc(c.question.text)} — {esc(c.category)}: {esc(change_verb(c.change))} van "
-        f"{esc(fmt_pct(c.change.before))} in {c.change.year_before} naar "
-        f"{esc(fmt_pct(c.change.after))} in {year}</li>\n"
+        f"{esc(_value(c.change, True, False))} in {c.change.year_before} naar "
+        f"{esc(_value(c.change, False, False))} in {year}"
+        + (f" ({esc(c.change.among)})" if c.change.among else "")
+        + "</li>\n"
         for c in moved
     )
-    sections = []
-    for i, group in enumerate(_groups(changes), start=1):
-        q, y0 = group[0].question, group[0].change.year_before
-        body = "".join(
-            f"<tr{' class=moved' if c.change.direction in ('up', 'down') else ''}>"
-            f'<th scope="row">{esc(c.category)}</th>'
-            f"<td>{esc(fmt_pct(c.change.before))}</td><td>{esc(fmt_pct(c.change.after))}</td>"
-            f"<td>{esc(_pp(c.change.difference))}</td><td>{esc(_pp(c.lower))} tot {esc(_pp(c.upper))}</td>"
-            f"<td>{esc(change_verb(c.change))}</td></tr>\n"
-            for c in group
-        )
-        assumed = (
-            " (basis van de eerdere editie niet gepubliceerd)" if any(c.change.assumed_base for c in group) else ""
-        )
-        sections.append(
-            scroll_box(
-                f'<table id="v{i}"><caption>{esc(q.text)} <small>(hoofdstuk {q.chapter}; '
-                f"n={group[0].change.n_after} in {year}{assumed})</small></caption>\n"
-                f'<thead><tr><th scope="col">Antwoord</th><th scope="col">{y0}</th>'
-                f'<th scope="col">{year}</th><th scope="col">Verschil (procentpunt)</th>'
-                f'<th scope="col">95%-interval van het verschil</th><th scope="col">Oordeel</th></tr></thead>\n'
-                f"<tbody>\n{body}</tbody></table>"
-            )
-        )
+    mixed = "".join(
+        f"<li>{esc(c.question.text)} — {esc(mix_sentence(c, year))}</li>\n" for c in changes if c.mix_effect
+    )
+    sections = [_section(i, group, year) for i, group in enumerate(_groups(changes), start=1)]
     intro = (
         f"<p>Per vraag die ook in een eerdere editie ({esc(_years(changes))}) op vergelijkbare wijze is gesteld: elk "
-        f"percentage toen en in {year}, het verschil met zijn 95%-interval en het oordeel. Rijen in vet: het "
-        "verschil is groter dan de ruis. De cijfers als CSV: <code>make compare</code>.</p>"
+        f"percentage toen en in {year}, het verschil van de afgedrukte percentages met zijn 95%-interval en het "
+        f"oordeel; in de kolom ‘{esc(PANEL_HEAD)}’ hetzelfde bij alleen de gemeenten die beide edities antwoordden. "
+        "Rijen in vet: het verschil is groter dan de ruis. De cijfers als CSV: <code>make compare</code>.</p>"
         if changes
         else f"<p>Geen vraag van {year} is eerder op vergelijkbare wijze gesteld.</p>"
     )
     moved_html = f"<h2>Veranderingen groter dan de ruis</h2>\n<ul>\n{summary}</ul>\n" if moved else ""
+    mixed_html = f"<h2>Andere samenstelling van de respons</h2>\n<ul>\n{mixed}</ul>\n" if mixed else ""
     body = f"""<nav aria-label="Terug"><a href="index.html">Inhoud</a></nav>
 <h1>{esc(TITLE)}</h1>
 {banner(synthetic_note)}{intro}
 <p><em>{esc(RULE_POINTER)}</em></p>
-{moved_html}<h2>Alle vergelijkbare vragen</h2>
+{moved_html}{mixed_html}<h2>Alle vergelijkbare vragen</h2>
 {chr(10).join(sections)}
 """
     return page(f"{TITLE} — {title}", body, css=_CSS)
+
+
+def _section(i: int, group: Sequence[ShareChange], year: int) -> str:
+    """One question's table on the HTML page, with its notes (routing, not comparable, mix)."""
+    esc = html_text
+    q = group[0].question
+    y0, per_row = _before_head(group)
+    body = "".join(
+        f"<tr{' class=moved' if c.change.direction in ('up', 'down') and not c.not_comparable else ''}>"
+        f'<th scope="row">{esc(c.category)}</th>'
+        f"<td>{esc(_value(c.change, True, per_row))}</td><td>{esc(_value(c.change, False, False))}</td>"
+        + (
+            "<td>–</td><td>–</td>"
+            if c.not_comparable
+            else f"<td>{esc(_difference(c.change))}</td><td>{esc(_interval(c.change))}</td>"
+        )
+        + f"<td>{esc(verdict(c))}</td><td>{esc(_panel_cell(c))}</td></tr>\n"
+        for c in group
+    )
+    assumed = " (basis van de eerdere editie niet gepubliceerd)" if any(c.change.assumed_base for c in group) else ""
+    panel_n = next((c.panel.n for c in group if c.panel is not None), None)
+    panel = f"; {panel_n} gemeenten antwoordden in beide edities" if panel_n else ""
+    notes = "".join(f"<p>{esc(n)}</p>\n" for n in _notes(group, year))
+    return (
+        scroll_box(
+            f'<table id="v{i}"><caption>{esc(q.text)} <small>(hoofdstuk {q.chapter}; '
+            f"n={group[0].change.n_after} in {year}{panel}{assumed})</small></caption>\n"
+            f'<thead><tr><th scope="col">Antwoord</th><th scope="col">{esc(y0)}</th>'
+            f'<th scope="col">{year}</th><th scope="col">Verschil (procentpunt)</th>'
+            f'<th scope="col">95%-interval van het verschil</th><th scope="col">Oordeel</th>'
+            f'<th scope="col">{esc(PANEL_HEAD)}: verschil (interval) en oordeel</th></tr></thead>\n'
+            f"<tbody>\n{body}</tbody></table>"
+        )
+        + notes
+    )
 
 
 _CSS = """  table { border-collapse: collapse; margin: 1.2rem 0; width: 100%; }
@@ -218,7 +305,8 @@ def _inputs_digest(year: int) -> str:
     files = [p for y in range(2000, year + 1) for p in (paths.codebook_path(y), paths.export_path(y)) if p.is_file()]
     files += sorted(paths.PUBLISHED_DIR.glob("*.csv")) + sorted(paths.REFERENCE_DIR.glob("*.csv"))
     code = Path(__file__).parents[1]
-    files += sorted((code / "analysis").glob("*.py")) + sorted((code / "survey").glob("*.py")) + [Path(__file__)]
+    files += sorted((code / "analysis").glob("*.py")) + sorted((code / "survey").glob("*.py"))
+    files += [code / "report" / "phrases.py", Path(__file__)]
     h = hashlib.sha256()
     for f in files:
         h.update(f.name.encode() + hashlib.sha256(f.read_bytes()).digest())

@@ -20,6 +20,7 @@ from typing import Any, ClassVar
 
 from jupyter_client.manager import AsyncKernelManager
 
+from helpers.report.location import describe, section_of_prompt
 from helpers.report.notebook import NOTEBOOK_ENV
 
 Log = Callable[[str], None]
@@ -103,8 +104,11 @@ class ExecutionFailure(Exception):
     notebook: Path | None = field(default=None)
 
     def __str__(self) -> str:
-        where = f"{self.name}.ipynb" + (f", cel {self.cell}" if self.cell is not None else "")
         evalue = (self.evalue or "").strip().splitlines()
+        if evalue and evalue[0].startswith(f"{self.name}.ipynb"):
+            return evalue[0]  # a located error (prose, claim) names its own place: one location, as in JupyterLab
+        section = section_of_prompt(self.notebook, self.cell) if self.notebook and self.cell is not None else ""
+        where = describe(self.name, self.cell, section)
         return f"{where}: {self.ename}" + (f": {evalue[0]}" if evalue else "")
 
 

@@ -48,7 +48,7 @@ from helpers.survey.codebook import Codebook, Question
 
 if TYPE_CHECKING:
     from helpers.report.prose import Prose
-from helpers.survey.lineage import QuestionHistory, Resolution, current_keys
+from helpers.survey.lineage import QuestionHistory, Resolution, current_keys, scale_change_reason
 from helpers.survey.notes import EditionNotes
 from helpers.survey.text_escape import markdown_text
 
@@ -61,15 +61,52 @@ class QuestionGone(LookupError):
         super().__init__(gone_text(resolution))
 
 
+class QuestionIds(list[str]):
+    """Question ids a view showed; prints nothing as a cell's last value in JupyterLab."""
+
+    def _ipython_display_(self) -> None:
+        """The views themselves have been shown already."""
+
+
 def gone_text(res: Resolution) -> str:
-    """One Dutch sentence on why a question's numbers are not in this year's report."""
+    """One Dutch sentence on why a question's numbers are not in this year's report.
+
+    A replacement whose answer scale changed says so and shows both scales ("de antwoordschaal
+    veranderde van 2 naar 4 punten (‘Ja / Nee’ → ‘Nooit / Soms / Meestal / Altijd’)"); a question text is
+    repeated only when it differs.
+    """
     old = res.previous.text if res.previous is not None else res.requested
-    if res.status == "replaced" and res.question is not None:
+    if res.status != "replaced" or res.question is None:
+        return f"De vraag ‘{_short(old)}’ is in {res.year} niet gesteld."
+    new = res.question
+    renamed = _short(old) != _short(new.text)
+    scale = _scale_words(res.previous, new) if res.previous is not None else ""
+    if scale:
+        now = f" (nu: ‘{_short(new.text)}’)" if renamed else ""
         return (
-            f"De vraag ‘{_short(old)}’ is in {res.year} vervangen door een vraag die er niet mee te vergelijken "
-            f"is: ‘{_short(res.question.text)}’."
+            f"De vraag ‘{_short(old)}’ is in {res.year} gewijzigd{now}: {scale}. "
+            "De antwoorden zijn daarom niet te vergelijken met die van eerdere jaren."
         )
-    return f"De vraag ‘{_short(old)}’ is in {res.year} niet gesteld."
+    if not renamed:
+        return (
+            f"De vraag ‘{_short(old)}’ is in {res.year} zo gewijzigd dat de antwoorden niet te vergelijken zijn "
+            "met die van eerdere jaren."
+        )
+    return (
+        f"De vraag ‘{_short(old)}’ is in {res.year} vervangen door een vraag die er niet mee te vergelijken "
+        f"is: ‘{_short(new.text)}’."
+    )
+
+
+def _scale_words(old: Question, new: Question) -> str:
+    """ "de antwoordschaal veranderde van 2 naar 4 punten (‘Ja / Nee’ → ‘Nooit / … / Altijd’)" ('' if unchanged)."""
+    before, after = [o.label for o in old.options], [o.label for o in new.options]
+    if not before or not after or (before == after and not scale_change_reason(old, new)):
+        return ""
+    both = f"(‘{' / '.join(before)}’ → ‘{' / '.join(after)}’)"
+    if len(before) != len(after):
+        return f"de antwoordschaal veranderde van {len(before)} naar {len(after)} punten {both}"
+    return f"de antwoordschaal veranderde {both}"
 
 
 def _short(text: str, width: int = 110) -> str:
@@ -109,7 +146,8 @@ class Chapter:
         self.notes = notes or EditionNotes()
         self._respondents = respondents
         self._earlier = earlier
-        self.registry = Registry(self.number, self.year, out_dir, name, display)
+        interactive = Path(out_dir).resolve().is_relative_to(paths.SCRATCH_DIR.resolve())
+        self.registry = Registry(self.number, self.year, out_dir, name, display, interactive=interactive)
         self.quote_register = QuoteRegister(self.registry.out_dir, name, self.number)
         self.shown: set[str] = set()
         self._announced: set[str] = set()
@@ -359,7 +397,8 @@ class Chapter:
     def response_map(self, title: str = "Vertegenwoordigde gemeenten naar grootteklasse") -> Ref:
         """Map of the represented municipalities by size class (numbers: the response table)."""
         table = response_table(self.frame, self.data, self.codebook)
-        fig = response_map(paths.polygons_path(self.codebook.frame_year), self.data, self.year)
+        # the credit names the year of the boundaries drawn (the frame's), not the survey year
+        fig = response_map(paths.polygons_path(self.codebook.frame_year), self.data, self.codebook.frame_year)
         return self.registry.figure(fig, table, title)
 
     def clusters(self) -> Ref:
@@ -382,7 +421,7 @@ class Chapter:
         lines = [f"> “{markdown_text(x.text)}”  \n> — *{markdown_text(x.size_class)}*" for x in chosen]
         self.display(Markdown("\n\n".join(lines) if lines else "*Geen open antwoorden om te citeren.*"))
 
-    def remaining(self) -> list[str]:
+    def remaining(self) -> QuestionIds:
         """Default views of this chapter's questions that no cell has shown (e.g. new questions)."""
         done = self.shown | set(self.registry.figures) | set(self.registry.tables)
         left = [q.id for q in self.codebook.by_chapter(self.number) if q.id not in done]
@@ -390,4 +429,4 @@ class Chapter:
             self.display(Markdown("### Overige vragen van dit hoofdstuk"))
         for qid in left:
             self.show(qid)
-        return []
+        return QuestionIds(left)

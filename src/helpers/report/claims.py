@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from helpers.report.errors import LocatedError
 from helpers.report.part_files import write_part
 from helpers.survey.formatting import fmt_number, fmt_pct
 
@@ -27,10 +28,10 @@ if TYPE_CHECKING:
     from helpers.report.narrative import Narrative
 
 DRAFT_ENV = "MONITOR_DRAFT"
-REGISTER_COLUMNS = ["notebook", "cell", "kind", "text", "condition", "holds", "numbers"]
+REGISTER_COLUMNS = ["notebook", "cell", "kind", "text", "condition", "holds", "numbers", "section"]
 
 
-class ClaimError(AssertionError):
+class ClaimError(LocatedError, AssertionError):
     """A claim that does not hold on this year's data (one line: notebook, cell, claim, numbers)."""
 
 
@@ -68,10 +69,17 @@ class Register:
     path: Path
     notebook: str
     rows: list[dict[str, Any]] = field(default_factory=list)
+    #: The heading above the cell being rendered (``report.location``), recorded with each entry.
+    section: str = ""
+
+    def __post_init__(self) -> None:
+        # an empty part says "this notebook renders prose": its notes.yaml remarks must be placed
+        write_part(self.path, REGISTER_COLUMNS, self.rows)
 
     def add(self, cell: int | None, kind: str, text: str, condition: str, holds: bool, numbers: str) -> None:
         row = {"notebook": self.notebook, "cell": "" if cell is None else cell, "kind": kind,
-               "text": " ".join(text.split()), "condition": condition, "holds": holds, "numbers": numbers}  # fmt: skip
+               "text": " ".join(text.split()), "condition": condition, "holds": holds, "numbers": numbers,
+               "section": self.section}  # fmt: skip
         if row not in self.rows:
             self.rows.append(row)
         write_part(self.path, REGISTER_COLUMNS, self.rows)

@@ -18,7 +18,10 @@ from helpers.analysis.comparisons import (
     size_comparison,
     size_mean_comparison,
 )
+from helpers.analysis.edition_changes import SHARE_TYPES, compared_change, routing_differs
 from helpers.analysis.frequencies import answered_mask, base_n
+from helpers.analysis.panel import NotComparable
+from helpers.analysis.trends import COMPUTED
 from helpers.report import phrases
 from helpers.report.errors import NoComparison, Suppressed
 from helpers.survey.codebook import Question
@@ -59,17 +62,40 @@ class Comparisons:
         now = self.nv._number(qid, key, stat)
         n_now = base_n(self.nv.ch.table_for(q), q)
         n_then = None if pd.isna(last["n"]) else int(last["n"])
-        if stat == "pct":
-            pop_then = self._population(int(last["year"]))
-            change = share_change(
-                (int(last["year"]), float(last["value"]), n_then, pop_then),
-                (self.nv.ch.year, now, n_now, self.nv.ch.codebook.population_size),
-            )
-        else:
+        decimals = None if pd.isna(last.get("decimals")) else int(last["decimals"])
+        if stat != "pct":
             sd = self._spread(q, key, stat)
             change = mean_change((int(last["year"]), float(last["value"]), n_then), (self.nv.ch.year, now, n_now), sd)
-        decimals = last.get("decimals")
-        return replace(change, before_decimals=None if pd.isna(decimals) else int(decimals))
+            return replace(change, before_decimals=decimals)
+        pop_then = self._population(int(last["year"]))
+        change = share_change(
+            (int(last["year"]), float(last["value"]), n_then, pop_then),
+            (self.nv.ch.year, now, n_now, self.nv.ch.codebook.population_size),
+            before_decimals=decimals,
+        )
+        return self._like_with_like(q, key, change, str(last["source"]))
+
+    def _like_with_like(self, q: Question, key: str, change: EditionChange, source: str) -> EditionChange:
+        """``change`` on the municipalities asked in both editions when the routing changed (the rule of
+        ``analysis.panel``); NoComparison when they cannot be matched."""
+        ch, y0 = self.nv.ch, change.year_before
+        if q.level == "respondent" or q.type not in SHARE_TYPES:
+            return change
+        data = {y0: ch.earlier_editions[y0], ch.year: ch.data} if y0 in ch.earlier_editions else {}
+        why = ""
+        if source != COMPUTED or not data:
+            if routing_differs(ch.history, q, ch.year, y0):
+                why = f"de vraag is in {y0} aan een andere groep gemeenten gesteld"
+            if not why:
+                return change
+        else:
+            try:
+                found = compared_change(ch.history, q, ch.year, y0, data, key)
+            except NotComparable as exc:
+                why = str(exc)
+            else:
+                return found.change if found.routing else change
+        raise NoComparison(f"‘{q.text}’ is niet te vergelijken met {y0}: {why}")
 
     def _population(self, year: int) -> int | None:
         cb = self.nv.ch.history.codebooks.get(year)

@@ -1,6 +1,15 @@
-"""Why a passage of prose cannot be printed this year (the passage is left out with one line)."""
+"""Why a passage of prose cannot be printed this year (the passage is left out with one line), and the
+errors a notebook author sees as one located Dutch line."""
 
 from __future__ import annotations
+
+
+class LocatedError(ValueError):
+    """An error whose message starts with where it happened (``report.location.describe``). JupyterLab shows
+    only that message, no traceback (IPython's ``_render_traceback_``); the build prints it as its one line."""
+
+    def _render_traceback_(self) -> list[str]:
+        return [str(self)]
 
 
 class Suppressed(LookupError):

@@ -22,6 +22,7 @@ from helpers.analysis.comparisons import (
     ALPHA,
     Z,
 )
+from helpers.analysis.frame_change import FrameChange, frame_change
 from helpers.analysis.frequencies import answered_mask, base_n, combined_value, question_indicators
 from helpers.analysis.intervals import share_ci
 from helpers.analysis.question_tables import multi_order
@@ -56,7 +57,7 @@ class Narrative:
             "pct_range", "response", "clusters", "change", "change_verb", "change_adverb", "previous_year",
             "previous", "size_word", "size_pct", "size_mean", "size_mean_word", "position", "top", "ranking",
             "option_count", "routing", "question", "label", "max_answers", "remarks", "has_publication", "asked",
-            "loaded", "previous_edition",
+            "loaded", "previous_edition", "frame_changed", "frame_change",
         ]  # fmt: skip
         ns: dict[str, Any] = {name: getattr(self, name) for name in names if name not in COMPARISON_NAMES}
         ns |= {name: getattr(self.comparisons, name) for name in COMPARISON_NAMES}
@@ -319,6 +320,27 @@ class Narrative:
         if not earlier:
             raise NoComparison("er is geen eerdere editie")
         return str(max(earlier))
+
+    def _frame_change(self) -> FrameChange | None:
+        earlier = [y for y in self.ch.history.years if y < self.ch.year]
+        if not earlier:
+            return None
+        before = self.ch.history.codebooks[max(earlier)].frame_year
+        change = frame_change(before, self.ch.codebook.frame_year)
+        return change if change.changed else None
+
+    def frame_changed(self) -> bool:
+        """Does this edition's municipality frame differ from the previous edition's (mergers, divisions)?"""
+        return self._frame_change() is not None
+
+    def frame_change(self) -> str:
+        """The reorganisations since the previous edition, from the merger tables, and what they mean for
+        comparisons; NoComparison when the frame is the same."""
+        change = self._frame_change()
+        if change is None:
+            raise NoComparison("de gemeentelijst is dezelfde als in de vorige editie")
+        previous = max(y for y in self.ch.history.years if y < self.ch.year)
+        return phrases.frame_change_sentence(change, previous, self.ch.year)
 
     def has_publication(self) -> bool:
         """Were numbers of this edition published (``data/raw/published/monitor_<year>.csv``)?"""

@@ -24,13 +24,15 @@ from helpers.survey.codebook import load_codebook
 from helpers.survey.frame import read_frame
 from helpers.survey.lineage import QuestionHistory
 from helpers.survey.notes import load_notes
+from helpers.survey.vocabulary import CHAPTER_ANCHOR
 
 #: Set by the build for each kernel: the notebook's file stem (``03_policy``).
 NOTEBOOK_ENV = "MONITOR_NOTEBOOK"
 
 
 def notebook_name() -> str | None:
-    """The running notebook's file stem: from the build, or from JupyterLab's session (None if unknown)."""
+    """The running notebook's file stem: from the build, JupyterLab's or VS Code's session, or the command that
+    started the kernel (nbconvert, papermill); None if unknown."""
     for value in (os.environ.get(NOTEBOOK_ENV), os.environ.get("JPY_SESSION_NAME")):
         if value:
             return Path(value).stem
@@ -44,6 +46,29 @@ def notebook_name() -> str | None:
     for key in ("__session__", "__vsc_ipynb_file__"):
         if ns.get(key):
             return Path(str(ns[key])).stem
+    return _launcher_notebook()
+
+
+def _launcher_notebook(pid: int | None = None, depth: int = 4) -> str | None:
+    """The notebook named on the command line of the process that started this kernel (``jupyter nbconvert
+    --execute 03_policy.ipynb``, ``papermill 03_policy.ipynb out.ipynb``): the first ``.ipynb`` argument that is
+    a notebook of ``notebooks/``; None where ``/proc`` cannot tell."""
+    known = {p.stem for p in paths.NOTEBOOKS_DIR.glob("*.ipynb")}
+    current = pid if pid is not None else os.getppid()
+    for _ in range(depth):
+        try:
+            raw = Path(f"/proc/{current}/cmdline").read_bytes()
+            status = Path(f"/proc/{current}/status").read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return None
+        stems = [Path(a).stem for a in raw.decode("utf-8", "replace").split("\0") if a.endswith(".ipynb")]
+        found = next((stem for stem in stems if stem in known), None)
+        if found:
+            return found
+        parent = next((line.split()[1] for line in status.splitlines() if line.startswith("PPid:")), "0")
+        if parent in ("0", "1"):
+            return None
+        current = int(parent)
     return None
 
 
@@ -78,6 +103,9 @@ def open_chapter(year: int, build_dir: str | Path | None = None, *, name: str | 
     activate(chapter)
     if cb.synthetic:
         chapter.display(Markdown(synthetic_note(year)))
+    remark = chapter.prose.narrative.remarks(CHAPTER_ANCHOR) if chapter.prose is not None else ""
+    if remark:
+        chapter.display(Markdown(remark))
     return chapter
 
 

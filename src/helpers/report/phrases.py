@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from helpers.analysis.comparisons import EditionChange, GroupComparison, Position
+from helpers.analysis.frame_change import FrameChange
 from helpers.survey.formatting import round_half_up
 
 _UNITS = ["nul", "een", "twee", "drie", "vier", "vijf", "zes", "zeven", "acht", "negen", "tien", "elf", "twaalf",
@@ -61,6 +62,28 @@ def lower_first(text: str) -> str:
     return text if i is None else text[:i] + text[i].lower() + text[i + 1 :]
 
 
+def frame_change_sentence(change: FrameChange, previous: int, year: int) -> str:
+    """What the reorganisations between two editions' frames mean for the reader, in Dutch."""
+    parts = [f"{join_list(list(m.old))} gingen op in {m.new[0]}" for m in change.merged]
+    parts += [f"{m.old[0]} werd verdeeld over {join_list(list(m.new))}" for m in change.divided]
+    days = sorted({m.year for m in (*change.merged, *change.divided)})
+    when = join_list([f"1 januari {y}" for y in days]) if days else f"1 januari {change.year_after}"
+    first = (
+        f"Sinds de monitor van {previous} zijn gemeenten heringedeeld. Op {when}: {'; '.join(parts)}."
+        if parts
+        else f"Sinds de monitor van {previous} is de gemeentelijst veranderd."
+    )
+    count = (
+        f" De gemeentelijst van deze monitor (1 januari {change.year_after}) telt {change.n_after} gemeenten, "
+        f"die van {previous} (1 januari {change.year_before}) {change.n_before}."
+    )
+    meaning = (
+        f" Cijfers van {previous} en eerder gaan over de gemeenten van toen; een vergelijking met die jaren "
+        "vergelijkt dus niet precies dezelfde verzameling gemeenten."
+    )
+    return first + count + meaning
+
+
 def join_list(items: Sequence[str]) -> str:
     """``["a", "b", "c"]`` -> "a, b en c"."""
     items = list(items)
@@ -70,15 +93,20 @@ def join_list(items: Sequence[str]) -> str:
 
 
 def change_phrase(change: EditionChange, fmt) -> str:
-    """ "steeg van 72% in 2017 naar 84% in 2018", "daalde …", "bleef nagenoeg gelijk (…)", "bleef gelijk (72%)"."""
+    """ "steeg van 72% in 2017 naar 84% in 2018", "daalde …", "bleef nagenoeg gelijk (…)", "bleef gelijk (72%)".
+
+    A change restricted to part of the municipalities (``change.among``, e.g. after a routing change)
+    says so: "bleef gelijk (44% in 2019 en in 2020, bij de gemeenten die de vraag in beide edities kregen)".
+    """
     a, b = fmt(change.before, change.before_decimals), fmt(change.after, None)
     y0, y1 = change.year_before, change.year_after
+    among = f", {change.among}" if change.among else ""
     if change.direction == "same":
-        return f"bleef gelijk ({b} in {y0} en in {y1})"
+        return f"bleef gelijk ({b} in {y0} en in {y1}{among})"
     if change.direction == "noise":
-        return f"bleef nagenoeg gelijk ({a} in {y0}, {b} in {y1})"
+        return f"bleef nagenoeg gelijk ({a} in {y0}, {b} in {y1}{among})"
     verb = "steeg" if change.direction == "up" else "daalde"
-    return f"{verb} van {a} in {y0} naar {b} in {y1}"
+    return f"{verb} van {a} in {y0} naar {b} in {y1}" + (f" ({change.among})" if change.among else "")
 
 
 def change_verb(change: EditionChange) -> str:

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import re
 import traceback
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from IPython.display import Markdown
@@ -30,7 +31,8 @@ from jinja2 import Environment, StrictUndefined, TemplateSyntaxError, UndefinedE
 from jinja2.ext import Extension
 
 from helpers.report.claims import Check, ClaimError, Predicates, Register, is_draft
-from helpers.report.errors import NoComparison, Suppressed
+from helpers.report.errors import LocatedError, NoComparison, Suppressed
+from helpers.report.location import describe, prompt_number, section_of
 from helpers.report.narrative import FILTERS, Narrative
 from helpers.survey.lineage import UnknownReference
 from helpers.survey.text_escape import markdown_plain, markdown_text
@@ -46,7 +48,7 @@ _COMPARISONS = ("change", "change_verb", "change_adverb", "size_word", "position
 _active: Prose | None = None
 
 
-class ProseError(ValueError):
+class ProseError(LocatedError):
     """A ``%%tekst`` block that cannot be rendered: one line naming notebook, cell, line and placeholder."""
 
 
@@ -74,7 +76,8 @@ class Prose:
         self.user_ns = user_ns if user_ns is not None else {}
         self.narrative = Narrative(chapter)
         self.register = Register(chapter.out_dir / CLAIMS_DIR / f"{chapter.name}.csv", chapter.name)
-        self.cell: int | None = None
+        self.cell: int | None = None  #: the ``In [n]`` of the cell being rendered
+        self.section = ""  #: the heading above it
         # every placeholder's value is text, escaped for Markdown here (SafeMarkdown: composed from escaped parts)
         self.env = Environment(
             undefined=StrictUndefined, extensions=[_ClaimTag], keep_trailing_newline=False, finalize=markdown_text
@@ -86,8 +89,15 @@ class Prose:
             self.functions[name] = self._registered(name, self.functions[name])
 
     def _where(self, line: int | None = None) -> str:
-        cell = f", cel {self.cell}" if self.cell is not None else ""
-        return f"{self.ch.name}.ipynb{cell}" + (f", regel {line}" if line else "")
+        """Notebook, cell (``In [n]``), heading above it and the line as the author sees it: the template's
+        line ``line`` is the cell's line ``line + 1`` (the ``%%tekst`` line is line 1)."""
+        return describe(self.ch.name, self.cell, self.section, line + 1 if line else None)
+
+    def at_cell(self, prompt: int | None, source: str = "") -> None:
+        """The cell about to be rendered: its prompt number and (from the notebook file) the heading above it."""
+        self.cell = prompt
+        self.section = section_of(self.ch.name, source) if source else ""
+        self.register.section = self.section
 
     def _registered(self, name: str, fn: Any) -> Any:
         def wrapper(*args: Any, **kwargs: Any) -> str:
@@ -164,7 +174,7 @@ def tekst(line: str, cell: str) -> None:
     """The ``%%tekst`` cell magic: render the cell's Markdown with the active chapter and show it."""
     if _active is None:
         raise ProseError("%%tekst werkt pas na open_chapter(year, build_dir)")
-    _active.cell = _execution_count()
+    _active.at_cell(_execution_count(), f"%%tekst {line}".rstrip() + "\n" + cell)
     text = _active.render(cell, line.split())
     if text:
         _active.ch.display(Markdown(text))
@@ -173,8 +183,24 @@ def tekst(line: str, cell: str) -> None:
 def _execution_count() -> int | None:
     from IPython import get_ipython
 
-    shell = get_ipython()
-    return getattr(shell, "execution_count", None)
+    return prompt_number(get_ipython())
+
+
+def _cell_file(filename: str) -> bool:
+    """Is this the code of a notebook cell (IPython's ``<ipython-input-…>`` or ipykernel's ``…/ipykernel_<pid>/…``)?"""
+    return filename.startswith("<ipython-input") or Path(filename).parent.name.startswith("ipykernel_")
+
+
+def _located_only(shell: Any, etype: type, value: BaseException, tb: Any, tb_offset: int | None = None) -> list[str]:
+    """Show a view's unknown key (a typo in a question or category key) as one located Dutch line."""
+    source = (shell.user_ns.get("In") or [""])[-1] if shell is not None else ""
+    name = _active.ch.name if _active is not None else "notebook"
+    line = next((ln for frame, ln in traceback.walk_tb(tb) if _cell_file(frame.f_code.co_filename)), None)
+    located = describe(name, prompt_number(shell), section_of(name, source), line)
+    message = str(value).strip("'\"")
+    stb = [f"{located}: {message}"]
+    shell._showtraceback(etype, value, stb)
+    return stb
 
 
 def activate(chapter: Chapter) -> Prose:
@@ -187,4 +213,5 @@ def activate(chapter: Chapter) -> Prose:
     chapter.prose = _active
     if shell is not None:
         shell.register_magic_function(tekst, magic_kind="cell", magic_name="tekst")
+        shell.set_custom_exc((UnknownReference,), _located_only)
     return _active

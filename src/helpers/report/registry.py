@@ -110,8 +110,11 @@ class Registry:
         display: Display | None = None,
         *,
         codebook: Codebook | None = None,
+        interactive: bool = False,
     ):
         self.chapter = int(chapter)
+        #: A run by hand (JupyterLab): each view shows its numbered caption above it (a build numbers them itself).
+        self.interactive = interactive
         self.year = int(year)
         self.out_dir = Path(out_dir)
         self.name = name
@@ -227,6 +230,13 @@ class Registry:
             notes = f"*{worded}* " + notes if notes else f"*{worded}*\n"
         return notes
 
+    def _caption_by_hand(self, caption: str) -> None:
+        """In JupyterLab, "Figuur 3.1 … (n=282)" above the view (the build prints captions from metadata)."""
+        if self.interactive:
+            from IPython.display import Markdown
+
+            self.display(Markdown(f"**{markdown_text(caption)}**"))
+
     def _files(self, ref: str, title: str, tables: Sequence[Table]) -> dict[str, str]:
         return write_files(self.out_dir, self.name, ref, title, tables, [self.view_text(t) for t in tables])
 
@@ -239,6 +249,7 @@ class Registry:
         base = n_text([table])
         ref, caption, label = self._caption("table", len(self.tables), heading, base)
         view = {"ref": ref, "files": self._files(ref, heading, [table])}
+        self._caption_by_hand(caption)
         self.display(
             Markdown(table.to_markdown(notes=False)), metadata={"caption": caption, "label": label, VIEW_KEY: view}
         )
@@ -287,6 +298,7 @@ class Registry:
             "numbers": {"columns": [str(c) for c in numbers.columns], "rows": numbers.astype(str).values.tolist()},
         }
         image = Image(data=png, format="png", width=_png_width(png) // 2)
+        self._caption_by_hand(caption)
         self.display(image, metadata={"caption": caption, "label": label, VIEW_KEY: view})
         notes = self.notes_markdown(tables, base, heading)
         if notes:

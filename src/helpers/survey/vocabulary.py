@@ -45,6 +45,8 @@ QUOTE_COLUMNS = ["chapter", "question", "quote_id", "size_class", "text", "redac
 INDICATORS_DIR = "indicators"
 QUOTES_DIR = "quotes"
 CLAIMS_DIR = "claims"
+#: The anchor every notebook offers in ``notes.yaml`` remarks: placed under the chapter's opening warning.
+CHAPTER_ANCHOR = "chapter"
 FIGURES_DIR = "figures"
 #: ``<build_dir>/data/<notebook>/figuur-3-1.csv`` (and ``.xlsx``): the numbers of each figure and table.
 DATA_DIR = "data"
