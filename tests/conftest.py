@@ -1,9 +1,60 @@
-"""Shared pytest fixtures (builders for small exports live in ``tests/fixtures_export.py``)."""
+"""Shared pytest fixtures (builders for small exports live in ``tests/fixtures_export.py``).
+
+``--cpu-hog`` or ``MONITOR_TEST_HOG=1`` runs the session with every core kept busy by a busy-loop
+process (started once by the controlling pytest process, ended when it ends): the proof that no test
+depends on the machine's speed. ``spawn`` starts a process whose tree is killed in teardown.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import subprocess
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
 import pytest
 from fixtures_export import make_codebook, make_frame
+from process_helpers import cpu_hog, hog_requested, started
+
+_HOG = pytest.StashKey[contextlib.ExitStack]()
+_HOG_PIDS = pytest.StashKey[list[int]]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--cpu-hog", action="store_true", help="keep every core busy for the session (also: MONITOR_TEST_HOG=1)"
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if hasattr(config, "workerinput") or not hog_requested(config.getoption("--cpu-hog")):
+        return  # an xdist worker: the controller runs the one hog of the session
+    stack = contextlib.ExitStack()
+    config.stash[_HOG_PIDS] = stack.enter_context(cpu_hog())
+    config.stash[_HOG] = stack
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    stack = config.stash.get(_HOG, None)
+    if stack is not None:
+        stack.close()
+
+
+def pytest_report_header(config: pytest.Config) -> str | None:
+    pids = config.stash.get(_HOG_PIDS, None)
+    return f"cpu hog: {len(pids)} busy-loop process(es), pids {pids}" if pids else None
+
+
+@pytest.fixture
+def spawn() -> Iterator[Callable[..., subprocess.Popen]]:
+    """``spawn(cmd, reports_dir=…, **popen)``: a process killed with its descendants (and its reports
+    folder's locks removed) when the test ends, passed or failed."""
+    with contextlib.ExitStack() as stack:
+
+        def start(cmd: list[str], reports_dir: Path | None = None, **popen: object) -> subprocess.Popen:
+            return stack.enter_context(started(cmd, reports_dir=reports_dir, **popen))
+
+        yield start
 
 
 @pytest.fixture

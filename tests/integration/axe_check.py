@@ -16,6 +16,8 @@ import shutil
 import subprocess
 from pathlib import Path
 
+from process_helpers import LIMIT
+
 ROOT = Path(__file__).resolve().parents[2]
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 _RESULT = re.compile(r'<pre id="axe-result">(.*?)</pre>', re.S)
@@ -90,7 +92,7 @@ def run_axe(page: Path, width: int = 1280) -> dict:
         proc = subprocess.run(
             [browser, "--headless", "--no-sandbox", "--disable-gpu", "--dump-dom", "--virtual-time-budget=30000",
              f"--window-size={max(width, MIN_WINDOW)},900", target.as_uri()],
-            capture_output=True, text=True, timeout=180,
+            capture_output=True, text=True, timeout=LIMIT,  # a hang guard only
         )  # fmt: skip
     finally:
         probe.unlink(missing_ok=True)

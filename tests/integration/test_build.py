@@ -8,11 +8,12 @@ import shutil
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
+from jupyter_client.manager import AsyncKernelManager
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_raw_cell
+from process_helpers import pid_ended, wait_for, wait_for_exit, wait_for_file
 
 from helpers.cli import main
 from helpers.publish import BuildError, BuildOptions, build_report
@@ -25,11 +26,23 @@ pytestmark = pytest.mark.slow
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "notebooks"
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 YEAR = 2018
+#: A cell that says (atomically) which kernel runs it, then never ends.
+_RUNS_FOREVER = """\
+import os, threading
+from pathlib import Path
+_tmp = Path({marker!r} + ".tmp")
+_tmp.write_text(str(os.getpid()))
+os.replace(_tmp, {marker!r})
+threading.Event().wait()"""
 
 
 def _hashes(report: Path) -> dict[str, str]:
     files = [report / f"monitor_{YEAR}.pdf", *sorted((report / "html").glob("*.html"))]
     return {f.relative_to(report).as_posix(): hashlib.sha256(f.read_bytes()).hexdigest() for f in files}
+
+
+def _mtimes(folder: Path) -> dict[str, int]:
+    return {str(p.relative_to(folder)): p.stat().st_mtime_ns for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def _add_cell(path: Path, source: str, index: int = 5) -> None:
@@ -76,7 +89,7 @@ def test_cold_build_writes_pdf_html_executed_and_indicators(project: dict) -> No
     assert header == ",".join(INDICATOR_COLUMNS)
     executed = (report / "executed" / "03_policy.ipynb").read_text()
     assert "start_time" not in executed and ".tmp-" not in executed and '"execution_count": null' in executed
-    assert sorted(p.name for p in (project["root"] / "reports").iterdir()) == [".lock-2018", "2018"]
+    assert sorted(p.name for p in (project["root"] / "reports").iterdir()) == ["2018"]  # the lock went with the build
 
 
 def test_pdf_has_title_page_toc_captions_dutch_glyphs_and_a_long_table(project: dict) -> None:
@@ -112,11 +125,24 @@ def test_html_folds_code_and_has_navigation(project: dict) -> None:
     assert index.index("05_education.html") < index.index("00_data_preparation.html")
 
 
-def test_nothing_changed_executes_nothing(project: dict) -> None:
+def test_nothing_changed_executes_nothing(project: dict, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No kernel starts and no report file is written (the evidence; the time it takes is ``make bench``'s)."""
+    launched: list[object] = []
+    launch = AsyncKernelManager._async_launch_kernel
+
+    async def counted(self, *args, **kwargs):
+        launched.append(args)
+        return await launch(self, *args, **kwargs)
+
+    monkeypatch.setattr(AsyncKernelManager, "_async_launch_kernel", counted)
+    report = project["root"] / "reports" / str(YEAR)
+    before = _mtimes(report)
     again = build_report(
         YEAR, project["root"] / "notebooks", project["root"] / "reports", BuildOptions(**project["kw"])
     )
-    assert again.executed == [] and not again.rendered and again.timings["total"] < 2
+    assert again.executed == [] and not again.rendered
+    assert launched == [], "a kernel was started although nothing changed"
+    assert _mtimes(report) == before, "a report file was written although nothing changed"
 
 
 def test_forced_rebuild_is_byte_identical(project: dict) -> None:
@@ -149,31 +175,34 @@ def test_failing_cell_keeps_previous_report_and_prints_one_line(
                  "--reports-dir", str(root / "reports"), "--freeze-date", "2018-04-10"])  # fmt: skip
     assert code == 1
     err = capsys.readouterr().err.strip().splitlines()
-    assert err[-1] == "BUILD FAILED: 04_start_guidance.ipynb, cel 5: KeyError: 'x'"
+    assert err[-1] == "BUILD FAILED: 04_start_guidance.ipynb, cel 5 (onder ‘Moment van start’): KeyError: 'x'"
     assert _hashes(root / "reports" / str(YEAR)) == before
     kept = root / "reports" / f"{YEAR}-failed" / "04_start_guidance.ipynb"
     assert kept.is_file() and "KeyError" in kept.read_text()
     assert not list((root / "reports").glob(".tmp-*"))
 
 
-def test_ctrl_c_kills_kernels_and_leaves_no_half_written_report(project: dict, tmp_path: Path) -> None:
-    root, reports = project["root"], project["root"] / "reports"
-    shutil.copytree(root / "notebooks", tmp_path / "notebooks")
-    _add_cell(tmp_path / "notebooks" / "03_policy.ipynb", "import time\ntime.sleep(300)")
+def test_ctrl_c_kills_kernels_and_leaves_no_half_written_report(project: dict, tmp_path: Path, spawn) -> None:
+    """Ctrl-C once 03's kernel runs a cell that never ends: the build stops, kills that kernel, keeps the report.
+
+    Every wait is on an event (the kernel wrote its pid; the build ended) with a hang guard only; the
+    build has its own reports folder, and ``spawn`` kills it and its kernels in teardown, pass or fail.
+    """
+    reports, started = tmp_path / "reports", tmp_path / "kernel-started"
+    shutil.copytree(project["root"] / "reports", reports, ignore=shutil.ignore_patterns(".lock-*", ".tmp-*"))
+    shutil.copytree(project["root"] / "notebooks", tmp_path / "notebooks")
+    _add_cell(tmp_path / "notebooks" / "03_policy.ipynb", _RUNS_FOREVER.format(marker=str(started)))
     before = _hashes(reports / str(YEAR))
     cmd = [sys.executable, "-m", "helpers", "report", "--year", str(YEAR),
            "--notebooks-dir", str(tmp_path / "notebooks"), "--reports-dir", str(reports),
            "--freeze-date", "2018-04-10", "--jobs", "2"]  # fmt: skip
-    proc = subprocess.Popen(cmd, stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 90
-    while not list(reports.glob(f".tmp-{YEAR}-*/.work/logs/03_policy.log")):
-        assert proc.poll() is None and time.monotonic() < deadline, "03_policy never started"
-        time.sleep(0.2)
-    time.sleep(3)
+    proc = spawn(cmd, reports_dir=reports, stderr=subprocess.PIPE, text=True)
+    kernel = int(wait_for_file(started, "03_policy's kernel runs the endless cell", alive=proc))
     proc.send_signal(signal.SIGINT)
-    _, err = proc.communicate(timeout=60)  # a kernel left running would keep the build waiting for 300 s
-    assert proc.returncode == 130
+    _, err = wait_for_exit(proc, "the build after Ctrl-C (a kernel left running keeps it waiting)")
+    assert proc.returncode == 130, err
     assert err.strip().splitlines()[-1].startswith(f"BUILD INTERRUPTED: {YEAR}")
+    wait_for(lambda: pid_ended(kernel), "03_policy's kernel ended (the build returned without killing it)")
     assert not list(reports.glob(".tmp-*")) and not list(reports.glob(".old-*"))
     assert _hashes(reports / str(YEAR)) == before
 

@@ -203,3 +203,31 @@ def test_lineage_carried_into_the_next_edition_is_no_change_there():
     in_2019, in_2020 = _cb(2019, split), _cb(2020, split)
     assert [c.kind for c in diff_codebooks(_cb(2018), in_2019)] == ["option_split"]
     assert diff_codebooks(in_2019, in_2020) == []
+
+
+def _with_new_questions(*levels: str | None):
+    """Edit adding one count question per ``levels`` entry (None: no ``level`` written) and a new single question."""
+
+    def edit(raw):
+        for i, level in enumerate(levels):
+            q = {"id": f"jobs_{i}", "chapter": 8, "text": f"Hoeveel banen ({i})?", "type": "count",
+                 "export_name": f"Q{10 + i}", "import_id": f"QID{10 + i}"}  # fmt: skip
+            raw["questions"].append(q | ({"level": level} if level else {}))
+        raw["questions"].append(
+            {"id": "extra", "chapter": 3, "text": "Nog iets?", "type": "single", "export_name": "Q20",
+             "import_id": "QID20", "options": [{"code": 1, "key": "k1", "label": "Ja"}]}
+        )  # fmt: skip
+
+    return edit
+
+
+def test_codebook_diff_asks_the_unit_of_new_count_and_percentage_questions():
+    old, new = _cb(2018), _cb(2019, _with_new_questions(None, "respondent", "municipality"))
+    changes = diff_codebooks(old, new)
+    text = render_markdown(changes, 2018, 2019, new, with_ids=True)
+    todo = text.split("**Te doen: eenheid van analyse**", 1)[1]
+    assert "`jobs_0` (count" in todo and "level: respondent" in todo and "level: municipality" in todo
+    assert "jobs_1" not in todo and "jobs_2" not in todo and "extra" not in todo  # stated, or not a number
+    assert "eenheid van analyse" not in render_markdown(changes, 2018, 2019, new)  # not in the report's method
+    same = _cb(2019, lambda raw: _q(raw, "routes").update(text="Welk percentage?"))
+    assert "eenheid" not in render_markdown(diff_codebooks(old, same), 2018, 2019, same, with_ids=True)

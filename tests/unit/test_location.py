@@ -80,3 +80,23 @@ def test_in_a_kernel_a_prose_error_is_one_line_at_the_prompt_it_happened(tmp_pat
     finally:
         kc.stop_channels()
         km.shutdown_kernel(now=True)
+
+
+def test_a_passage_about_the_view_above_it_takes_that_views_base(chapter):
+    """ "Van deze gemeenten …" under a figure speaks of that figure's municipalities: a share on another base is
+    an error naming both bases, unless the passage states its base with ``n(...)``."""
+    from helpers.report.prose import Prose, ProseError
+
+    prose = Prose(chapter)
+    chapter.show("additional_policy")
+    shown = chapter.registry.last_bases
+    assert shown
+    same = prose.render('Van deze gemeenten heeft {{ pct("additional_policy", "k1") }} aanvullend beleid.')
+    assert same and "%" in same
+    chapter.registry.last_bases = {max(shown) + 100}  # a figure of another base above the passage
+    with pytest.raises(ProseError, match=r"‘Van deze’.*additional_policy rust op n=\d+ en de figuur of tabel erboven"):
+        prose.render('Van deze gemeenten heeft {{ pct("additional_policy", "k1") }} aanvullend beleid.')
+    named = prose.render('Van de {{ n("additional_policy") }} gemeenten heeft {{ pct("additional_policy", "k1") }} '
+                         "aanvullend beleid; van hen werkt de helft samen.")  # fmt: skip
+    assert named
+    assert prose.render('Het gaat om {{ pct("additional_policy", "k1") }} van alle gemeenten.')

@@ -10,7 +10,7 @@ from helpers import paths
 from helpers.cli import main
 from helpers.survey.codebook import load_codebook
 from helpers.year.codebook_diff import diff_codebooks
-from helpers.year.scaffold import next_steps, scaffold_year
+from helpers.year.scaffold import next_steps, scaffold_year, strip_category_lineage
 
 
 @pytest.fixture
@@ -37,7 +37,8 @@ def test_scaffold_copies_the_codebook_with_new_year_fields(raw):
     assert text.count("# TODO: placeholder from new-year") == 2
     assert "note: >-" in text and "# --- Hoofdstuk 3" in text  # comments and notes kept
     assert diff_codebooks(load_codebook(raw / "2018" / "codebook.yaml"), cb) == []
-    assert s.frame_found and s.mergers_found and s.warnings == []
+    assert s.frame_found and s.mergers_found
+    assert len(s.warnings) == 1 and "funding_change" in s.warnings[0] and "noemt het jaar 2018" in s.warnings[0]
 
 
 def test_readme_checklist_and_next_steps(raw):
@@ -55,10 +56,13 @@ def test_readme_checklist_and_next_steps(raw):
         "Routing",
         "`gemeenten_2019.csv` and `.geojson` found",
         "make codebook-diff FROM=2018 TO=2019",
+        "Unit of analysis",
+        "text_checked: 2019",
     ]:
         assert needle in readme, needle
     steps = next_steps(s)
-    assert "Volgende stappen" in steps and "make data YEAR=2019" in steps and "LET OP" not in steps
+    assert "Volgende stappen" in steps and "make data YEAR=2019" in steps
+    assert [line for line in steps.splitlines() if "LET OP" in line] == [f"LET OP: {s.warnings[0]}"]
 
 
 def test_refuses_to_overwrite_an_existing_year(raw):
@@ -100,3 +104,59 @@ def test_cli_new_year(raw, monkeypatch, capsys):
     assert "Aangemaakt" in capsys.readouterr().out
     assert main(["new-year", "--year", "2019", "--from-year", "2018"]) == 1
     assert "bestaat al" in capsys.readouterr().err
+
+
+def _raw_2020(tmp_path):
+    root = tmp_path / "raw"
+    (root / "2020").mkdir(parents=True)
+    shutil.copy(paths.codebook_path(2020), root / "2020" / "codebook.yaml")
+    (root / "reference").mkdir()
+    return root
+
+
+def test_the_copy_does_not_repeat_the_previous_editions_option_lineage(tmp_path):
+    raw = _raw_2020(tmp_path)
+    s = scaffold_year(2021, 2020, raw_dir=raw)
+    old, new = load_codebook(raw / "2020" / "codebook.yaml"), load_codebook(s.codebook)
+    parts = [o for o in old.question("measures_offered").options if o.split_from]
+    assert [o.key for o in parts] == ["work_placements_municipal", "work_placements_employers"]
+    copied = {o.key: o for o in new.question("measures_offered").options}
+    assert all(copied[o.key].split_from is None and copied[o.key].label == o.label for o in parts)
+    assert new.question("policy_organisation").comparable_with == ["policy_embedding"]  # question links stay
+    assert diff_codebooks(old, new) == []
+
+
+def test_strip_category_lineage_handles_flow_and_block_entries():
+    text = (
+        "      - {code: 1, key: a, split_from: x, short: 'a'}\n"
+        "      - {code: 2, key: b, merged_from: [x, y], label: B}\n"
+        "      - code: 3\n"
+        "        key: c\n"
+        "        renamed_from: z\n"
+        "        merged_from:\n"
+        "          - p\n"
+        "          - q\n"
+        "        label: C  # split_from: kept in a comment\n"
+    )
+    out, removed = strip_category_lineage(text)
+    assert removed == 4
+    assert out == (
+        "      - {code: 1, key: a, short: 'a'}\n"
+        "      - {code: 2, key: b, label: B}\n"
+        "      - code: 3\n"
+        "        key: c\n"
+        "        label: C  # split_from: kept in a comment\n"
+    )
+
+
+def test_a_year_in_a_question_text_is_flagged_until_confirmed_for_the_new_edition(tmp_path):
+    raw = _raw_2020(tmp_path)
+    s = scaffold_year(2021, 2020, raw_dir=raw)
+    (mention,) = [w for w in s.warnings if "noemt het jaar" in w]
+    line = int(mention.split("regel ")[1].split(":")[0])
+    assert "integration_law_preparation" in mention and "vanaf 2021" in mention and "text_checked: 2021" in mention
+    lines = s.codebook.read_text(encoding="utf-8").splitlines()[:line]
+    assert lines[-1].strip().startswith("text:")
+    assert (
+        next(x for x in reversed(lines) if x.strip().startswith("- id:")).strip() == "- id: integration_law_preparation"
+    )

@@ -26,11 +26,13 @@ from helpers.analysis.frequencies import combined_value
 from helpers.analysis.panel import NotComparable, PanelChange, asked_in_both, continuing_codes, panel_change
 from helpers.analysis.trends import COMPUTED, back_keys, series, series_keys
 from helpers.survey.codebook import Question
-from helpers.survey.lineage import QuestionHistory
+from helpers.survey.lineage import QuestionHistory, continued_categories
 from helpers.survey.vocabulary import MIN_BASE
 
 #: Question types whose answers are shares of municipalities.
 SHARE_TYPES = ("single", "multi")
+#: How a split option's continued sum is labelled beside its parts.
+SUM_OF_PARTS = "samen, voortgezet als de nieuwe antwoorden"
 #: Who is compared when the routing changed (the change's ``among``, for the prose).
 AMONG_ASKED_IN_BOTH = "bij de gemeenten die de vraag in beide edities kregen"
 
@@ -153,8 +155,11 @@ def question_changes(
     ``since`` compares with that year only (categories it did not have comparably are left out).
     """
     out = []
-    for cat in question.categories:
-        rows = series(history, question, year, data, published, cat.key, "pct")
+    # this year's categories, then each earlier one that continues as the sum of this year's parts (a split)
+    wanted = [(cat.key, cat.label) for cat in question.categories]
+    wanted += [(c.key, f"{c.label} ({SUM_OF_PARTS})") for c in continued_categories(history, question, year)]
+    for key, label in wanted:
+        rows = series(history, question, year, data, published, key, "pct")
         rows = rows[rows["value"].notna()]
         now = rows[(rows["year"] == year) & (rows["source"] == COMPUTED)]
         before = rows[rows["year"] < year] if since is None else rows[rows["year"] == since]
@@ -169,7 +174,7 @@ def question_changes(
             (year, float(cur["value"]), int(cur["n"]), _population(history, year)),
             before_decimals=decimals,
         )
-        share = ShareChange(question, cat.label, cat.key, change, str(last["source"]))
+        share = ShareChange(question, label, key, change, str(last["source"]))
         out.append(_like_with_like(share, history, year, data))
     return out
 

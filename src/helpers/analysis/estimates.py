@@ -8,7 +8,9 @@
 * ``percent_distribution``: how the estimates of a percent question are spread over bands
   ("0%", "1–25%", …, "76–100%").
 
-Both return a ``helpers.analysis.table.Table``; numbers are computed like ``question_indicators``
+Both count the question's unit of analysis (``level`` in the codebook): a ``level: respondent`` question
+is counted once per respondent, in the largest size class it answered for. Both return a
+``helpers.analysis.table.Table``; numbers are computed like ``question_indicators``
 (a net is the row sum of its items over the rows that answered all of them), so the
 "Totaal" column equals the question's own estimate table.
 """
@@ -24,7 +26,7 @@ from scipy import stats as st
 
 from helpers.analysis.frequencies import answered_mask, question_indicators
 from helpers.analysis.question_tables import describe_base
-from helpers.analysis.size_classes import group_notes, hidden_groups, size_groups
+from helpers.analysis.size_classes import _respondent_level, group_notes, hidden_groups, size_groups
 from helpers.analysis.table import Table
 from helpers.survey.codebook import Codebook, Question
 from helpers.survey.formatting import fmt_n, fmt_number
@@ -59,6 +61,13 @@ def _cell(group: str, label: str) -> str:
     return f"{group}: {label}" if label else group
 
 
+def unit_rows(df: pd.DataFrame, q: Question) -> pd.DataFrame:
+    """The rows ``q`` is counted over: one per municipality, or one per respondent for ``level: respondent``."""
+    if q.level == "respondent" and "respondent_id" in df.columns and "grootteklasse" in df.columns:
+        return _respondent_level(df)
+    return df
+
+
 def size_class_means(
     df: pd.DataFrame, cb: Codebook, qid: str | Question, *, min_base: int = MIN_BASE, report_ref: str = ""
 ) -> Table:
@@ -71,6 +80,7 @@ def size_class_means(
     qid = q.id
     if q.type not in {"percent", "count"}:
         raise ValueError(f"{qid} is a {q.type} question; size_class_means needs percent or count")
+    df = unit_rows(df, q)
     answered = df.loc[answered_mask(df, q)]
     group, order, merged = size_groups(answered["grootteklasse"], min_base)
     series = _series(df, q)
@@ -157,6 +167,8 @@ def percent_distribution(
         item = q.items[0].code
     col = f"{qid}__{item}" if item is not None else qid
     label = next((it.label for it in q.items if it.code == item), "")
+    df = unit_rows(df, q)
+    unit = "respondenten" if q.level == "respondent" else "gemeenten"
     values = df.loc[answered_mask(df, q), col].dropna().astype(float)
     n = len(values)
     small = n < MIN_BASE
@@ -167,9 +179,9 @@ def percent_distribution(
     median = math.nan if small else float(values.median())
     rows = [(lab, "pct", v, n) for lab, v in zip(labels, pct, strict=True)] + [(label, "median", median, n)]
     if small:
-        foot = f"{SUPPRESSED} = niet getoond: minder dan {MIN_BASE} gemeenten."
+        foot = f"{SUPPRESSED} = niet getoond: minder dan {MIN_BASE} {unit}."
     else:
-        foot = f"Verdeling van de door gemeenten geschatte percentages; mediaan {fmt_number(median, 0)}%."
+        foot = f"Verdeling van de door {unit} geschatte percentages; mediaan {fmt_number(median, 0)}%."
     return Table(
         data=pd.DataFrame({"Percentage": pct}, index=pd.Index(labels, name="Schatting")),
         question=qid,

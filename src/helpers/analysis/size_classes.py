@@ -153,7 +153,7 @@ def size_class_table(
     *,
     nets: bool = False,
     sort: bool = True,
-    level: Level = "municipality",
+    level: Level | None = None,
     min_base: int = MIN_BASE,
     alpha: float = ALPHA,
     n_resamples: int = N_RESAMPLES,
@@ -170,6 +170,7 @@ def size_class_table(
     stat ``p`` with ``category`` = the row (``""`` for the overall test of a single question).
     """
     q = cb.question(qid)
+    level = level if level is not None else q.level  # the codebook's unit of analysis unless a caller chooses
     if level not in ("municipality", "respondent", "cluster"):
         raise ValueError(f"unknown level {level!r}")
     answered = df.loc[answered_mask(df, q)]

@@ -1,8 +1,9 @@
 """A question over the editions: published values of earlier monitors plus every processed year.
 
-Series follow the codebooks' lineage (``survey.lineage``): the same key is the same answer, a
-reworded question continues its series (``comparable_with``), a split category continues as the
-combination of its parts, a merged one as the combination of what it merged; a replaced question
+Series follow the codebooks' lineage (``survey.lineage``) through every edition: the same key is
+the same answer, a reworded question continues its series (``comparable_with``), a split category
+continues as the combination of its parts (a trend shows that sum beside the parts, see
+:func:`trend_keys`), a merged one as the combination of what it merged; a replaced question
 (``replaces``) still shows the earlier years, marked as a break ("Breuk").
 """
 
@@ -17,7 +18,7 @@ import pandas as pd
 from helpers.analysis.frequencies import combined_value, question_indicators
 from helpers.analysis.table import Table, number_rows
 from helpers.survey.codebook import Question
-from helpers.survey.lineage import QuestionHistory, category_keys, current_keys
+from helpers.survey.lineage import QuestionHistory, category_keys, continued_categories, current_keys
 
 PUBLISHED = "gepubliceerd"
 COMPUTED = "berekend"
@@ -75,6 +76,22 @@ def series_keys(history: QuestionHistory, question: Question, year: int, key: st
     if key == "" or key in {c.key for c in question.categories}:
         return {key}
     return current_keys(history, question, year, key)
+
+
+def trend_keys(history: QuestionHistory, question: Question, year: int, keys: Sequence[str]) -> list[str]:
+    """``keys`` with every split category beside its parts: the continued sum first, then the parts.
+
+    Asking for a part adds the earlier category it continues (``work_placements`` before
+    ``work_placements_municipal``); asking for the earlier category adds its parts.
+    """
+    out: list[str] = []
+    continued = continued_categories(history, question, year) if question.type != "text" else []
+    for key in keys:
+        group = next(((c.key, *c.parts) for c in continued if key == c.key or key in c.parts), (key,))
+        out += [k for k in group if k not in out]
+        if key not in out:
+            out.append(key)
+    return out
 
 
 def series_label(history: QuestionHistory, question: Question, year: int, key: str) -> str:
@@ -182,9 +199,12 @@ def trend_table(
 ) -> Table:
     """Rows = years, columns = the categories ``keys`` (this year's labels), plus n, source and break.
 
+    A split category is shown beside its parts (:func:`trend_keys`).
+
     "Breuk" = "ja" marks a year whose question is not comparable with the year before it.
     Indicators: category ``"<year>: <label>"``.
     """
+    keys = trend_keys(history, question, year, keys)
     labels = {k: series_label(history, question, year, k) for k in keys}
     frames = [series(history, question, year, data, published, k, stat) for k in keys]
     long = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=SERIES_COLUMNS)

@@ -87,8 +87,8 @@ def check_mergers(reference: Path, frame_year: int, frame: pd.DataFrame, mergers
 def check_polygons(reference: Path, frame_year: int, frame: pd.DataFrame, log: ProblemLog) -> None:
     """The map's polygons (``gemeenten_<frame year>.geojson``) are those of the frame: one per municipality."""
     path = reference / f"gemeenten_{frame_year}.geojson"
-    if not path.is_file():
-        log.error("polygons_missing", f"De gebiedsgrenzen voor de kaart ontbreken: {path.name}.", file=str(path),
+    if not path.is_file():  # the response map cannot be drawn; everything else can
+        log.warning("polygons_missing", f"De gebiedsgrenzen voor de kaart ontbreken: {path.name}.", file=str(path),
                   expected=f"de gemeentegrenzen op 1 januari {frame_year} (CBS/Kadaster Wijk- en Buurtkaart)",
                   action=f"Zet {path.name} in {reference} (zie data/raw/reference/README.md).")  # fmt: skip
         return

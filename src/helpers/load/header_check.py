@@ -8,22 +8,26 @@ question. Such columns stop the load, named with their partner column. A name th
 does not know is a rename (a warning elsewhere); names listed in ``export_aliases`` of the
 question are recorded renames. Labels are compared loosely (case, accents, spacing) and only
 count against a column when they name something else of the codebook, so a reworded or
-translated label is never an error.
+translated label is never an error. The same pass checks the wording (:mod:`helpers.load.wording_check`):
+a question whose labels all carry another text than the codebook's (reworded under an unchanged id) and a
+text of the codebook that names a year (until ``text_checked`` confirms it) are warnings with the fix.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 
 import pandas as pd
 
 from helpers.load.problems import ProblemLog
 from helpers.load.raw_csv import RawTable
+from helpers.load.wording_check import check_reworded, check_year_mentions, normalize
 from helpers.survey.codebook import Codebook, Column, Question
 from helpers.survey.export_layout import municipality_numbers
 from helpers.survey.frame import gm_code
+
+__all__ = ["Target", "check_header_identity", "normalize", "targets"]
 
 _ACTION = (
     "Exporteer opnieuw uit Qualtrics en bewerk de kopregels niet (ook niet in Excel). Is een exportnaam bewust "
@@ -50,13 +54,6 @@ class Target:
             label = next(it.label for it in q.items if it.code == col.code)
             return f"onderdeel {col.code} '{label}' van vraag {q.id} ({col.name})"
         return f"vraag {q.id} ({col.name})"
-
-
-def normalize(text: str) -> str:
-    """Lower case, no accents, single spaces, no trailing punctuation: for comparing labels and names."""
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
-    return re.sub(r"\s+", " ", text).strip(" .:…?")
 
 
 def targets(codebook: Codebook, frame: pd.DataFrame) -> dict[str, Target]:
@@ -86,7 +83,8 @@ def _by_name(codebook: Codebook, frame: pd.DataFrame, by_iid: dict[str, Target])
 def check_header_identity(
     table: RawTable, codebook: Codebook, frame: pd.DataFrame, positions: dict[str, list[int]], log: ProblemLog
 ) -> None:
-    """Log a ``header_mismatch`` for every column whose name or label names another codebook column."""
+    """Log a ``header_mismatch`` for every column whose name or label names another codebook column, a
+    ``question_reworded`` for a question the export words differently, and a ``year_in_text`` warning."""
     by_iid = targets(codebook, frame)
     by_name = _by_name(codebook, frame, by_iid)
     muni = codebook.municipality_question
@@ -107,6 +105,8 @@ def check_header_identity(
         other = _label_target(table.labels[i], own, texts, by_iid)
         if other is not None:
             _log(log, table, i, own, other, "label", table.labels[i], where_iid)
+    check_reworded(table, codebook, frame, positions, log)
+    check_year_mentions(codebook, log)
 
 
 def _label_target(label: str, own: Target, texts: dict[str, Question], by_iid: dict[str, Target]) -> Target | None:

@@ -93,6 +93,10 @@ class Job:
     kernel_log: Path | None = None
 
 
+#: Seconds a kernel may take to start: a guard against a hang, generous so that a busy machine never fails a build.
+KERNEL_START_LIMIT = 600
+
+
 @dataclass
 class ExecutionFailure(Exception):
     """A notebook failed. ``cell`` is the execution count (``In [n]``) of the failing cell."""
@@ -113,7 +117,11 @@ class ExecutionFailure(Exception):
 
 
 def run_notebook(
-    job: Job, cwd: Path, kernel_name: str = "python3", start_timeout: int = 120, timeout: int | None = None
+    job: Job,
+    cwd: Path,
+    kernel_name: str = "python3",
+    start_timeout: int = KERNEL_START_LIMIT,
+    timeout: int | None = None,
 ) -> None:
     """Execute one notebook with papermill; raise ExecutionFailure naming the failing cell."""
     import papermill

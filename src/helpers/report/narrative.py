@@ -49,6 +49,13 @@ class Narrative:
     def __init__(self, chapter: Chapter):
         self.ch = chapter
         self.comparisons = Comparisons(self)
+        #: (question, n) of every share printed since the last ``reset_bases`` (one ``%%tekst`` block) ...
+        self.bases: list[tuple[str, int]] = []
+        #: ... and the bases the block states itself with ``n(...)``.
+        self.named_bases: set[int] = set()
+
+    def reset_bases(self) -> None:
+        self.bases, self.named_bases = [], set()
 
     def namespace(self) -> dict[str, Any]:
         """Names available in a ``%%tekst`` block (besides the notebook's own variables)."""
@@ -125,6 +132,8 @@ class Narrative:
         if self.ch.shown_numbers is not None and not tag:
             check_shown(self.ch.shown_numbers, q.id, category, stat, value, n)
         ref = (q.report_refs[0] if q.report_refs else "") if not tag else ""
+        if stat == "pct":
+            self.bases.append((q.id, int(n)))
         row = pd.DataFrame([{"category": category + tag, "stat": stat, "value": value, "n": n}])
         self.ch.registry.record(row, q.id, ref)
         return value
@@ -166,7 +175,9 @@ class Narrative:
     def n(self, qid: str) -> str:
         """The base: how many municipalities answered."""
         q = self._q(qid)
-        return fmt_number(base_n(self.ch.table_for(q), q), 0)
+        n = base_n(self.ch.table_for(q), q)
+        self.named_bases.add(int(n))
+        return fmt_number(n, 0)
 
     def _interval(self, qid: str, key: str):
         q = self._q(qid)

@@ -44,6 +44,8 @@ if TYPE_CHECKING:
 TEMPLATE_NAME = "<template>"  # what Jinja calls a template made from a string
 _PLACEHOLDER = re.compile(r"\{\{.*?\}\}|\{%.*?%\}")
 _LEFTOVERS = re.compile(r"\bnan\b|\bNone\b|%%|\{\{|\}\}", re.IGNORECASE)
+#: Words that make a sentence about the municipalities of the view above it: its shares must rest on that base.
+_SUBGROUP = re.compile(r"\b(?:van|onder|bij) (?:deze|die|hen|hun)\b(?! vraag)|\bdaarvan\b", re.IGNORECASE)
 _COMPARISONS = ("change", "change_verb", "change_adverb", "size_word", "position", "previous", "previous_year")
 _active: Prose | None = None
 
@@ -132,6 +134,7 @@ class Prose:
                     return None
             except UnknownReference as exc:
                 raise ProseError(f"{self._where()}: %%tekst {qid}: {exc}") from None
+        self.narrative.reset_bases()
         try:
             template = self.env.from_string(source)
             text = template.render({**self.user_ns, **self.functions})
@@ -150,10 +153,26 @@ class Prose:
             raise
         except Exception as exc:
             raise self._error(exc, source) from None
+        self._check_bases(text)
         leftover = _LEFTOVERS.search(text)
         if leftover:
             raise ProseError(f"{self._where()}: de tekst bevat {leftover.group(0)!r}: {text[:120]!r}")
         return text.strip()
+
+    def _check_bases(self, text: str) -> None:
+        """A passage that says "van deze gemeenten" speaks of the view above it: each share it prints rests on
+        that view's base, or the passage states its base itself (``{{ n(...) }}``)."""
+        said = _SUBGROUP.search(text)
+        shown = self.ch.registry.last_bases | self.narrative.named_bases
+        wrong = [(qid, n) for qid, n in self.narrative.bases if n not in shown]
+        if said and shown and wrong:
+            qid, n = wrong[0]
+            above = ", ".join(f"n={b}" for b in sorted(self.ch.registry.last_bases)) or "geen"
+            raise ProseError(
+                f"{self._where()}: de tekst zegt ‘{said.group(0)}’, maar het percentage van {qid} rust op n={n} en "
+                f'de figuur of tabel erboven op {above}; noem de basis met {{{{ n("{qid}") }}}} of bereken het '
+                "percentage op de gemeenten van die figuur (pct_among)"
+            )
 
     def _error(self, exc: BaseException, source: str) -> ProseError:
         line = _template_line(exc)

@@ -121,6 +121,8 @@ class Registry:
         self.display = display if display is not None else ipython_display
         self.figures: list[str] = []
         self.tables: list[str] = []
+        #: The base(s) n of the last figure or table shown: what "van deze gemeenten" in the prose below refers to.
+        self.last_bases: set[int] = set()
         self._rows: list[dict[str, Any]] = []
         self._index: dict[tuple[Any, ...], int] = {}
         self._codebook = codebook
@@ -245,6 +247,7 @@ class Registry:
         from IPython.display import Markdown
 
         self.tables.append(table.question)
+        self.last_bases = {int(table.n)} if table.n is not None else set()
         heading = title or table.title
         base = n_text([table])
         ref, caption, label = self._caption("table", len(self.tables), heading, base)
@@ -278,6 +281,7 @@ class Registry:
 
         tables = [table] if isinstance(table, Table) else list(table)
         self.figures.append(tables[0].question)
+        self.last_bases = {int(t.n) for t in tables if t.n is not None}
         k = len(self.figures)
         heading = title or tables[0].title
         base = n_text(tables, n)

@@ -29,7 +29,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
 
 from helpers.paths import display
 from helpers.survey.input_errors import InputError, Problem
@@ -142,6 +142,8 @@ class Scale(_Strict):
     options: list[Option]
     ordered: bool = True
     nets: list[Net] = Field(default_factory=list)
+    #: The edition for which a year named in an option label was checked (``survey.wording``).
+    text_checked: int | None = None
 
 
 # --- routing conditions -------------------------------------------------------------
@@ -220,8 +222,13 @@ class Question(_Strict):
     #: A short title for captions and table rows ("Aanvullend beleid …"); the text when absent.
     short: str | None = None
     type: QuestionType
-    #: Unit of analysis: answers count per municipality, or once per respondent.
+    #: Unit of analysis (the one field for it): ``municipality`` (default; every municipality a respondent
+    #: answers for counts once) or ``respondent`` (one answer for the whole cooperating area, e.g. a count of
+    #: jobs, the respondent's role): default views, breakdowns, intervals and feedback count respondents.
     level: Literal["municipality", "respondent"] = "municipality"
+    #: The edition for which a year named in the question's texts was checked (``survey.wording``); a value
+    #: copied forward by ``make new-year`` is an earlier year and does not confirm the new edition.
+    text_checked: int | None = None
     options: list[Option] = Field(default_factory=list)
     #: single/multi: name of a shared scale in ``Codebook.scales`` (instead of ``options``). percent: how the
     #: export writes 10% — ``percent`` (10, the default) or ``fraction`` (0.1, read as 10).
@@ -426,6 +433,13 @@ class Codebook(_Strict):
     #: Export columns the report deliberately does not read (ImportId or export name) and why; any other
     #: column whose ImportId looks like a question (``QID…``) is an error, so no question vanishes unnoticed.
     ignored_columns: dict[str, str] = Field(default_factory=dict)
+    #: The file it was read from (``load_codebook``), for messages that name a codebook line.
+    _source: Path | None = PrivateAttr(default=None)
+
+    @property
+    def source(self) -> Path | None:
+        """The YAML file this codebook was read from (None when built in memory)."""
+        return self._source
 
     @field_validator("freeze_date")
     @classmethod
@@ -530,6 +544,7 @@ def load_codebook(path: str | Path) -> Codebook:
     else:
         problems += _folder_year(codebook, path, locate(("year",)), name)
         if not problems:
+            codebook._source = path
             return codebook
     raise CodebookError(name, sorted(problems, key=lambda p: p.line or 0))
 

@@ -13,6 +13,12 @@ how (docs/CONVENTIONS.md §1):
 * ``merged_from: [a, b]``: the new category continues the sum of ``a`` and ``b``;
 * ``renamed_from: k``: the category had key ``k`` before.
 
+A category's lineage describes the step from the edition before and applies only when it names a
+key that edition has (:func:`applied_lineage`); an entry copied forward into a later codebook is
+ignored. Keys are followed through every version in between, so any two editions compare
+(:func:`current_keys`, :func:`category_keys` step by step); :func:`continued_categories` lists the
+earlier categories a year continues as a sum of its keys (a split option and its parts).
+
 :class:`QuestionHistory` answers "what is question X in year Y" and "which categories of that
 year's question make up category K" for every year with a codebook.
 """
@@ -176,23 +182,45 @@ def _options_and_items(q: Question) -> list[Option | Item]:
     return [*q.options, *q.items]
 
 
+def _sources(category: Option | Item) -> set[str]:
+    """The earlier keys a category's lineage names (``split_from``, ``merged_from``, ``renamed_from``)."""
+    return set(category.merged_from) | {k for k in (category.split_from, category.renamed_from) if k}
+
+
+def applied_lineage(category: Option | Item, older_keys: set[str]) -> bool:
+    """Does the category's lineage describe the step from the version with ``older_keys``?
+
+    Lineage records a change once, relative to the edition before. A codebook copied forward
+    (``make new-year``) keeps ``split_from: work_placements`` although the previous edition already
+    has the parts and no ``work_placements``: such an entry names no key of ``older_keys`` and is
+    ignored (the same key is then the same answer again).
+    """
+    return bool(_sources(category) & older_keys)
+
+
 def category_keys(newer: Question, older: Question, keys: set[str]) -> set[str] | None:
     """Keys of ``older`` that together make up ``keys`` of ``newer`` (one step back); None if not derivable."""
     old_keys = {c.key for c in older.categories}
-    out: set[str] = set()
+    cats = {c.key: c for c in _options_and_items(newer)}
     parts_of: dict[str, set[str]] = {}
-    for part in _options_and_items(newer):
-        if part.split_from:
+    for part in cats.values():
+        if part.split_from and applied_lineage(part, old_keys):
             parts_of.setdefault(part.split_from, set()).add(part.key)
+    out: set[str] = set()
     for key in keys:
-        opt = next((o for o in _options_and_items(newer) if o.key == key), None)
-        if key in old_keys and not (opt and (opt.merged_from or opt.split_from)):
+        opt = cats.get(key)
+        lineage = opt is not None and applied_lineage(opt, old_keys)
+        if opt is None or not lineage:
+            if key not in old_keys:
+                return None
             out.add(key)
-        elif opt is not None and opt.renamed_from in old_keys:
+        elif opt.renamed_from:
             out.add(opt.renamed_from)
-        elif opt is not None and opt.merged_from and set(opt.merged_from) <= old_keys:
+        elif opt.merged_from:
+            if not set(opt.merged_from) <= old_keys:
+                return None
             out |= set(opt.merged_from)
-        elif opt is not None and opt.split_from in old_keys and parts_of[opt.split_from] <= keys:
+        elif opt.split_from and parts_of[opt.split_from] <= keys:
             out.add(opt.split_from)
         else:
             return None
@@ -201,10 +229,11 @@ def category_keys(newer: Question, older: Question, keys: set[str]) -> set[str] 
 
 def forward_keys(older: Question, newer: Question, keys: set[str]) -> set[str] | None:
     """Keys of ``newer`` that together continue ``keys`` of ``older`` (one step forward); None if not derivable."""
+    old_keys = {c.key for c in older.categories}
     new_keys = {c.key for c in newer.categories}
+    cats = [c for c in _options_and_items(newer) if applied_lineage(c, old_keys)]
     out: set[str] = set()
     for key in keys:
-        cats = _options_and_items(newer)
         parts = {o.key for o in cats if o.split_from == key}
         renamed = [o.key for o in cats if o.renamed_from == key]
         merged = [o for o in cats if key in o.merged_from]
@@ -247,6 +276,42 @@ def current_keys(history: QuestionHistory, question: Question, year: int, key: s
         return keys
     known = ", ".join(c.key for c in question.categories)
     raise UnknownReference(f"{question.id} heeft in geen enkel jaar een antwoordcategorie {key!r}; nu: {known}")
+
+
+@dataclass(frozen=True)
+class Continued:
+    """An earlier category that this year's question continues as the combination of several keys.
+
+    ``key`` and ``label`` are the earlier category's (the label of the last edition that had it),
+    ``parts`` this year's keys that together continue it (in questionnaire order), ``last_year``
+    the last edition in which it had a number of its own.
+    """
+
+    key: str
+    label: str
+    parts: tuple[str, ...]
+    last_year: int
+
+
+def continued_categories(history: QuestionHistory, question: Question, year: int) -> list[Continued]:
+    """Earlier categories of ``question`` (``year``'s) that continue as a sum of its keys: a split option.
+
+    Follows the whole chain of versions (any number of editions back, through ``comparable_with``),
+    so the 2019 option ``work_placements`` split in 2020 is listed for 2020, 2021 and later, with the
+    parts as keys of ``year``. Renamed keys (one key continues one key) and categories that end
+    (dropped, merged into a larger one, or across a break) are not listed. Comparisons and trends
+    show such a sum beside its parts; ``analysis.trends.series`` computes it from the earlier key.
+    """
+    now = [c.key for c in question.categories]
+    seen: dict[str, Continued] = {}
+    for y, (version, _) in sorted(history.versions(question, year).items(), reverse=True):
+        for cat in version.categories:
+            if cat.key in now or cat.key in seen or cat.kind == "net":
+                continue
+            keys = current_keys(history, question, year, cat.key)
+            if keys is not None and len(keys) > 1:
+                seen[cat.key] = Continued(cat.key, cat.label, tuple(k for k in now if k in keys), y)
+    return sorted(seen.values(), key=lambda c: (now.index(c.parts[0]), c.key))
 
 
 # --- answer scales ------------------------------------------------------------------------------
@@ -293,7 +358,7 @@ def _explained(new: Question) -> set[str]:
     """Earlier keys that ``new``'s options declare they continue (split, merged, renamed)."""
     out: set[str] = set()
     for o in new.options:
-        out |= set(o.merged_from) | {k for k in (o.split_from, o.renamed_from) if k}
+        out |= _sources(o)
     return out
 
 
@@ -308,7 +373,7 @@ def scale_change_reason(old: Question, new: Question, ordered: bool = True) -> s
         return ""
     old_keys = [o.key for o in old.options]
     new_keys = [o.key for o in new.options]
-    lineage = {o.key for o in new.options if o.split_from or o.merged_from or o.renamed_from}
+    lineage = {o.key for o in new.options if applied_lineage(o, set(old_keys))}
     added = [k for k in new_keys if k not in old_keys and k not in lineage]
     dropped = [k for k in old_keys if k not in new_keys and k not in _explained(new)]
     if added or dropped:

@@ -274,8 +274,10 @@ def render_markdown(
 ) -> str:
     """Dutch Markdown listing of the changes, grouped by kind; one sentence when nothing changed.
 
-    Key renames and new codes (:data:`INTERNAL_KINDS`) are listed only ``with_ids``.
+    Key renames and new codes (:data:`INTERNAL_KINDS`) are listed only ``with_ids``, and so is the request for
+    the unit of analysis of new count and percentage questions (:func:`unit_questions`).
     """
+    todo = unit_request(unit_questions(changes, new)) if with_ids and new is not None else ""
     changes = [c for c in changes if with_ids or c.kind not in INTERNAL_KINDS]
     if not changes:
         return f"De vragenlijst van {new_year} is gelijk aan die van {old_year}."
@@ -299,7 +301,35 @@ def render_markdown(
             ids = f" [`{qid}`]" if with_ids else ""
             details = "; ".join(_line(c, False).rsplit(" (hoofdstuk", 1)[0] for c in mine)
             out.append(f"- *{head}* (hoofdstuk {mine[0].chapter}){ids}: {details}.")
-    return "\n".join(out)
+    return "\n".join(out) + todo
+
+
+#: Question types whose numbers depend on the unit of analysis (averaged or summed over municipalities).
+UNIT_TYPES = ("count", "percent")
+
+
+def unit_questions(changes: list[Change], new: Codebook) -> list[Question]:
+    """Added count and percentage questions whose codebook entry does not state ``level`` (the unit of analysis).
+
+    A number a respondent gives once for its whole cooperating area (jobs found, a budget) must be counted
+    per respondent (``level: respondent``); the default, per municipality, would average it over every
+    municipality of that respondent. ``monitor codebook-diff`` asks for it.
+    """
+    added = [new.question(c.question) for c in changes if c.kind == "added"]
+    return [q for q in added if q.type in UNIT_TYPES and "level" not in q.model_fields_set]
+
+
+def unit_request(questions: list[Question]) -> str:
+    """Dutch Markdown asking for the unit of analysis of ``questions`` ('' when there are none)."""
+    if not questions:
+        return ""
+    lines = ["", "**Te doen: eenheid van analyse**", ""]
+    lines += [
+        f"- `{q.id}` ({q.type}, *{_md(short(q.title))}*): zet `level: municipality` (één antwoord per gemeente) of "
+        "`level: respondent` (één antwoord voor alle gemeenten van de respondent samen, zoals een aantal banen)."
+        for q in questions
+    ]
+    return "\n".join(lines)
 
 
 def changes_frame(changes: list[Change]) -> pd.DataFrame:

@@ -4,6 +4,11 @@
 ``<raw>/<year>/codebook.yaml`` with the year-bound fields updated, checks that the new
 year's municipality frame is in ``<raw>/reference/``, and writes a README checklist.
 It never overwrites an existing year folder.
+
+The copy drops the options' and items' lineage (``split_from``, ``merged_from``, ``renamed_from``):
+it records a change into the previous edition, which the new one does not repeat (its keys are the
+previous edition's). Questions' ``comparable_with``/``replaces`` stay: they name earlier ids for the
+trends. Texts that name a year are listed as warnings (``survey.wording``).
 """
 
 from __future__ import annotations
@@ -17,7 +22,8 @@ import pandas as pd
 import yaml
 
 from helpers import paths
-from helpers.survey.codebook import load_codebook
+from helpers.survey.codebook import Codebook, load_codebook
+from helpers.survey.wording import CONFIRM_FIELD, located_mentions
 
 PLACEHOLDER = "# TODO: placeholder from new-year; fill in the real {}"
 
@@ -80,11 +86,83 @@ def scaffold_year(
             f"herindelingen_{year}.csv ontbreekt in {reference}: de gemeentelijsten van {old.frame_year} en {year} "
             "verschillen (herindelingen)"
         )
+    stripped, removed = strip_category_lineage(text)
     target_dir.mkdir(parents=True)
-    result.codebook.write_text(text, encoding="utf-8")
-    load_codebook(result.codebook)  # the copy must stay a valid codebook
+    result.codebook.write_text(stripped, encoding="utf-8")
+    if removed and not _same_but_lineage(old, load_codebook(result.codebook)):
+        result.codebook.write_text(text, encoding="utf-8")  # a layout the text edit does not know: keep it
+        result.warnings.append(
+            "de herkomst van antwoordopties (split_from, merged_from, renamed_from) beschrijft de wijziging naar "
+            f"{from_year}; haal haar weg uit codebook.yaml (de sleutels van {from_year} blijven dezelfde)"
+        )
+    new = load_codebook(result.codebook)  # the copy must stay a valid codebook
+    result.warnings += year_warnings(new, year)
     result.readme.write_text(readme_text(result), encoding="utf-8")
     return result
+
+
+#: One lineage entry of an option or item written in a flow mapping (``, split_from: k``) or on its own line.
+_FLOW_LINEAGE = re.compile(
+    r"""(?:,\s*(?:split_from|renamed_from)\s*:\s*(?:"[^"]*"|'[^']*'|[A-Za-z0-9_]+)"""
+    r"""|,\s*merged_from\s*:\s*\[[^\]]*\])"""
+)
+_BLOCK_LINEAGE = re.compile(r"^(\s+)(?:split_from|renamed_from|merged_from)\s*:(.*)$")
+
+
+def strip_category_lineage(text: str) -> tuple[str, int]:
+    """The codebook text without option/item lineage entries, and how many were removed.
+
+    Handles entries inside flow mappings (``{code: 20, key: a, split_from: b}``) and on their own
+    line (``split_from: b``, ``merged_from: [a, b]`` or followed by ``- a`` lines). The caller checks
+    the result against the original (:func:`_same_but_lineage`).
+    """
+    out: list[str] = []
+    removed = 0
+    skip_indent: int | None = None
+    for line in text.splitlines(keepends=True):
+        indent = len(line) - len(line.lstrip(" "))
+        if skip_indent is not None and line.strip().startswith("-") and indent >= skip_indent:
+            continue
+        skip_indent = None
+        block = _BLOCK_LINEAGE.match(line)
+        if block and not line.lstrip().startswith("#"):
+            removed += 1
+            if not block.group(2).split("#")[0].strip():
+                skip_indent = len(block.group(1))  # a block list follows
+            continue
+        line, n = _FLOW_LINEAGE.subn("", line)
+        removed += n
+        out.append(line)
+    return "".join(out), removed
+
+
+def _same_but_lineage(old: Codebook, new: Codebook) -> bool:
+    """Does ``new`` have ``old``'s questions and scales with only the category lineage removed?"""
+
+    def plain(cb: Codebook) -> list[dict]:
+        lineage = {"split_from", "merged_from", "renamed_from"}
+        out = []
+        for part in [*cb.questions, *cb.scales.values()]:
+            dump = part.model_dump()
+            for kind in ("options", "items"):
+                dump[kind] = [{k: v for k, v in c.items() if k not in lineage} for c in dump.get(kind, [])]
+            out.append(dump)
+        return out
+
+    has_lineage = any(
+        c.split_from or c.merged_from or c.renamed_from for q in new.questions for c in [*q.options, *q.items]
+    )
+    return not has_lineage and plain(old) == plain(new)
+
+
+def year_warnings(codebook: Codebook, year: int) -> list[str]:
+    """One line per question or option text of the new codebook that names a year (``survey.wording``)."""
+    return [
+        f"codebook.yaml regel {line}: {m.message(year)} Pas de tekst aan of zet {CONFIRM_FIELD}: {year}."
+        if line
+        else f"{m.message(year)} Pas de tekst aan of zet {CONFIRM_FIELD}: {year}."
+        for m, line in located_mentions(codebook, codebook.source)
+    ]
 
 
 def _codes(frame: Path) -> set[str]:
@@ -182,12 +260,19 @@ not open and re-save it in Excel.
 - [ ] **Dropped questions:** delete them (their chapter views are skipped with a note).
 - [ ] **Added questions:** new id, `chapter`, `text`, `type`, options, `export_name` and
   `import_id` (rows 1 and 3 of the export); `report_refs: []`.
+- [ ] **Unit of analysis of every new count and percentage question:** `level: respondent` when
+  a respondent answers once for all its municipalities together (a number of jobs, a budget), else
+  `level: municipality` (`make codebook-diff` lists the new ones that do not say).
+- [ ] **Years in texts:** a question or option text that names a year ("in {f} gestart", "vanaf
+  {y + 1}") is listed by `make new-year` and `make data`: reword it, or confirm it with
+  `text_checked: {y}` on the question.
 - [ ] **Changed answer scale → a new id with `replaces`.** Never change a question's scale under
   its old id (`make data` refuses it).
 - [ ] **Answer options:** a new wording of the same option keeps its code and its `key` (the label
   changes); a new option gets a new code and a new English `key`; an option with another meaning
   never reuses a code or key. An option split in two: both parts `split_from: <old key>`; options
-  merged: `merged_from: [keys]`; a renamed key: `renamed_from: <old key>`. Check `exclusive`,
+  merged: `merged_from: [keys]`; a renamed key: `renamed_from: <old key>` (the copy carries none
+  of {f}'s: they described the change into {f}). Check `exclusive`,
   `other_text` ("Anders, namelijk") and the `short` wording used in the text.
 - [ ] **Remarks about this edition only** (e.g. what its publication leaves out) go in
   `notes.yaml` next to the codebook, never in a notebook; `contact:` there is whom respondents of
