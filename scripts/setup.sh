@@ -45,6 +45,9 @@ fi
 echo ">> installing pinned Python packages (requirements.lock)"
 .venv/bin/python -m pip install -q -r requirements.lock
 .venv/bin/python -m pip install -q --no-deps -e .
+# deduce (redaction of open answers) builds its lookup structures once (1-3 min) and caches them in .venv
+echo ">> deduce lookup structures (built once, then cached in .venv)"
+.venv/bin/python -c "from helpers.analysis.deidentify import model; model()"
 if [ ! -f .venv/node_modules/axe-core/package.json ] || ! grep -q "\"version\": \"$AXE_CORE_VERSION\"" .venv/node_modules/axe-core/package.json; then
   echo ">> installing axe-core $AXE_CORE_VERSION (npm) for the accessibility test"
   npm install --prefix .venv --no-save --no-package-lock --no-audit --no-fund --silent "axe-core@$AXE_CORE_VERSION"

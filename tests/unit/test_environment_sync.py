@@ -44,6 +44,8 @@ def test_conda_and_pip_pins_agree():
         if isinstance(dep, str) and "=" in dep and not dep.startswith("python="):
             name, version = dep.split("=", 1)
             conda[_norm(name)] = version
+        elif isinstance(dep, dict):  # the pip section: packages that conda-forge does not have
+            conda |= _pins(d.split("#")[0] for d in dep.get("pip", []) if "==" in d)
     assert conda == runtime() | dev()
 
 

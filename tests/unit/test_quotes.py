@@ -39,7 +39,32 @@ def names() -> list[str]:
         ("Bel (020) 1234567 voor een afspraak.", "1234567", "telefoonnummer"),
         ("Het BSN 123456789 staat in het dossier.", "123456789", "BSN-achtig nummer"),
         ("Het BSN 1234.56.789 staat in het dossier.", "1234.56.789", "BSN-achtig nummer"),
-        ("Dossiernummer 2018-004711-22 is bekend.", "004711", "lang nummer"),
+        ("Dossiernummer 2018-004711-22 is bekend.", "004711", "zaak- of dossiernummer"),
+        ("Het nummer 2018-004711-22 is bekend.", "004711", "lang nummer"),
+        ("Stort op NL91ABNA0417164300 of NL20 INGB 0001 2345 67.", "0417164300", "rekeningnummer (IBAN)"),
+        ("Stort op nl20 ingb 0001 2345 67 graag.", "2345", "rekeningnummer (IBAN)"),
+        ("Dit betreft zaaknummer Z-2018-04512, graag doorzetten.", "04512", "zaak- of dossiernummer"),
+        ("Zie ons kenmerk U18.04512 in de brief.", "U18.04512", "zaak- of dossiernummer"),
+        ("Zijn BSN 123 456 782 staat in het dossier.", "456", "BSN-achtig nummer"),
+        ("Mail naar j.jansen at gemeente punt nl voor info.", "jansen", "e-mailadres"),
+        ("Mail m punt visser apenstaartje regio punt nl voor info.", "visser", "e-mailadres"),
+        ("Mail k.mulder (at) werkplein [dot] nl voor info.", "mulder", "e-mailadres"),
+        ("Het loket zit aan de Stationsstraat 12 in de stad.", "Stationsstraat 12", "adres"),
+        ("Zijn adres is Burgemeester de Withstraat 44-2 sinds kort.", "Withstraat 44", "adres"),
+        ("Stuur het naar Postbus 90155 graag.", "90155", "adres"),
+        ("Op 3 maart jl. was er overleg.", "3 maart", "datum"),
+        ("Hij is op drie april gestart.", "drie april", "datum"),
+        ("Het gesprek was op 12-04-2018 in de middag.", "12-04-2018", "datum"),
+        ("In de wijk Kanaleneiland draaien we een project.", "Kanaleneiland", "plaats- of wijknaam"),
+        ("De wijken Selwerd en Beijum doen mee.", "Beijum", "plaats- of wijknaam"),
+        ("In de Schilderswijk wonen veel gezinnen.", "Schilderswijk", "plaats- of wijknaam"),
+        ("De Almeerders en Zoetermeerders doen mee.", "meerders", "gemeentenaam"),
+        ("De Lelystedelingen doen mee.", "Lelystedelingen", "gemeentenaam"),
+        ("Bakker zei dat de taalcoach helpt.", "Bakker", "persoonsnaam"),
+        ("Op het overleg was JANSEN van het UWV.", "JANSEN", "persoonsnaam"),
+        ("Het dossier ligt bij DE GROOT van team inkomen.", "GROOT", "persoonsnaam"),
+        ("Casus besproken met Jan B. en de consulent.", "Jan B.", "persoonsnaam"),
+        ("Vraag ing. R. Meijer naar de stand van zaken.", "Meijer", "persoonsnaam"),
         ("Ons loket zit op 9712 HN en 3511ab.", "9712 HN", "postcode"),
         ("Wethouder De Vries steunt het plan.", "Vries", "persoonsnaam"),
         ("Volgens mevrouw Jansen werkt het.", "Jansen", "persoonsnaam"),
@@ -79,10 +104,42 @@ def test_municipality_names_in_any_spelling(names, spelling):
         "We hebben € 1.250.000 uitgetrokken voor 120 trajecten in 12 weken.",
         "Edelweiss en Bestuur blijven staan, net als leek, goes en putten.",
         "Statushouders krijgen een Ben-taalcursus.",
+        "Wij werken samen met UWV, COA, Divosa en werkgevers in het kader van de Participatiewet.",
+        "De VNG en het ministerie van SZW hebben ons ondersteund; het Rode Kruis helpt ook.",
+        "Het Werkplein 2 dagen per week open, de Kerkweg 3 keer per jaar afgesloten.",
+        "In maart 2018 en in 2019 liepen drie trajecten van twaalf weken.",
+        "De Noord-Hollandse werkgevers en de Randstad bieden kansen.",
     ],
 )
 def test_ordinary_words_numbers_and_amounts_stay(names, text):
     assert redact(text, names).text == text
+
+
+def test_titles_stay_and_the_name_goes(names):
+    assert redact("Onze klantmanager mevr. De Vries belt.", names).text == "Onze klantmanager mevr. [naam] belt."
+    assert redact("Wethouder Van der Linden steunt het.", names).text == "Wethouder [naam] steunt het."
+
+
+def test_overlapping_findings_become_one_placeholder_named_by_the_longest(names):
+    red = redact("Mail j.jansen@groningen.nl of bel 06-12345678 voor info.", names)
+    assert red.text == "Mail [e-mail] of bel [telefoonnummer] voor info."
+    assert [k for _, _, k in red.spans] == ["email", "phone"]
+
+
+def test_a_name_still_found_after_redaction_makes_the_quote_unusable(names, monkeypatch):
+    import helpers.analysis.quotes as quotes
+
+    first = quotes._find
+    calls: list[str] = []
+
+    def finder(text, key):  # the first pass misses "Bakker"; the check on the redacted text finds it
+        calls.append(text)
+        found = first(text, key)
+        return found if len(calls) > 1 else [s for s in found if "Bakker" not in text[s[0] : s[1]]]
+
+    monkeypatch.setattr(quotes, "_find", finder)
+    red = redact("Volgens Bakker werkt het goed met de werkgevers in de regio.", names)
+    assert red.residual == ("Bakker",) and not red.usable
 
 
 def test_capitalised_everyday_word_municipality_is_redacted(names):
@@ -144,3 +201,20 @@ def test_quotes_take_turns_between_size_classes_and_the_same_wording_is_quoted_o
     ]
     assert [q.id for q in alternate(found, None)] == ["a", "d", "b"]
     assert [q.id for q in alternate(found, 2)] == ["a", "d"]
+
+
+def test_the_quotes_register_keeps_the_markers_never_the_original(tmp_path):
+    from helpers.report.quote_register import QuoteRegister
+
+    cb, df = make_codebook(), make_municipalities()
+    df = df.copy()
+    first = df.index[df["respondent_id"] == "R01"]
+    original = ("Volgens mevr. Jansen (NL91ABNA0417164300, zaaknummer Z-2018-04512) helpt de taalcoach veel bij het "
+                "oefenen van sollicitatiegesprekken met werkgevers uit de regio en het UWV.")  # fmt: skip
+    df.loc[first, "remarks"] = original
+    quotes = quotable_answers(df, cb.question("remarks"), None, 2018)
+    register = QuoteRegister(tmp_path, "03_policy", 3)
+    register.add(q for q in quotes if q.usable)
+    written = register.path.read_text(encoding="utf-8")
+    assert "Volgens mevr. [naam] ([rekeningnummer], zaaknummer [zaaknummer]) helpt de taalcoach veel" in written
+    assert not any(part in written for part in ("Jansen", "0417164300", "04512"))

@@ -22,7 +22,6 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import stats as st
 
 from helpers.analysis.frequencies import answered_mask, question_indicators
 from helpers.analysis.question_tables import describe_base
@@ -48,6 +47,8 @@ def _series(df: pd.DataFrame, q: Question) -> list[tuple[str, pd.Series]]:
 
 
 def _kruskal(groups: Sequence[np.ndarray]) -> float:
+    from scipy import stats as st  # imported when a test is computed, not with the chapter
+
     samples = [g for g in groups if len(g)]
     if len(samples) < 2:
         return math.nan

@@ -29,9 +29,8 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from statistics import NormalDist
 from typing import Literal
-
-from scipy import stats as st
 
 Method = Literal["wilson", "wald"]
 DEFAULT_METHOD: Method = "wilson"
@@ -61,7 +60,7 @@ def fpc_factor(n: int, population: int | None) -> float:
 
 
 def _z(level: float) -> float:
-    return float(st.norm.ppf(0.5 + level / 2))
+    return NormalDist().inv_cdf(0.5 + level / 2)  # the standard library's: no scipy import for a quantile
 
 
 def share_se(p: float, n: int, population: int | None = None) -> float:

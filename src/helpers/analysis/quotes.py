@@ -1,14 +1,22 @@
 """Open answers for quotation: redacted, once per respondent, attributed by size class only.
 
 :func:`redact` removes what could identify a municipality or a person before an open answer
-reaches a report: e-mail addresses and websites, phone numbers, BSN-like and other long digit
-strings, postcodes, municipality names of the frame (any case, with or without accents, with
-Dutch inflections such as "Utrechtse" or "Groningers", everyday names such as "Den Haag", and
-province suffixes such as "Bergen (NH)" or "Bergen NH") and personal names (a title or initials
-before a capitalised word, or a first name from ``first_names.txt``). A municipality name that is
-also an everyday word ("Best", "Buren") counts only when capitalised. A quote whose redaction
-removes more than ``MAX_REMOVED_SHARE`` of its characters, or leaves fewer than ``MIN_WORDS``
-words, is not usable (an answer with nothing to redact always is).
+reaches a report. First ``deduce`` (:mod:`helpers.analysis.deidentify`: persons, also bare surnames
+and names in capitals, streets with house numbers, places, dates, phone numbers, e-mail addresses,
+BSNs), then our own rules for what it misses: obfuscated e-mail ("j.jansen at gemeente punt nl") and
+websites, phone numbers, bank accounts (IBAN), case and file numbers ("zaaknummer Z-2018-04512",
+"U18.04512"), BSN-like and other long digit strings (also with spaces), postcodes, streets with a
+house number, postbus, dates in figures or words ("3 maart", "drie april"), neighbourhoods and
+villages after "wijk", "buurt", "dorp", "kern" or ending in -wijk/-buurt, municipality names of the
+frame (any case, with or without accents, with Dutch inflections and inhabitants such as "Utrechtse",
+"Groningers", "Almeerders", "Lelystedelingen", everyday names such as "Den Haag", and province
+suffixes such as "Bergen (NH)" or "Bergen NH") and personal names (a title or initials before a
+capitalised word, or a first name from ``first_names.txt``, with a surname or an initial). A
+municipality name that is also an everyday word ("Best", "Buren") counts only when capitalised.
+Overlapping findings become one placeholder. The redacted text is searched again: a quote in which a
+name is still found is not usable, nor is one whose redaction removes more than
+``MAX_REMOVED_SHARE`` of its characters or leaves fewer than ``MIN_WORDS`` words (an answer with
+nothing to redact always is).
 
 :func:`quotable_answers` gives every answer of a question as a :class:`Quote` with a stable id
 (``sha256("year:question:respondent_id")[:10]``, not reversible to the respondent), so a year's
@@ -29,6 +37,7 @@ from itertools import pairwise
 
 import pandas as pd
 
+from helpers.analysis.deidentify import PARTICLES, TITLES, UNITS, deduce_spans
 from helpers.analysis.frequencies import answered_mask
 from helpers.analysis.table import Table, number_rows, report_ref_of
 from helpers.survey.codebook import Codebook, Question
@@ -46,12 +55,20 @@ KINDS = {
     "email": ("[e-mail]", "e-mailadres"),
     "website": ("[website]", "website"),
     "phone": ("[telefoonnummer]", "telefoonnummer"),
+    "iban": ("[rekeningnummer]", "rekeningnummer (IBAN)"),
+    "case": ("[zaaknummer]", "zaak- of dossiernummer"),
     "bsn": ("[nummer]", "BSN-achtig nummer"),
     "number": ("[nummer]", "lang nummer"),
     "postcode": ("[postcode]", "postcode"),
+    "address": ("[adres]", "adres"),
+    "date": ("[datum]", "datum"),
     "municipality": ("[gemeente]", "gemeentenaam"),
+    "place": ("[plaats]", "plaats- of wijknaam"),
     "name": ("[naam]", "persoonsnaam"),
 }
+#: Overlapping findings become one span named by the longest; of equal length, the first kind of this order.
+_PRIORITY = ("municipality", "email", "website", "iban", "case", "phone", "bsn", "postcode", "address", "date",
+             "name", "place", "number")  # fmt: skip
 
 #: Everyday and Frisian/Dutch names of municipalities whose CBS name differs.
 NAME_ALIASES = {
@@ -76,16 +93,59 @@ _PROVINCES = {
     "gld": ["gelderland", "gld", "gelder"],
     "nb": ["noord-brabant", "nb", "n.b"],
 }
-_PARTICLES = ("van", "de", "der", "den", "ter", "ten", "te", "het", "'t", "in", "op", "la", "le", "da")
-_TITLES = r"(?:dhr|mevr|mw|mr|dr|drs|ir|ing|prof|meneer|mevrouw|de heer|wethouder|burgemeester|collega|klantmanager)"
+_PARTICLES = PARTICLES
+_TITLES = rf"(?:{'|'.join(TITLES)})"
 _CAP = r"[A-ZÀ-Ý][a-zà-ÿ]+(?:-[A-ZÀ-Ý][a-zà-ÿ]+)?"
+_CAP_WORDS = rf"{_CAP}(?:\s{_CAP})?"
+_TLD = r"(?:nl|com|org|net|eu|info|be|nu)"
+_AT = r"(?:\s?@\s?|\s?[\[(]\s?(?:at|a|apenstaartje)\s?[\])]\s?|\s(?:at|apenstaartje)\s)"
+_DOT = r"(?:\.|\s?[\[(]\s?(?:punt|dot)\s?[\])]\s?|\s(?:punt|dot)\s)"
+_STREET = (r"(?:straat|weg|laan|plein|singel|gracht|kade|dijk|steeg|pad|hof|dreef|park|baan|markt|wal|ring|plantsoen"
+           r"|boulevard|allee|erf|dam|haven|burg|kant|poort|weide|hoek|veld)")  # fmt: skip
+_MONTHS = (r"(?:januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|december"
+           r"|jan|feb|mrt|apr|jun|jul|aug|sep|sept|okt|nov|dec)")  # fmt: skip
+_DAY_WORDS = (r"(?:één|twee|drie|vier|vijf|zes|zeven|acht|negen|tien|elf|twaalf|dertien|veertien|vijftien|zestien"
+              r"|zeventien|achttien|negentien|(?:(?:een|twee|drie|vier|vijf|zes|zeven|acht|negen)[eë]n)?twintig"
+              r"|dertig|eenendertig)")  # fmt: skip
+_ORDINALS = (r"(?:eerste|tweede|derde|vierde|vijfde|zesde|zevende|achtste|negende|tiende|elfde|twaalfde|\w{4,}tiende"
+             r"|\w*twintigste|dertigste|eenendertigste)")  # fmt: skip
+_WEEKDAYS = r"(?:maandag|dinsdag|woensdag|donderdag|vrijdag|zaterdag|zondag)"
+_CASE_WORDS = (r"(?:zaak|dossier|registratie|klant|cli[eë]nt|relatie|referentie|factuur|v-|vreemdelingen)(?:nummer|nr)"
+               r"|kenmerk|referentie")  # fmt: skip
+_AND = r"(?:,\s|\sen\s)"
+_PLACE_WORDS = r"(?:wijk|wijken|buurt|buurten|stadsdeel|stadsdelen|dorp|dorpen|kern|kernen|woonkern|woonplaats)"
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
-    ("email", re.compile(r"[\w.+-]+\s?(?:@|\[at\]|\(at\))\s?[\w-]+(?:\.[\w-]+)+", re.IGNORECASE)),
+    ("email", re.compile(rf"\b[\w+-]+(?:{_DOT}[\w+-]+)*{_AT}[\w-]+(?:{_DOT}[\w-]+)*{_DOT}{_TLD}\b", re.I)),
     ("website", re.compile(r"(?:https?://|www\.)\S+|\b[\w-]+\.(?:nl|com|org|net|eu|info|be)\b(?:/\S*)?", re.I)),
+    ("iban", re.compile(r"\b[A-Z]{2}\d{2}\s?[A-Z]{4}(?:\s?\d){7,24}\b", re.I)),
+    ("case", re.compile(rf"\b(?i:{_CASE_WORDS})[:.]?\s(?:(?i:is)\s)?(?P<n>[A-Z0-9][\w./-]*\d[\w./-]*\w)")),
+    ("case", re.compile(r"\b[A-Z]{1,4}[-./]?\d{2,}(?:[-./]\d{2,})+\b|\b[A-Z]{1,3}-?\d{5,}\b")),
     ("postcode", re.compile(r"\b[1-9]\d{3}\s?(?!SA|SD|SS)[A-Z]{2}\b|\b[1-9]\d{3}[a-z]{2}\b")),
+    (
+        "address",
+        re.compile(
+            rf"\b(?:[A-Z][\w'-]*\s(?:(?:van|de|der|den|het|'t)\s)*)*(?:[A-Z][\w'-]*{_STREET}|{_STREET.title()})"
+            rf"\s\d{{1,5}}(?:-\d{{1,4}}|[a-zA-Z]{{1,2}}\b)?(?!\s?{UNITS}\b|[\d,.]\d)"
+        ),
+    ),
+    ("address", re.compile(r"\b(?i:postbus)\s\d{1,6}\b")),
+    ("date", re.compile(r"\b(?:[12]\d|3[01]|0?[1-9])([-/.])(?:1[0-2]|0?[1-9])\1(?:19|20)?\d{2}\b")),
+    (
+        "date",
+        re.compile(
+            rf"\b(?:{_WEEKDAYS}\s)?(?:[12]\d|3[01]|0?[1-9]|{_DAY_WORDS}|(?:de\s)?{_ORDINALS}(?:\svan)?)\s{_MONTHS}\b"
+            r"(?:\s(?:19|20)\d{2}\b)?",
+            re.I,
+        ),
+    ),
+    ("place", re.compile(rf"\b(?i:{_PLACE_WORDS})\s(?P<n>{_CAP_WORDS})")),
+    ("place", re.compile(rf"\b(?i:{_PLACE_WORDS})\s{_CAP_WORDS}(?:{_AND}{_CAP_WORDS})*{_AND}(?P<n>{_CAP_WORDS})")),
+    ("place", re.compile(r"\b[A-Z][a-zà-ÿ]{2,}(?:wijk|buurt|kwartier)\b")),
     ("name", re.compile(rf"\b(?i:{_TITLES})\.?\s(?P<n>(?:(?i:{'|'.join(_PARTICLES)})\s)*{_CAP})")),
+    ("name", re.compile(rf"\b(?i:{_TITLES})\.?\s(?P<n>(?:[A-Z]\.\s?){{1,3}}(?:(?:van|de|der|den|ter|ten)\s)*{_CAP})")),
     ("name", re.compile(rf"\b(?:[A-Z]\.\s?){{1,3}}(?:(?:van|de|der|den|ter|ten)\s)*{_CAP}")),
 ]
+_PLACEHOLDER = re.compile("|".join(sorted({re.escape(p) for p, _ in KINDS.values()})))
 _DIGITS = re.compile(r"(?<![\w€])\+?\(?\d(?:[\s./()-]{0,3}\d)+\)?(?![\w%])")
 
 
@@ -96,10 +156,14 @@ class Redaction:
     text: str
     kinds: tuple[str, ...]
     removed_share: float
+    spans: tuple[tuple[int, int, str], ...] = ()  #: (start, end, kind) in the text before redaction
+    residual: tuple[str, ...] = ()  #: names still found in the redacted text
 
     @property
     def usable(self) -> bool:
-        words = [w for w in re.findall(r"[^\W\d_]{2,}", re.sub(r"\[[^\]]*\]", " ", self.text))]
+        if self.residual:
+            return False
+        words = [w for w in re.findall(r"[^\W\d_]{2,}", _PLACEHOLDER.sub(" ", self.text))]
         return not self.kinds or (self.removed_share <= MAX_REMOVED_SHARE and len(words) >= MIN_WORDS)
 
 
@@ -193,6 +257,12 @@ def _stems(word: str) -> list[tuple[str, bool]]:
         stems.append((stem[:-1] if len(stem) > 2 and stem[-1] == stem[-2] else stem, True))
     if len(word) > 3 and word[-1] not in "aeiou":
         stems.append((word + word[-1], True))
+    if re.search(r"[^aeiou][aeiou]r$", word) or re.search(r"[aeiou]{2}r$", word):  # Zoetermeer -> Zoetermeerder
+        stems.append((word + "d", True))
+    if re.search(r"[^aeiou][aeiou]re$", word):  # Almere -> Almeerder
+        stems.append((word[:-3] + word[-3] * 2 + "rd", True))
+    if word.endswith("stad"):  # Lelystad -> Lelystedeling(en), Lelystedelijke
+        stems += [(word[:-4] + f"stedeli{end}", False) for end in ("ng", "ngen", "jk", "jke")]
     return stems
 
 
@@ -243,51 +313,75 @@ def _digit_kind(match: str) -> str | None:
 
 
 def redact(text: str, names: Iterable[str]) -> Redaction:
-    """``text`` with every identifying part replaced by a placeholder (see the module docstring)."""
+    """``text`` with every identifying part replaced by a placeholder (see the module docstring).
+
+    The redacted text is searched once more: a name still found there (``residual``) makes the quote
+    unusable, so it is not printed.
+    """
     clean = " ".join(str(text).split())
-    spans: list[tuple[int, int, str]] = []
+    key = tuple(sorted({str(n) for n in names if isinstance(n, str) and n}))
+    red = _apply(clean, _find(clean, key))
+    residual = tuple(red.text[a:b] for a, b, kind in _find(red.text, key) if kind == "name")
+    return Redaction(red.text, red.kinds, red.removed_share, red.spans, residual)
+
+
+def _find(text: str, names: tuple[str, ...]) -> list[tuple[int, int, str]]:
+    """Every finding in ``text``: deduce's, then our rules, municipality names and first names."""
+    spans = deduce_spans(text)
     for kind, pattern in _PATTERNS:
         group = "n" if "n" in pattern.groupindex else 0
-        spans += [(*m.span(group), kind) for m in pattern.finditer(clean)]
-    for m in _DIGITS.finditer(clean):
+        spans += [(*m.span(group), kind) for m in pattern.finditer(text)]
+    for m in _DIGITS.finditer(text):
         digit_kind = _digit_kind(m.group())
-        if digit_kind and not re.search(r"euro|€", clean[max(0, m.start() - 2) : m.end() + 6], re.I):
-            spans.append((m.start(), m.end(), digit_kind))
-    key = tuple(sorted({str(n) for n in names if isinstance(n, str) and n}))
-    spans += [(a, b, "municipality") for a, b in _municipality_spans(clean, key)]
-    spans += _person_spans(clean)
-    return _apply(clean, spans)
+        end = m.end() - (m.group().endswith(")") and "(" not in m.group())  # "(... 2018-04512)": not ours
+        if digit_kind and not re.search(r"euro|€", text[max(0, m.start() - 2) : m.end() + 6], re.I):
+            spans.append((m.start(), end, digit_kind))
+    spans += [(a, b, "municipality") for a, b in _municipality_spans(text, names)]
+    spans += _person_spans(text)
+    return [(a, b, kind) for a, b, kind in spans if not _in_placeholder(text, a, b)]
+
+
+def _in_placeholder(text: str, start: int, end: int) -> bool:
+    """True when ``text[start:end]`` lies inside one of our placeholders (redacted text searched again)."""
+    return any(m.start() <= start and end <= m.end() for m in _PLACEHOLDER.finditer(text))
 
 
 def _person_spans(text: str) -> list[tuple[int, int, str]]:
-    """A known first name (capitalised), with a following surname (particles and capitalised words)."""
+    """A known first name (capitalised) with what follows: a surname (particles, capitalised words) or an initial."""
     known = first_names()
     out = []
     for m in re.finditer(rf"\b{_CAP}\b", text):
         if _fold(m.group())[0] not in known:
             continue
         end = m.end()
-        tail = re.match(rf"(?:\s(?:(?:{'|'.join(_PARTICLES)})\s)*{_CAP})", text[end:])
+        tail = re.match(rf"(?:\s(?:(?:{'|'.join(_PARTICLES)})\s)*{_CAP}|\s[A-Z]\.(?!\w))", text[end:])
         out.append((m.start(), end + (tail.end() if tail else 0), "name"))
     return out
 
 
 def _apply(text: str, spans: list[tuple[int, int, str]]) -> Redaction:
-    """Replace non-overlapping spans (earliest, then longest wins) by their placeholders."""
-    kept: list[tuple[int, int, str]] = []
-    for a, b, kind in sorted(spans, key=lambda s: (s[0], -(s[1] - s[0]))):
-        if kept and a < kept[-1][1]:
-            continue
-        kept.append((a, b, kind))
+    """Replace the spans by placeholders; overlapping spans become one, of the kind of the longest of them
+    (of equal length: the first in ``_PRIORITY``)."""
+    merged: list[tuple[int, int, str]] = []
+    lead: list[tuple[int, int]] = []  # per merged span: (length, priority) of the finding that names it
+    for a, b, kind in sorted(spans):
+        rank = (-(b - a), _PRIORITY.index(kind))
+        if merged and a < merged[-1][1]:
+            pa, pb, pkind = merged[-1]
+            merged[-1] = (pa, max(pb, b), kind if rank < lead[-1] else pkind)
+            lead[-1] = min(lead[-1], rank)
+        else:
+            merged.append((a, b, kind))
+            lead.append(rank)
     out, pos, removed = [], 0, 0
-    for a, b, kind in kept:
+    for a, b, kind in merged:
         out += [text[pos:a], KINDS[kind][0]]
         removed += len(re.sub(r"\s", "", text[a:b]))
         pos = b
     out.append(text[pos:])
     total = max(1, len(re.sub(r"\s", "", text)))
-    kinds = tuple(sorted({KINDS[k][1] for _, _, k in kept}))
-    return Redaction("".join(out), kinds, removed / total)
+    kinds = tuple(sorted({KINDS[k][1] for _, _, k in merged}))
+    return Redaction("".join(out), kinds, removed / total, tuple(merged))
 
 
 # --- quotes ----------------------------------------------------------------------------------
@@ -385,7 +479,10 @@ def text_answers(
     if redact:
         foot += "; namen, adressen en nummers vervangen door [gemeente], [naam], [e-mail] enz."
         if omitted:
-            foot += f" {omitted} antwoord(en) weggelaten: na het weglaten van namen en nummers bleef te weinig over."
+            foot += (
+                f" {omitted} antwoord(en) weggelaten: na het weglaten van namen en nummers bleef te weinig over"
+                " of bleef een naam herkenbaar."
+            )
     else:
         foot += "."
     return Table(

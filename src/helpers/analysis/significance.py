@@ -10,7 +10,6 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
-from scipy import stats as st
 
 from helpers.survey.formatting import fmt_number
 
@@ -60,6 +59,8 @@ def format_p(p: float) -> str:
 
 
 def _pearson(table: np.ndarray) -> tuple[float, np.ndarray]:
+    from scipy import stats as st  # imported when a test is computed, not with the chapter
+
     expected = st.contingency.expected_freq(table)
     with np.errstate(divide="ignore", invalid="ignore"):
         terms = np.where(expected > 0, (table - expected) ** 2 / expected, 0.0)
@@ -80,6 +81,8 @@ def independence_test(
     seed: int = SEED,
 ) -> IndependenceTest:
     """Test a groups × outcomes count table; Fisher / Monte-Carlo when expected counts are below 5."""
+    from scipy import stats as st  # imported when a test is computed, not with the chapter
+
     table = _trim(np.asarray(counts, dtype=float))
     n = int(table.sum())
     if table.shape[0] < 2 or table.shape[1] < 2:

@@ -13,7 +13,6 @@ from pathlib import Path
 import pandas as pd
 
 from helpers import paths
-from helpers.load.export import load_year
 
 
 class MissingProcessedData(FileNotFoundError):
@@ -59,4 +58,6 @@ def municipalities(year: int) -> pd.DataFrame:
 @cache
 def _loaded(year: int, stamp: tuple[int, ...]) -> pd.DataFrame:
     """Load once per version of the inputs (``stamp`` is the cache key)."""
+    from helpers.load.export import load_year  # the whole loader only for an edition without fresh tables
+
     return load_year(year).municipalities
