@@ -42,3 +42,28 @@ def test_capitals_are_shown_to_deduce_in_title_case_with_the_same_length():
 )
 def test_deduce_findings_as_our_kinds(text, expected):
     assert _found(text) == expected
+
+
+def test_findings_are_stored_beside_the_processed_tables_and_reused(tmp_path, monkeypatch):
+    """A second process (here: a cleared memory) reads deduce's findings from the store instead of loading
+    deduce; a store made under another fingerprint (deduce version, rules) is not used."""
+    from helpers.analysis import deidentify
+
+    calls: list[str] = []
+    monkeypatch.setattr(deidentify, "_deduce_spans", lambda text: calls.append(text) or [(0, 5, "name")])
+    monkeypatch.setattr(deidentify, "_known", {})
+    monkeypatch.setattr(deidentify, "_store", [])
+    deidentify.use_store(tmp_path)
+    assert deidentify.deduce_spans("Jansen belde.") == [(0, 5, "name")] and calls == ["Jansen belde."]
+    stored = tmp_path / deidentify.SPANS_FILE
+    assert stored.is_file() and oct(stored.stat().st_mode & 0o777) == "0o600"
+    monkeypatch.setattr(deidentify, "_known", {})
+    monkeypatch.setattr(deidentify, "_store", [])
+    deidentify.use_store(tmp_path)
+    assert deidentify.deduce_spans("Jansen belde.") == [(0, 5, "name")] and calls == ["Jansen belde."]
+    monkeypatch.setattr(deidentify, "_known", {})
+    monkeypatch.setattr(deidentify, "_store", [])
+    monkeypatch.setattr(deidentify, "fingerprint", lambda: "another deduce")
+    deidentify.use_store(tmp_path)
+    deidentify.deduce_spans("Jansen belde.")
+    assert calls == ["Jansen belde.", "Jansen belde."]

@@ -16,9 +16,13 @@ that "JANSEN" is found like "Jansen"; the text keeps its length, so the spans fi
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 import re
 from functools import cache
-from importlib import resources
+from importlib import metadata, resources
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -77,8 +81,61 @@ def title_case_capitals(text: str) -> str:
     return _CAPS_WORD.sub(lambda m: m.group() if m.group().casefold() in keep else m.group().title(), text)
 
 
+#: Name of the file, beside a year's processed tables, that keeps deduce's findings per text.
+SPANS_FILE = "deduce_spans.json"
+_known: dict[str, list[tuple[int, int, str]]] = {}
+_store: list[Path] = []
+
+
+@cache
+def fingerprint() -> str:
+    """What deduce's findings depend on besides the text: deduce's version, this module and the kept words.
+    A stored finding counts only under the same fingerprint, so a new deduce or rule is never skipped."""
+    own = Path(__file__).read_bytes() + resources.files("helpers.analysis").joinpath("keep_words.txt").read_bytes()
+    return f"{metadata.version('deduce')}:{hashlib.sha256(own).hexdigest()[:16]}"
+
+
+def _key(text: str) -> str:
+    return hashlib.sha256(f"{fingerprint()}\0{text}".encode()).hexdigest()
+
+
+def use_store(folder: Path) -> None:
+    """Keep deduce's findings in ``folder/SPANS_FILE`` (a year's processed folder, owner-only): a process
+    that quotes loads deduce (seconds, a gigabyte) only for texts no earlier process has seen."""
+    path = Path(folder) / SPANS_FILE
+    if _store and _store[0] == path:
+        return
+    _store[:] = [path]
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        found = raw["spans"] if raw.get("fingerprint") == fingerprint() else {}
+        _known.update({k: [(int(a), int(b), str(kind)) for a, b, kind in v] for k, v in found.items()})
+    except (OSError, ValueError, KeyError, TypeError):
+        pass  # no store yet, or a damaged one: compute again
+
+
+def _save() -> None:
+    if not _store or not _store[0].parent.is_dir():
+        return
+    path = _store[0]
+    tmp = path.with_name(f".{path.name}.{os.getpid()}")
+    body = {"fingerprint": fingerprint(), "spans": dict(sorted(_known.items()))}
+    tmp.write_text(json.dumps(body, ensure_ascii=False), encoding="utf-8")
+    os.chmod(tmp, 0o600)
+    os.replace(tmp, path)
+
+
 def deduce_spans(text: str) -> list[tuple[int, int, str]]:
-    """What deduce finds in ``text``: ``(start, end, kind)`` spans, kinds as in ``quotes.KINDS``."""
+    """What deduce finds in ``text``: ``(start, end, kind)`` spans, kinds as in ``quotes.KINDS`` (from the
+    store of :func:`use_store` when this text was seen before)."""
+    key = _key(text)
+    if key not in _known:
+        _known[key] = _deduce_spans(text)
+        _save()
+    return list(_known[key])
+
+
+def _deduce_spans(text: str) -> list[tuple[int, int, str]]:
     doc = model().deidentify(title_case_capitals(text), disabled=set(SKIPPED_GROUPS))
     spans = []
     for a in doc.annotations:

@@ -37,7 +37,8 @@ from itertools import pairwise
 
 import pandas as pd
 
-from helpers.analysis.deidentify import PARTICLES, TITLES, UNITS, deduce_spans
+from helpers import paths
+from helpers.analysis.deidentify import PARTICLES, TITLES, UNITS, deduce_spans, use_store
 from helpers.analysis.frequencies import answered_mask
 from helpers.analysis.table import Table, number_rows, report_ref_of
 from helpers.survey.codebook import Codebook, Question
@@ -424,6 +425,7 @@ def quotable_answers(
 
     Sorted by size class, then text. Use only quotes with ``usable`` (the redaction removed little).
     """
+    use_store(paths.processed_year_dir(year))
     rows = df.loc[answered_mask(df, question)]
     classes = _classes(rows, df, frame)
     names = frame_names(df, frame)
