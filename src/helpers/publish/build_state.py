@@ -95,6 +95,8 @@ class Build:
     #: Key of 01 without its dependencies, and whether it may be taken over (``publish.conclusions_reuse``).
     conclusions_key: str = ""
     reuse_conclusions: bool = False
+    #: Each notebook's parts in the previous report (relative path -> sha256), from a verified manifest only.
+    previous_parts: dict[str, dict[str, str]] = field(default_factory=dict)
 
     @property
     def final(self) -> Path:

@@ -1,9 +1,11 @@
 """Content hashes that decide which notebooks must run again, and the manifest that stores them.
 
 The manifest also records the sha256 of every file a build produced, by owner: each notebook's
-parts (executed notebook, indicator part, quotes part, figures), and the rendered PDF and HTML.
-Before a part is reused it is verified against that hash (:func:`damaged`); a missing or changed
-part is never published, the notebook runs again.
+parts (executed notebook, indicator part, quotes part, figures, data files), the build's own files
+(PDF, HTML, ``indicators.csv`` …) and the hidden render state (``.render/``). Before a part is reused it
+is verified against that hash (:func:`damaged`) and copied only as verified (:func:`copy_verified`); a
+missing or changed part is never published, the notebook runs again. The manifest carries its own
+checksum: a truncated or edited manifest verifies nothing, so nothing is reused (:func:`read_manifest`).
 
 A notebook's key hashes its own cells, the shared inputs (raw data of the year, codebook, reference
 files, ``src/helpers`` sources except this build package), its parameters (``build_dir`` as the
@@ -25,8 +27,16 @@ from typing import Any
 from helpers.survey.vocabulary import FIGURES_DIR
 
 #: Bump when the key recipe, the executed-notebook format or the manifest changes; invalidates every cache entry.
-CACHE_VERSION = 2
+CACHE_VERSION = 3
 MANIFEST_NAME = "build-manifest.json"
+#: Manifest field holding the sha256 of the rest of the manifest.
+CHECKSUM = "checksum"
+
+
+class CacheError(RuntimeError):
+    """A verified part changed while it was copied: the build stops rather than publish it."""
+
+
 _VOLATILE_CELL_METADATA = frozenset({"execution", "papermill", "collapsed", "scrolled", "ExecuteTime", "jupyter"})
 _VOLATILE_NB_METADATA = frozenset({"kernelspec", "language_info", "papermill", "widgets"})
 _SKIP_DIRS = frozenset({"__pycache__", ".ipynb_checkpoints", ".pytest_cache"})
@@ -159,21 +169,41 @@ def explain(
     return "parameters gewijzigd"
 
 
-def load_manifest(report_dir: Path) -> dict[str, Any]:
-    """The manifest of the previous successful build, or an empty one."""
+def read_manifest(report_dir: Path) -> tuple[dict[str, Any], str | None]:
+    """The manifest of the previous successful build and, when it cannot be trusted, why (Dutch).
+
+    No report yet (a first build) is not a problem; a report without its manifest, or with an
+    unreadable, truncated or edited one (its checksum does not match), or one of another cache version,
+    is: then the empty manifest is returned and nothing of that report may be reused.
+    """
     path = Path(report_dir) / MANIFEST_NAME
+    empty: dict[str, Any] = {"notebooks": {}}
+    if not path.is_file():
+        return empty, f"{MANIFEST_NAME} ontbreekt" if Path(report_dir).exists() else None
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {"notebooks": {}}
-    if data.get("cache_version") != CACHE_VERSION:
-        return {"notebooks": {}}
-    return data
+    except (OSError, ValueError) as exc:
+        return empty, f"{MANIFEST_NAME} onleesbaar ({type(exc).__name__})"
+    if not isinstance(data, dict) or data.get("cache_version") != CACHE_VERSION:
+        return empty, f"{MANIFEST_NAME} van een andere cacheversie"
+    if data.get(CHECKSUM) != _checksum(data):
+        return empty, f"{MANIFEST_NAME} beschadigd (controlegetal klopt niet)"
+    return data, None
+
+
+def load_manifest(report_dir: Path) -> dict[str, Any]:
+    """The manifest of the previous successful build, or an empty one when there is none to trust."""
+    return read_manifest(report_dir)[0]
+
+
+def _checksum(manifest: Mapping[str, Any]) -> str:
+    return _sha(_canonical({k: v for k, v in manifest.items() if k != CHECKSUM}))
 
 
 def write_manifest(report_dir: Path, manifest: Mapping[str, Any]) -> None:
-    """Write the manifest (sorted keys, trailing newline; no timestamps, so it is reproducible)."""
+    """Write the manifest with its checksum (sorted keys, trailing newline; no timestamps: reproducible)."""
     body = dict(manifest, cache_version=CACHE_VERSION)
+    body[CHECKSUM] = _checksum(body)
     (Path(report_dir) / MANIFEST_NAME).write_text(
         json.dumps(body, sort_keys=True, indent=1, ensure_ascii=False) + "\n", encoding="utf-8"
     )
@@ -201,7 +231,10 @@ def owner(rel: str, stems: Iterable[str]) -> str | None:
 
 
 def produced_files(root: Path, stems: Iterable[str], skip: Iterable[str] = ()) -> dict[str, dict[str, str]]:
-    """sha256 of every file under ``root`` by owner (notebook stem, or ``""`` for the build's own files)."""
+    """sha256 of every file under ``root`` by owner (notebook stem, or ``""`` for the build's own files).
+
+    Hidden files and folders (``.render/``) are left out: see :func:`hidden_files`.
+    """
     root, skipped = Path(root), set(skip)
     out: dict[str, dict[str, str]] = {}
     for f in sorted(root.rglob("*")):
@@ -209,6 +242,12 @@ def produced_files(root: Path, stems: Iterable[str], skip: Iterable[str] = ()) -
         if f.is_file() and rel not in skipped and not rel.startswith("."):
             out.setdefault(owner(rel, stems) or "", {})[rel] = file_digest(f)
     return out
+
+
+def hidden_files(root: Path, folder: str) -> dict[str, str]:
+    """sha256 of every file under ``root/folder`` (the render state the next build reuses)."""
+    base = Path(root) / folder
+    return {f.relative_to(root).as_posix(): file_digest(f) for f in sorted(base.rglob("*")) if f.is_file()}
 
 
 def damaged(root: Path, files: Mapping[str, str] | None) -> list[str]:
@@ -272,11 +311,22 @@ def reusable(
     return out, reasons
 
 
+def copy_verified(final: Path, staging: Path, files: Mapping[str, str]) -> None:
+    """Copy ``files`` (relative path -> sha256) from ``final`` to ``staging``, each checked as copied.
+
+    Raises CacheError when a copy does not have its recorded hash (the part changed after it was verified).
+    """
+    for rel, digest in sorted(files.items()):
+        target = Path(staging) / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(Path(final) / rel, target)
+        if file_digest(target) != digest:
+            target.unlink()
+            raise CacheError(f"{rel} veranderde tijdens de build; start de build opnieuw")
+
+
 def carry_over(final: Path, staging: Path, keep: set[str], manifest: Mapping[str, Any]) -> None:
     """Start the staging dir with the verified parts of the reused notebooks (nothing else of the old report)."""
     entries = manifest.get("notebooks", {})
     for name in sorted(keep):
-        for rel in entries.get(name, {}).get("parts", {}):
-            target = Path(staging) / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(Path(final) / rel, target)
+        copy_verified(final, staging, entries.get(name, {}).get("parts") or {})

@@ -2,13 +2,14 @@
 
 01 re-runs because a chapter changed; when that chapter's numbers did not (a text edit),
 ``indicators.csv`` as assembled before 01 runs is the same and so is 01: its executed notebook
-and parts are taken from the previous report (``.render/conclusions.json`` remembers what it read).
+and every other file it produced (indicator and claims parts, figures, data files) are taken from
+the previous report (``.render/conclusions.json`` remembers what it read). Each is verified against
+the previous build's manifest first: one damaged or missing file and 01 runs from its source.
 """
 
 from __future__ import annotations
 
 import json
-import shutil
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -44,10 +45,11 @@ def remember_conclusions(b: Build, staging: Path) -> None:
 
 
 def reuse_conclusions(b: Build, staging: Path, name: str) -> bool:
-    """Take 01 from the previous report when its cells, inputs and what it reads are unchanged.
+    """Take 01 from the previous report when its cells, inputs and what it reads are unchanged and
+    every file it produced still has the hash the previous manifest recorded.
 
     01 re-runs because a chapter changed; when that chapter's numbers did not (a text edit),
-    ``indicators.csv`` is the same and so is 01: its executed notebook and parts are copied.
+    ``indicators.csv`` is the same and so is 01: all of its files are copied, each verified.
     """
     from helpers.publish.html import STATE_DIR
 
@@ -57,16 +59,14 @@ def reuse_conclusions(b: Build, staging: Path, name: str) -> bool:
         before = json.loads((b.final / STATE_DIR / CONCLUSIONS_STATE).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return False
-    now = _reads(staging) | {"key_without_chapters": b.conclusions_key}
-    old = b.final / "executed" / f"{name}.ipynb"
-    if before != now or not old.is_file():
+    if before != _reads(staging) | {"key_without_chapters": b.conclusions_key}:
         return False
-    shutil.copyfile(old, staging / "executed" / old.name)
-    for sub in ("indicators", "claims"):  # the parts 01 wrote itself
-        part = b.final / sub / f"{name}.csv"
-        if part.is_file():
-            (staging / sub).mkdir(exist_ok=True)
-            shutil.copyfile(part, staging / sub / part.name)
+    parts = b.previous_parts.get(name)
+    bad = cache.damaged(b.final, parts)
+    if bad or not parts:
+        b.log(f"  {name}: niet uit het vorige rapport, beschadigd of verdwenen: {cache.listed(bad)}; opnieuw uitvoeren")
+        return False
+    cache.copy_verified(b.final, staging, parts)
     remember_conclusions(b, staging)
     b.log(f"  {name}: uit het vorige rapport (indicators.csv en het notebook ongewijzigd)")
     return True

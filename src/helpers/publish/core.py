@@ -3,7 +3,9 @@
 Before any notebook runs, the year's data are checked with the same function as ``monitor data``
 (``check_data``); a bad export stops the build with the grouped problem list and
 ``reports/<year>-failed/problems.txt``. Cached parts are reused only after their content hash
-matches the manifest; ``force`` rebuilds everything.
+matches the manifest; ``force`` rebuilds everything, and so does a missing, unreadable or edited
+manifest (nothing can be verified). A part that fails verification is never taken from any earlier
+report: it is rebuilt from source, or the build fails.
 """
 
 from __future__ import annotations
@@ -51,8 +53,8 @@ def build_report(year: int, notebooks_dir: Path, reports_dir: Path, options: Bui
     inputs = [*(o.inputs if o.inputs is not None else default_inputs(year)), codebook]
     processed = Path(o.processed_dir) if o.processed_dir is not None else None
     try:
-        with year_lock(b.reports_dir, year):
-            result = _build(b, inputs, helpers_dir, o.force, processed)
+        with year_lock(b.reports_dir, year, remove=True):
+            result = _build_tidily(b, inputs, helpers_dir, o.force, processed)
     except BuildLocked as exc:
         raise BuildError(str(exc)) from exc
     result.timings["total"] = time.perf_counter() - t_start
@@ -131,19 +133,44 @@ def _keys(b: Build, inputs: list[Path], helpers_dir: Path, force: bool) -> _Keys
     return _Keys(digests, sources, keys, rkey)
 
 
+def _build_tidily(
+    b: Build, inputs: list[Path], helpers_dir: Path, force: bool, processed_dir: Path | None
+) -> BuildResult:
+    """``_build`` holding the year's lock: first remove what dead builds left; a failed build's folder is
+    created owner-only and kept sealed (0700/0600); a successful build removes it."""
+    from helpers.publish.staging import private_dir, remove_leftovers, seal_private
+
+    remove_leftovers(b.reports_dir, b.year, b.log)
+    private_dir(b.failed_dir)  # whatever a failing step keeps there is private from the first byte
+    try:
+        result = _build(b, inputs, helpers_dir, force, processed_dir)
+    except BaseException:
+        seal_private(b.failed_dir)
+        raise
+    shutil.rmtree(b.failed_dir, ignore_errors=True)
+    return result
+
+
 def _build(b: Build, inputs: list[Path], helpers_dir: Path, force: bool, processed_dir: Path | None) -> BuildResult:
     k = _keys(b, inputs, helpers_dir, force)
-    manifest = cache.load_manifest(b.final)
-    cached, reasons = (set(), {}) if force else _cached(b, manifest, k.notebooks, processed_dir)
+    manifest, trusted = _trusted_manifest(b, force)
+    cached, reasons = _cached(b, manifest, k.notebooks, processed_dir) if trusted else (set(), {})
     result = BuildResult(b.year, b.final, b.final / b.pdf_name, b.final / "html" / "index.html")
     result.cached = [n for n in b.exec_order if n in cached]
     result.executed = [n for n in b.exec_order if n not in cached]
-    same_render = manifest.get("render_key") == k.render
+    same_render = trusted and manifest.get("render_key") == k.render
     damaged_render = cache.damaged(b.final, manifest.get("rendered")) if same_render else []
-    if not result.executed and same_render and not damaged_render:
+    damaged_state = cache.damaged(b.final, manifest.get("state")) if trusted else []
+    if not result.executed and same_render and not damaged_render and not damaged_state:
         return result
-    if damaged_render and not result.executed:
+    if damaged_state:
+        b.log(f"build {b.year}: opmaakgegevens beschadigd of verdwenen ({cache.listed(damaged_state)}); "
+              "niets van de opmaak wordt hergebruikt")  # fmt: skip
+    elif damaged_render and not result.executed:
         b.log(f"build {b.year}: opmaak beschadigd of verdwenen ({cache.listed(damaged_render)}); PDF en HTML opnieuw")
+    reuse_render = trusted and not damaged_state
+    b.reuse_conclusions = b.reuse_conclusions and reuse_render
+    b.previous_parts = {n: e.get("parts") for n, e in manifest.get("notebooks", {}).items()} if reuse_render else {}
     _check_before_running(b, cached)
     b.log(
         f"build {b.year}: {len(result.executed)} notebook(s) uitvoeren, {len(cached)} uit cache, {b.workers} worker(s)"
@@ -151,23 +178,33 @@ def _build(b: Build, inputs: list[Path], helpers_dir: Path, force: bool, process
     for n in result.executed:
         ran_before = set(b.graph[n]) & set(result.executed)
         why = reasons.get(n) or cache.explain(n, k.notebooks[n], k.sources[n], k.digests, ran_before, manifest)
-        b.log(f"  {n}: {'--force' if force else why}")
+        b.log(f"  {n}: {'--force' if force else why if trusted else 'niet te controleren zonder geldig manifest'}")
 
     from helpers.publish.staging import new_staging, swap_in
 
     staging = new_staging(b.reports_dir, b.year)
     try:
         cache.carry_over(b.final, staging, cached, manifest)
-        seconds = _produce(b, staging, result, cached, manifest, force)
+        seconds = _produce(b, staging, result, cached, manifest, not reuse_render)
         shutil.rmtree(staging / WORK, ignore_errors=True)
         cache.write_manifest(staging, _manifest_body(b, staging, k, seconds, manifest))
         swap_in(staging, b.final)
+    except cache.CacheError as exc:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise BuildError(str(exc)) from exc
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    shutil.rmtree(b.failed_dir, ignore_errors=True)
     result.rendered = True
     return result
+
+
+def _trusted_manifest(b: Build, force: bool) -> tuple[dict[str, Any], bool]:
+    """The previous manifest, and whether anything may be reused on its word (not forced, and intact)."""
+    manifest, problem = cache.read_manifest(b.final)
+    if problem and not force:
+        b.log(f"build {b.year}: {problem}; niets is te controleren, dus alles opnieuw")
+    return manifest, not force and problem is None
 
 
 def _check_before_running(b: Build, cached: set[str]) -> None:
@@ -183,9 +220,10 @@ def _check_before_running(b: Build, cached: set[str]) -> None:
 
 
 def _produce(
-    b: Build, staging: Path, result: BuildResult, cached: set[str], manifest: Mapping[str, Any], force: bool
+    b: Build, staging: Path, result: BuildResult, cached: set[str], manifest: Mapping[str, Any], fresh_render: bool
 ) -> dict[str, float]:
-    """Run what must run, assemble the registers (indicators, quotes, claims), render PDF and HTML."""
+    """Run what must run, assemble the registers (indicators, quotes, claims), render PDF and HTML
+    (``fresh_render``: nothing of the previous rendering reused)."""
     names = [nb.name for nb in b.notebooks]
     with reproducible_env(b.meta.epoch), environment(b.kernel_env):
         t0 = time.perf_counter()
@@ -205,7 +243,7 @@ def _produce(
                 f"notes.yaml van {b.year}: opmerking(en) {', '.join(unplaced)} staan bij geen "
                 "{{ remarks(...) }} in dat notebook; controleer notebook en anker"
             )
-        render_report(b, plan.report_order(b.notebooks), staging, result, force)
+        render_report(b, plan.report_order(b.notebooks), staging, result, fresh_render)
     return seconds
 
 
@@ -224,8 +262,16 @@ def _manifest_body(
         }
         for n in b.exec_order
     }
-    rendered = {f: h for f, h in files.get("", {}).items() if f == b.pdf_name or f.startswith("html/")}
-    return {"year": b.year, "render_key": k.render, "inputs": k.digests, "notebooks": entries, "rendered": rendered}
+    from helpers.publish.html import STATE_DIR
+
+    return {
+        "year": b.year,
+        "render_key": k.render,
+        "inputs": k.digests,
+        "notebooks": entries,
+        "rendered": files.get("", {}),  # PDF, HTML, indicators.csv, quotes.csv, claims.csv, versions.txt
+        "state": cache.hidden_files(staging, STATE_DIR),
+    }
 
 
 def _cached(

@@ -30,6 +30,7 @@ def execute_notebooks(
     b: Build, to_run: list[plan.Notebook], cached: set[str], staging: Path, manifest: Mapping[str, Any]
 ) -> dict[str, float]:
     """Check parameters, run the notebooks, write cleaned copies to ``executed/``; seconds per notebook."""
+    _remember_cached_conclusions(b, cached, staging)
     if not to_run:
         return {}
     import nbformat
@@ -67,6 +68,17 @@ def execute_notebooks(
         raise BuildError(str(failure), _keep_failed(b, failure.notebook, staging / WORK / "logs")) from failure
 
 
+def _remember_cached_conclusions(b: Build, cached: set[str], staging: Path) -> None:
+    """A reused 01 did read what the chapters' parts give now: note that for the next build, as a run would."""
+    names = [nb.name for nb in b.notebooks if nb.role == plan.CONCLUSIONS and nb.name in cached]
+    if names:
+        try:
+            assemble(staging, [n for n in b.graph if n not in names])
+        except IndicatorError as exc:
+            raise BuildError(str(exc)) from exc
+        remember_conclusions(b, staging)
+
+
 def _jobs(b: Build, to_run: list[plan.Notebook], staging: Path, previous: Mapping[str, Any]) -> dict[str, Job]:
     """One papermill job per notebook: a snapshot of its source, its checked parameters, its kernel log;
     the slowest of the last build first."""
@@ -98,14 +110,18 @@ def _jobs(b: Build, to_run: list[plan.Notebook], staging: Path, previous: Mappin
 
 
 def _keep_failed(b: Build, notebook: Path | None, logs: Path) -> Path | None:
-    """Copy the failed notebook and its kernel log to ``reports/<year>-failed/``; return the kept notebook."""
+    """Copy the failed notebook and its kernel log to ``reports/<year>-failed/`` (owner-only: it holds
+    survey answers); return the kept notebook."""
+    from helpers.publish.staging import private_dir, seal_private
+
     if notebook is None or not notebook.exists():
         return None
-    b.failed_dir.mkdir(parents=True, exist_ok=True)
+    private_dir(b.failed_dir)
     kept = b.failed_dir / notebook.name
     shutil.copyfile(notebook, kept)
     log = logs / f"{notebook.stem}.log"
     if log.exists():
         shutil.copyfile(log, b.failed_dir / log.name)
+    seal_private(b.failed_dir)
     b.log(f"mislukte notebook bewaard: {kept}")
     return kept
