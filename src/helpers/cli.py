@@ -432,6 +432,40 @@ register(
 )
 
 
+def _prose_help_args(p: argparse.ArgumentParser) -> None:
+    mode = p.add_mutually_exclusive_group()
+    mode.add_argument("--write", action="store_true", help="schrijf de lijst naar docs/PROSE.md")
+    mode.add_argument("--check", action="store_true", help="meld (exit 1) als docs/PROSE.md niet meer klopt")
+
+
+def _prose_help_run(args: argparse.Namespace) -> int:
+    from helpers.paths import display
+    from helpers.report.prose import PROSE_PAGE, reference_page
+
+    page = reference_page()
+    if args.write:
+        PROSE_PAGE.write_text(page, encoding="utf-8")
+        print(f"Geschreven: {display(PROSE_PAGE)}")
+        return 0
+    if args.check:
+        current = PROSE_PAGE.read_text(encoding="utf-8") if PROSE_PAGE.exists() else ""
+        if current != page:
+            print(f"{display(PROSE_PAGE)} klopt niet meer met de code; maak het opnieuw: monitor prose-help --write")
+            return EXIT_FAILED
+        print(f"{display(PROSE_PAGE)} is bij.")
+        return 0
+    print(page, end="")
+    return 0
+
+
+register(
+    "prose-help",
+    "Toon alle woorden, getallen en voorwaarden die een %%tekst-cel kan gebruiken (met een voorbeeld elk)",
+    _prose_help_args,
+    _prose_help_run,
+)
+
+
 # --- entry point -----------------------------------------------------------------------
 
 

@@ -114,3 +114,65 @@ def test_an_upward_import_is_caught(tmp_path: Path, source: str, expected: str) 
     probe.write_text(source)
     assert [t for _, t in _imports(probe, package)] == [expected]
     assert len(_violations(package)) == 1
+
+
+def _graph(package: Path = PACKAGE) -> dict[str, set[str]]:
+    """Module -> the ``helpers`` modules it imports (every form, ``from a import module`` resolved)."""
+    files = {_module_of(p, package): p for p in sorted(package.rglob("*.py"))}
+    graph: dict[str, set[str]] = {}
+    for module, path in files.items():
+        targets: set[str] = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and not node.level and (node.module or "").startswith("helpers"):
+                subs = {f"{node.module}.{a.name}" for a in node.names} & files.keys()
+                targets |= subs or {node.module or ""}
+        targets |= {
+            t for _, t in _imports(path, package) if t in files and not any(s.startswith(t + ".") for s in targets)
+        }
+        graph[module] = {t for t in targets if t in files and t != module}
+    return graph
+
+
+def _cycle(graph: dict[str, set[str]]) -> list[str]:
+    """One import cycle (``a -> b -> a``) or [] (depth-first search)."""
+    state: dict[str, int] = {}  # 1 on the path, 2 done
+    path: list[str] = []
+
+    def visit(node: str) -> list[str]:
+        state[node] = 1
+        path.append(node)
+        for nxt in sorted(graph.get(node, ())):
+            if state.get(nxt) == 1:
+                return [*path[path.index(nxt) :], nxt]
+            if nxt not in state and (found := visit(nxt)):
+                return found
+        state[node] = 2
+        path.pop()
+        return []
+
+    for node in sorted(graph):
+        if node not in state and (found := visit(node)):
+            return found
+    return []
+
+
+#: Parts checked for import cycles (``publish`` still has one: ``pdf`` <-> ``pdf_exporter``).
+ACYCLIC = ("helpers.report", "helpers.survey", "helpers.analysis", "helpers.load")
+
+
+@pytest.mark.parametrize("part", ACYCLIC)
+def test_no_import_cycle_not_even_for_type_checking(part: str) -> None:
+    graph = {m: {t for t in ts if t.startswith(part + ".")} for m, ts in _graph().items() if m.startswith(part + ".")}
+    assert _cycle(graph) == [], " -> ".join(_cycle(graph))
+
+
+def test_a_cycle_through_type_checking_is_caught(tmp_path: Path) -> None:
+    package = tmp_path / "helpers"
+    (package / "report").mkdir(parents=True)
+    (package / "__init__.py").write_text("")
+    (package / "report" / "__init__.py").write_text("")
+    (package / "report" / "a.py").write_text("from helpers.report.b import B\n")
+    (package / "report" / "b.py").write_text(
+        "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from helpers.report import a\n"
+    )
+    assert _cycle(_graph(package)) == ["helpers.report.a", "helpers.report.b", "helpers.report.a"]

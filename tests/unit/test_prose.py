@@ -123,7 +123,6 @@ def test_only_remarks_this_edition_has_are_registered(prose, tmp_path):
     from helpers.survey.notes import EditionNotes, Remark
 
     prose.ch.notes = EditionNotes(remarks=[Remark(notebook="03_beleid", anchor="typo", text="Een drukfout.")])
-    prose.ch.prose = prose  # as activate() does in a kernel
     assert prose.render('{{ remarks("typo") }}') == "Een drukfout."
     assert prose.render('A{{ remarks("none_this_year") }}') == "A"
     rows = list(csv.DictReader((tmp_path / "claims" / "03_beleid.csv").open(encoding="utf-8")))
@@ -132,7 +131,7 @@ def test_only_remarks_this_edition_has_are_registered(prose, tmp_path):
 
 def test_claim_conditions_name_the_question_and_the_option_it_rests_on(prose, tmp_path):
     prose.render('{% claim most_chosen("instruments", "k1") %}Taal vooral.{% endclaim %}')
-    prose.render('{% claim mean_above("n_statushouders", "", 0) %}Meer dan nul.{% endclaim %}')
+    prose.render('{% claim mean_above("n_statushouders", threshold=0) %}Meer dan nul.{% endclaim %}')
     rows = list(csv.DictReader((tmp_path / "claims" / "03_beleid.csv").open(encoding="utf-8")))
     assert [r["condition"] for r in rows] == ["instruments.k1 het vaakst gekozen", "gemiddelde n_statushouders > 0,0"]
     assert rows[0]["numbers"] == "instruments.k1 = 75,0%, hoogste = 75,0%"

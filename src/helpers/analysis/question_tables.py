@@ -12,7 +12,7 @@ shown as "–", explained in a footnote and not recorded.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 import pandas as pd
 
@@ -72,18 +72,18 @@ def single_choice_table(
         formats["Aantal"] = "int"
         rows += [(lab, "count", v, n) for lab, v in zip(labels, cnt, strict=True)]
     is_scale = cb.is_ordered(q)
-    return Table(
-        data=data,
-        question=qid,
-        title=q.text,
+    return _question_table(
+        qid,
+        q,
+        cb,
+        report_ref,
+        data,
+        rows,
         n=n,
-        base=describe_base(cb, q),
         kind="likert" if is_scale else "single",
         stat="pct",
-        report_ref=report_ref_of(q, report_ref),
         footnote=SUPPRESSION_NOTE if small else "",
         formats=formats,
-        indicators=number_rows(rows),
         meta={"collapsed": bool(collapse and q.nets), "options": [o.label for o in q.options]},
     )
 
@@ -126,18 +126,18 @@ def multi_answer_table(
         for net in q.nets
         if len(net.codes) == 1
     ]
-    return Table(
-        data=data,
-        question=qid,
-        title=q.text,
+    return _question_table(
+        qid,
+        q,
+        cb,
+        report_ref,
+        data,
+        rows,
         n=n,
-        base=describe_base(cb, q),
         kind="multi",
         stat="pct",
-        report_ref=report_ref_of(q, report_ref),
         footnote=foot,
         formats={"Percentage": "pct"},
-        indicators=number_rows(rows),
         meta={"answers_mean": mean_answers, "max_answers": q.max_answers},
     )
 
@@ -172,18 +172,18 @@ def estimate_table(
     foot = f"Gemiddelde en mediaan van de door gemeenten {what}."
     if any(x < MIN_BASE for x in ns):
         foot += " " + SUPPRESSION_NOTE
-    return Table(
-        data=data,
-        question=qid,
-        title=q.text,
+    return _question_table(
+        qid,
+        q,
+        cb,
+        report_ref,
+        data,
+        rows,
         n=base_n(df, q),
-        base=describe_base(cb, q),
         kind="estimate",
         stat="mean",
-        report_ref=report_ref_of(q, report_ref),
         footnote=foot,
         formats={"Gemiddelde": kind, "Mediaan": kind, "n": "int"},
-        indicators=number_rows(rows),
         meta={"percent": pct},
     )
 
@@ -239,18 +239,18 @@ def count_summary(
         lo, hi = float(values.min()), float(values.max())
         foot += f" Minimum–maximum: {fmt_number(lo, 0)}–{fmt_number(hi, 0)}."
         rows += [(label, "min", lo, n), (label, "max", hi, n)]
-    return Table(
-        data=data,
-        question=qid,
-        title=q.text,
+    return _question_table(
+        qid,
+        q,
+        cb,
+        report_ref,
+        data,
+        rows,
         n=n,
-        base=describe_base(cb, q),
         kind="count",
         stat="pct",
-        report_ref=report_ref_of(q, report_ref),
         footnote=foot,
         formats={"Percentage": "pct"},
-        indicators=number_rows(rows),
         meta={"median": median},
     )
 
@@ -274,3 +274,35 @@ def default_table(df: pd.DataFrame, cb: Codebook, qid: str | Question, *, frame:
             raise ValueError("the response table needs the municipality frame (frame=...)")
         return response_table(frame, df, cb)
     raise ValueError(f"no default view for a {q.type} question")
+
+
+def _question_table(
+    qid: str,
+    q: Question,
+    cb: Codebook,
+    report_ref: str | None,
+    data: pd.DataFrame,
+    rows: Iterable[tuple[str, str, float, int | None]],
+    *,
+    n: int,
+    kind: str,
+    stat: str,
+    footnote: str,
+    formats: dict[str, str],
+    meta: dict,
+) -> Table:
+    """The table of one question: title, base, reference and indicators as every question table has them."""
+    return Table(
+        data=data,
+        question=qid,
+        title=q.text,
+        n=n,
+        base=describe_base(cb, q),
+        kind=kind,
+        stat=stat,
+        report_ref=report_ref_of(q, report_ref),
+        footnote=footnote,
+        formats=formats,
+        indicators=number_rows(rows),
+        meta=meta,
+    )

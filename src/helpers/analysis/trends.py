@@ -10,7 +10,6 @@ continues as the combination of its parts (a trend shows that sum beside the par
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -43,17 +42,6 @@ def load_published(years: Iterable[int], directory: str | Path | None = None) ->
     out["value"] = pd.to_numeric(out["value"], errors="coerce")
     out["n"] = pd.to_numeric(out["n"], errors="coerce")
     return out[out["status"] != "report_error"] if "status" in out.columns else out
-
-
-@dataclass(frozen=True)
-class Edition:
-    """One year of a series: the question as asked then, its data (None: published values only)."""
-
-    year: int
-    question: Question | None
-    data: pd.DataFrame | None
-    population: int | None
-    broken: bool
 
 
 def back_keys(history: QuestionHistory, question: Question, year: int, keys: set[str]) -> dict[int, set[str] | None]:

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pandas as pd
 from IPython.display import Markdown
@@ -33,6 +32,7 @@ from helpers.analysis.table import Table
 from helpers.analysis.trends import load_published, trend_table
 from helpers.load.processed import edition_years, municipalities, read_processed
 from helpers.report.conclusions import report_errors, reproduction_table
+from helpers.report.errors import QuestionGone
 from helpers.report.method import load_table, questionnaire_changes, warnings_markdown
 from helpers.report.phrases import lower_first
 from helpers.report.plots import (
@@ -45,20 +45,9 @@ from helpers.report.plots import (
 from helpers.report.quote_register import QuoteRegister, alternate
 from helpers.report.registry import Display, Ref, Registry
 from helpers.survey.codebook import Codebook, Question
-
-if TYPE_CHECKING:
-    from helpers.report.prose import Prose
 from helpers.survey.lineage import QuestionHistory, Resolution, current_keys, scale_change_reason
 from helpers.survey.notes import EditionNotes
 from helpers.survey.text_escape import markdown_text
-
-
-class QuestionGone(LookupError):
-    """A question a notebook refers to has no comparable version this year (dropped or replaced)."""
-
-    def __init__(self, resolution: Resolution):
-        self.resolution = resolution
-        super().__init__(gone_text(resolution))
 
 
 class QuestionIds(list[str]):
@@ -151,7 +140,6 @@ class Chapter:
         self.quote_register = QuoteRegister(self.registry.out_dir, name, self.number)
         self.shown: set[str] = set()
         self._announced: set[str] = set()
-        self.prose: Prose | None = None
         #: The chapters' indicators, for the conclusions (numbers there must equal a chapter's).
         self.shown_numbers: pd.DataFrame | None = None
 
@@ -193,7 +181,7 @@ class Chapter:
         """This year's comparable version of ``qid``; ``QuestionGone`` when there is none."""
         res = self.resolve(qid)
         if not res.usable or res.question is None:
-            raise QuestionGone(res)
+            raise QuestionGone(res, gone_text(res))
         return res.question
 
     def asked(self, qid: str) -> bool:

@@ -15,19 +15,22 @@ comparisons ("steeg", "vaker dan") are registered too, as ``kind = vergelijking`
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from helpers.report.errors import LocatedError
 from helpers.report.part_files import write_part
+from helpers.report.prose_names import condition
 from helpers.survey.formatting import fmt_number, fmt_pct
 
 if TYPE_CHECKING:
-    from helpers.report.narrative import Narrative
+    from helpers.report.comparison_words import Comparisons
+    from helpers.report.numbers import Numbers
 
 DRAFT_ENV = "MONITOR_DRAFT"
+#: A majority is more than this share (percent), a minority less.
+HALF = 50
 REGISTER_COLUMNS = ["notebook", "cell", "kind", "text", "condition", "holds", "numbers", "section"]
 
 
@@ -93,39 +96,59 @@ def _ref(qid: str, key: str) -> str:
 class Predicates:
     """Conditions a claim can rest on, computed with the chapter's numbers (``value`` records them)."""
 
-    def __init__(self, narrative: Narrative):
-        self.nv = narrative
-
-    def namespace(self) -> dict[str, Callable[..., Check]]:
-        names = ["majority", "minority", "share_above", "share_below", "share_between", "more_than",
-                 "most_chosen", "in_top", "larger_more_often", "larger_less_often", "no_size_difference",
-                 "rose", "fell", "steady", "mean_above", "mean_below", "mean_more_than", "check"]  # fmt: skip
-        return {name: getattr(self, name) for name in names}
+    def __init__(self, numbers: Numbers, comparisons: Comparisons):
+        self.nv = numbers
+        self.comparisons = comparisons
 
     def _share(self, qid: str, key: str) -> tuple[float, str]:
         v = self.nv.value(qid, key)
         return v, f"{_ref(qid, key)} = {fmt_pct(v, 1)}"
 
-    def share_above(self, qid: str, key: str, threshold: float) -> Check:
+    @condition(
+        "Het aandeel ``key`` is groter dan ``threshold`` procent.",
+        'share_above("additional_policy", "yes", threshold=40)',
+    )
+    def share_above(self, qid: str, key: str, *, threshold: float) -> Check:
         v, num = self._share(qid, key)
         return Check(v > threshold, f"{_ref(qid, key)} > {fmt_number(threshold, 0)}%", num)
 
-    def share_below(self, qid: str, key: str, threshold: float) -> Check:
+    @condition(
+        "Het aandeel ``key`` is kleiner dan ``threshold`` procent.",
+        'share_below("aftercare", "yes", threshold=30)',
+    )
+    def share_below(self, qid: str, key: str, *, threshold: float) -> Check:
         v, num = self._share(qid, key)
         return Check(v < threshold, f"{_ref(qid, key)} < {fmt_number(threshold, 0)}%", num)
 
-    def share_between(self, qid: str, key: str, low: float, high: float) -> Check:
+    @condition(
+        "Het aandeel ``key`` ligt van ``minimum`` tot en met ``maximum`` procent.",
+        'share_between("additional_policy", "yes", minimum=40, maximum=60)',
+    )
+    def share_between(self, qid: str, key: str, *, minimum: float, maximum: float) -> Check:
         v, num = self._share(qid, key)
-        return Check(low <= v <= high, f"{fmt_number(low, 0)}% ≤ {_ref(qid, key)} ≤ {fmt_number(high, 0)}%", num)
+        condition = f"{fmt_number(minimum, 0)}% ≤ {_ref(qid, key)} ≤ {fmt_number(maximum, 0)}%"
+        return Check(minimum <= v <= maximum, condition, num)
 
+    @condition(
+        "Meer dan de helft koos ``key``.",
+        'majority("additional_policy", "yes")',
+    )
     def majority(self, qid: str, key: str) -> Check:
         """More than half."""
-        return self.share_above(qid, key, 50)
+        return self.share_above(qid, key, threshold=HALF)
 
+    @condition(
+        "Minder dan de helft koos ``key``.",
+        'minority("aftercare", "yes")',
+    )
     def minority(self, qid: str, key: str) -> Check:
         """Less than half."""
-        return self.share_below(qid, key, 50)
+        return self.share_below(qid, key, threshold=HALF)
 
+    @condition(
+        "Het ene aandeel is (afgerond) groter dan het andere, ook van een andere vraag.",
+        'more_than("measures_offered", "work_placements", "measures_offered", "dedicated_case_managers")',
+    )
     def more_than(self, qid: str, key: str, other_qid: str, other_key: str) -> Check:
         """One share exceeds another (also of another question), by at least one rounded point."""
         a, na = self._share(qid, key)
@@ -135,6 +158,10 @@ class Predicates:
     def _ranks(self, qid: str) -> list[tuple[str, float]]:
         return self.nv._ranked(qid)
 
+    @condition(
+        "``key`` is het vaakst gekozen (gedeeld mag).",
+        'most_chosen("measures_offered", "work_placements")',
+    )
     def most_chosen(self, qid: str, key: str) -> Check:
         ranked = self._ranks(qid)
         best = ranked[0][1] if ranked else float("nan")
@@ -144,7 +171,11 @@ class Predicates:
         numbers = f"{ref} = {fmt_pct(mine, 1)}, hoogste = {fmt_pct(best, 1)}"
         return Check(mine == best, f"{ref} het vaakst gekozen", numbers)
 
-    def in_top(self, qid: str, key: str, k: int) -> Check:
+    @condition(
+        "``key`` staat bij de ``k`` vaakst gekozen categorieën.",
+        'in_top("measures_offered", "work_placements", k=3)',
+    )
+    def in_top(self, qid: str, key: str, *, k: int) -> Check:
         ranked = self._ranks(qid)
         keys = [x for x, _ in ranked]
         place = keys.index(key) + 1 if key in keys else None
@@ -153,58 +184,98 @@ class Predicates:
                      f"plaats {place} van {len(keys)}")  # fmt: skip
 
     def _groups(self, qid: str, key: str):
-        cmp = self.nv.comparisons._groups(qid, key)
+        cmp = self.comparisons._groups(qid, key)
         return cmp, (
             f"groot {fmt_pct(cmp.large, 1)} (n={cmp.n_large}), klein {fmt_pct(cmp.small, 1)} (n={cmp.n_small}), "
             f"p = {fmt_number(cmp.p_value, 3)} ({cmp.method})"
         )
 
+    @condition(
+        "G4/G40 kozen ``key`` significant vaker dan middelgrote en kleine gemeenten.",
+        'larger_more_often("additional_policy", "yes")',
+    )
     def larger_more_often(self, qid: str, key: str) -> Check:
         cmp, num = self._groups(qid, key)
         return Check(cmp.direction == "more", f"G4/G40 vaker {_ref(qid, key)} dan middelgroot/klein (p < 0,05)", num)
 
+    @condition(
+        "G4/G40 kozen ``key`` significant minder vaak dan middelgrote en kleine gemeenten.",
+        'larger_less_often("aftercare", "yes")',
+    )
     def larger_less_often(self, qid: str, key: str) -> Check:
         cmp, num = self._groups(qid, key)
         return Check(
             cmp.direction == "less", f"G4/G40 minder vaak {_ref(qid, key)} dan middelgroot/klein (p < 0,05)", num
         )
 
+    @condition(
+        "Geen significant verschil naar grootteklasse in ``key``.",
+        'no_size_difference("aftercare", "yes")',
+    )
     def no_size_difference(self, qid: str, key: str) -> Check:
         cmp, num = self._groups(qid, key)
         return Check(cmp.direction == "same", f"geen verschil naar grootteklasse in {_ref(qid, key)}", num)
 
     def _edition(self, qid: str, key: str, stat: str):
-        ch = self.nv.comparisons._change(qid, key, stat)
+        ch = self.comparisons._change(qid, key, stat)
         return ch, f"{ch.year_before}: {fmt_number(ch.before, 1)}, {ch.year_after}: {fmt_number(ch.after, 1)}, marge " \
                    f"{fmt_number(ch.margin, 1)}"  # fmt: skip
 
+    @condition(
+        'Het aandeel (of ``stat="mean"``) steeg sinds de vorige vergelijkbare editie, buiten de ruis.',
+        'rose("measures_offered", "dedicated_case_managers")',
+    )
     def rose(self, qid: str, key: str = "", stat: str = "pct") -> Check:
         ch, num = self._edition(qid, key, stat)
         return Check(ch.direction == "up", f"{_ref(qid, key)} gestegen sinds {ch.year_before}", num)
 
+    @condition(
+        'Het aandeel (of ``stat="mean"``) daalde sinds de vorige vergelijkbare editie, buiten de ruis.',
+        'fell("start_moment", "in_reception_centre")',
+    )
     def fell(self, qid: str, key: str = "", stat: str = "pct") -> Check:
         ch, num = self._edition(qid, key, stat)
         return Check(ch.direction == "down", f"{_ref(qid, key)} gedaald sinds {ch.year_before}", num)
 
+    @condition(
+        'Het aandeel (of ``stat="mean"``) bleef (nagenoeg) gelijk sinds de vorige vergelijkbare editie.',
+        'steady("policy_embedding", "structural")',
+    )
     def steady(self, qid: str, key: str = "", stat: str = "pct") -> Check:
         ch, num = self._edition(qid, key, stat)
         return Check(
             ch.direction in ("same", "noise"), f"{_ref(qid, key)} (nagenoeg) gelijk sinds {ch.year_before}", num
         )
 
-    def mean_above(self, qid: str, item: str, threshold: float) -> Check:
+    @condition(
+        "Het gemiddelde (van ``item``, of van de vraag zelf) is groter dan ``threshold``.",
+        'mean_above("job_matches_level", threshold=25)',
+    )
+    def mean_above(self, qid: str, item: str = "", *, threshold: float) -> Check:
         v = self.nv.value(qid, item, "mean")
         return Check(v > threshold, f"gemiddelde {_ref(qid, item)} > {fmt_number(threshold, 1)}", fmt_number(v, 2))
 
-    def mean_below(self, qid: str, item: str, threshold: float) -> Check:
+    @condition(
+        "Het gemiddelde (van ``item``, of van de vraag zelf) is kleiner dan ``threshold``.",
+        'mean_below("job_matches_level", threshold=50)',
+    )
+    def mean_below(self, qid: str, item: str = "", *, threshold: float) -> Check:
         v = self.nv.value(qid, item, "mean")
         return Check(v < threshold, f"gemiddelde {_ref(qid, item)} < {fmt_number(threshold, 1)}", fmt_number(v, 2))
 
-    def mean_more_than(self, qid: str, item: str, other_qid: str, other_item: str) -> Check:
+    @condition(
+        "Het ene gemiddelde is groter dan het andere (``item``/``other_item`` voor onderdelen).",
+        'mean_more_than("education_good_route", "integration_routes", other_item="via_education")',
+    )
+    def mean_more_than(self, qid: str, other_qid: str, *, item: str = "", other_item: str = "") -> Check:
         a, b = self.nv.value(qid, item, "mean"), self.nv.value(other_qid, other_item, "mean")
         return Check(a > b, f"gemiddelde {_ref(qid, item)} > {_ref(other_qid, other_item)}",
                      f"{fmt_number(a, 2)} tegen {fmt_number(b, 2)}")  # fmt: skip
 
+    @condition(
+        "Een voorwaarde in de tekst zelf: of ze geldt, wat ze zegt en de getallen.",
+        'check(value("additional_policy", "yes") > value("aftercare", "yes"), "meer beleid dan nazorg")',
+    )
     def check(self, holds: bool, condition: str, numbers: str = "") -> Check:
         """A condition written in the block itself, e.g. ``check(value("a", "x") > value("a", "y"), "x > y")``."""
         return Check(bool(holds), condition, numbers)

@@ -24,22 +24,20 @@ from helpers.analysis.panel import NotComparable
 from helpers.analysis.trends import COMPUTED
 from helpers.report import phrases
 from helpers.report.errors import NoComparison, Suppressed
+from helpers.report.prose_names import NUMBER, WORDS, placeholder
 from helpers.survey.codebook import Question
 from helpers.survey.formatting import fmt_pct
+from helpers.survey.vocabulary import LARGE_GROUP, SMALL_GROUP
 
 if TYPE_CHECKING:
-    from helpers.report.narrative import Narrative
-
-#: The functions of this module available in ``%%tekst`` blocks.
-NAMES = ("change", "change_verb", "change_adverb", "previous_year", "previous", "position", "size_word", "size_pct",
-         "size_mean", "size_mean_word")  # fmt: skip
+    from helpers.report.numbers import Numbers
 
 
 class Comparisons:
-    """Comparison words for one chapter, computed with its :class:`Narrative`'s numbers."""
+    """Comparison words for one chapter, computed with its numbers (``report.numbers``)."""
 
-    def __init__(self, narrative: Narrative):
-        self.nv = narrative
+    def __init__(self, numbers: Numbers):
+        self.nv = numbers
         self._trends: dict[tuple[str, str, str], pd.DataFrame] = {}
 
     # --- editions ----------------------------------------------------------------------
@@ -112,28 +110,66 @@ class Comparisons:
             values = rows[cols].dropna().astype(float).sum(axis=1)
         return float(values.std(ddof=1)) if len(values) > 1 else 0.0
 
+    @placeholder(
+        WORDS,
+        "Sinds de vorige vergelijkbare editie: ‘steeg van 72% in 2017 naar 84% in 2018’, ‘bleef gelijk …’; "
+        '``stat="mean"`` voor een gemiddelde.',
+        'change("measures_offered", "dedicated_case_managers")',
+        reviewed=True,
+    )
     def change(self, qid: str, key: str = "", stat: str = "pct") -> str:
         """Since the previous comparable edition: "steeg van 72% in 2017 naar 84% in 2018", "bleef gelijk …"."""
         q = self.nv._q(qid)
         return phrases.change_phrase(self._change(qid, key, stat), self.nv._fmt(q, stat))
 
+    @placeholder(
+        WORDS,
+        "‘steeg’, ‘daalde’, ‘bleef nagenoeg gelijk’ of ‘bleef gelijk’.",
+        'change_verb("start_moment", "at_settlement")',
+        reviewed=True,
+    )
     def change_verb(self, qid: str, key: str = "", stat: str = "pct") -> str:
         """ "steeg", "daalde", "bleef nagenoeg gelijk" or "bleef gelijk"."""
         return phrases.change_verb(self._change(qid, key, stat))
 
+    @placeholder(
+        WORDS,
+        "‘vaker’, ‘minder vaak’, ‘ongeveer even vaak’ of ‘even vaak’ (dan in de vorige editie).",
+        'change_adverb("start_moment", "at_settlement")',
+        reviewed=True,
+    )
     def change_adverb(self, qid: str, key: str = "", stat: str = "pct") -> str:
         """ "vaker", "minder vaak", "ongeveer even vaak" or "even vaak" (than in the previous edition)."""
         return phrases.change_adverb(self._change(qid, key, stat))
 
+    @placeholder(
+        WORDS,
+        "De vorige editie die de vraag vergelijkbaar stelde: ‘2017’.",
+        'previous_year("employer_support", "trial_placement")',
+        reviewed=True,
+    )
     def previous_year(self, qid: str, key: str = "", stat: str = "pct") -> str:
         """The previous edition that asked the question comparably ("2017")."""
         return str(self._change(qid, key, stat).year_before)
 
+    @placeholder(
+        NUMBER,
+        "De waarde in die vorige editie: ‘72%’.",
+        'previous("employer_support", "trial_placement")',
+        reviewed=True,
+    )
     def previous(self, qid: str, key: str = "", stat: str = "pct") -> str:
         """The value in that previous edition ("72%")."""
         change = self._change(qid, key, stat)
         return self.nv._fmt(self.nv._q(qid), stat)(change.before, change.before_decimals)
 
+    @placeholder(
+        WORDS,
+        "Waar het aandeel van de vorige editie ligt ten opzichte van het interval van dit jaar: ‘onder’, "
+        "‘binnen’, ‘boven’.",
+        'position("measures_offered", "dedicated_case_managers")',
+        reviewed=True,
+    )
     def position(self, qid: str, key: str) -> str:
         """Where the previous edition's share lies against this year's interval: "onder", "binnen", "boven"."""
         change = self._change(qid, key)
@@ -154,16 +190,25 @@ class Comparisons:
         except ValueError as exc:
             raise Suppressed(str(exc)) from None
 
+    @placeholder(
+        WORDS,
+        "Grote gemeenten (G4, G40) tegenover middelgrote en kleine: ‘vaker dan’, ‘minder vaak dan’, ….",
+        'size_word("additional_policy", "yes")',
+        reviewed=True,
+    )
     def size_word(self, qid: str, key: str) -> str:
         """Large (G4, G40) against medium and small municipalities: "vaker dan", "minder vaak dan", …"""
         return phrases.group_phrase(self._groups(qid, key))
 
-    def size_pct(self, qid: str, key: str, group: str) -> str:
-        """The share among ``group`` "groot" (G4 and G40) or "klein" (medium and small municipalities)."""
+    @placeholder(
+        NUMBER,
+        "Het aandeel onder ``klasse=GROOT`` (G4 en G40) of ``klasse=KLEIN`` (middelgrote en kleine gemeenten).",
+        'size_pct("additional_policy", "yes", klasse=GROOT)',
+    )
+    def size_pct(self, qid: str, key: str, *, klasse: str) -> str:
+        """The share among ``klasse`` GROOT (G4 and G40) or KLEIN (medium and small municipalities)."""
         cmp = self._groups(qid, key)
-        if group not in ("groot", "klein"):
-            raise ValueError(f"groep moet 'groot' of 'klein' zijn, niet {group!r}")
-        return fmt_pct(cmp.large if group == "groot" else cmp.small)
+        return fmt_pct(cmp.large if _is_large(klasse) else cmp.small)
 
     def _mean_groups(self, qid: str, item: str) -> GroupComparison:
         q = self.nv._q(qid)
@@ -175,13 +220,29 @@ class Comparisons:
         except ValueError as exc:
             raise Suppressed(str(exc)) from None
 
-    def size_mean(self, qid: str, item: str, group: str) -> str:
-        """The mean estimate among ``group`` "groot" (G4 and G40) or "klein" (medium and small)."""
+    @placeholder(
+        NUMBER,
+        "De gemiddelde schatting onder ``klasse=GROOT`` of ``klasse=KLEIN``.",
+        'size_mean("integration_routes", "none_yet", klasse=KLEIN)',
+    )
+    def size_mean(self, qid: str, item: str = "", *, klasse: str) -> str:
+        """The mean estimate among ``klasse`` GROOT (G4 and G40) or KLEIN (medium and small)."""
         cmp = self._mean_groups(qid, item)
-        if group not in ("groot", "klein"):
-            raise ValueError(f"groep moet 'groot' of 'klein' zijn, niet {group!r}")
-        return self.nv._fmt(self.nv._q(qid), "mean")(cmp.large if group == "groot" else cmp.small)
+        return self.nv._fmt(self.nv._q(qid), "mean")(cmp.large if _is_large(klasse) else cmp.small)
 
+    @placeholder(
+        WORDS,
+        "Het gemiddelde van grote tegenover middelgrote en kleine gemeenten: ‘hoger dan’, ‘lager dan’, "
+        "‘ongeveer even hoog als’.",
+        'size_mean_word("integration_routes", "none_yet")',
+    )
     def size_mean_word(self, qid: str, item: str = "") -> str:
         """Large against medium and small municipalities' mean: "hoger dan", "lager dan", "ongeveer even hoog als"."""
         return phrases.group_mean_phrase(self._mean_groups(qid, item))
+
+
+def _is_large(klasse: str) -> bool:
+    """``klasse`` is GROOT or KLEIN; anything else is an error naming both."""
+    if klasse not in (LARGE_GROUP, SMALL_GROUP):
+        raise ValueError(f"klasse moet GROOT of KLEIN zijn ({LARGE_GROUP!r} of {SMALL_GROUP!r}), niet {klasse!r}")
+    return klasse == LARGE_GROUP

@@ -3,6 +3,11 @@ errors a notebook author sees as one located Dutch line."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from helpers.survey.lineage import Resolution
+
 
 class LocatedError(ValueError):
     """An error whose message starts with where it happened (``report.location.describe``). JupyterLab shows
@@ -18,3 +23,11 @@ class Suppressed(LookupError):
 
 class NoComparison(LookupError):
     """No earlier edition asked the question comparably (or gave this category)."""
+
+
+class QuestionGone(LookupError):
+    """A question a notebook refers to has no comparable version this year (dropped or replaced)."""
+
+    def __init__(self, resolution: Resolution, message: str):
+        self.resolution = resolution
+        super().__init__(message)

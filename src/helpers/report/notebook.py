@@ -100,10 +100,10 @@ def open_chapter(year: int, build_dir: str | Path | None = None, *, name: str | 
     if chapter.number == 1:
         chapter.shown_numbers = _chapters_numbers(year, out_dir)
     set_house_style()
-    activate(chapter)
+    prose = activate(chapter)
     if cb.synthetic:
         chapter.display(Markdown(synthetic_note(year)))
-    remark = chapter.prose.narrative.remarks(CHAPTER_ANCHOR) if chapter.prose is not None else ""
+    remark = prose.narrative.remarks(CHAPTER_ANCHOR)
     if remark:
         chapter.display(Markdown(remark))
     return chapter

@@ -15,14 +15,16 @@ view of that question already says so in one line. A placeholder that needs a qu
 gone, a number on fewer than 5 municipalities or an edition that does not exist leaves the
 passage out with one line saying why. Anything else that cannot be resolved is an error naming
 notebook, cell, line and placeholder; the output never shows a dash, ``nan``, ``None`` or ``%%``.
-The functions are those of ``report.narrative.Narrative`` and ``report.claims.Predicates``, plus
-the notebook's own variables.
+The names a block can use register themselves where they are defined (``report.prose_names``);
+``docs/PROSE.md`` lists them all (``python -m helpers prose-help``). The notebook's own variables
+can be used too.
 """
 
 from __future__ import annotations
 
 import re
 import traceback
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -30,10 +32,13 @@ from IPython.display import Markdown
 from jinja2 import Environment, StrictUndefined, TemplateSyntaxError, UndefinedError, nodes
 from jinja2.ext import Extension
 
+from helpers import paths
 from helpers.report.claims import Check, ClaimError, Predicates, Register, is_draft
-from helpers.report.errors import LocatedError, NoComparison, Suppressed
+from helpers.report.comparison_words import Comparisons
+from helpers.report.errors import LocatedError, NoComparison, QuestionGone, Suppressed
 from helpers.report.location import describe, prompt_number, section_of
-from helpers.report.narrative import FILTERS, Narrative
+from helpers.report.narrative import Filters, Narrative
+from helpers.report.prose_names import entries, names, reference, reviewed
 from helpers.survey.lineage import UnknownReference
 from helpers.survey.text_escape import markdown_plain, markdown_text
 from helpers.survey.vocabulary import CLAIMS_DIR
@@ -46,8 +51,10 @@ _PLACEHOLDER = re.compile(r"\{\{.*?\}\}|\{%.*?%\}")
 _LEFTOVERS = re.compile(r"\bnan\b|\bNone\b|%%|\{\{|\}\}", re.IGNORECASE)
 #: Words that make a sentence about the municipalities of the view above it: its shares must rest on that base.
 _SUBGROUP = re.compile(r"\b(?:van|onder|bij) (?:deze|die|hen|hun)\b(?! vraag)|\bdaarvan\b", re.IGNORECASE)
-_COMPARISONS = ("change", "change_verb", "change_adverb", "size_word", "position", "previous", "previous_year")
-_active: Prose | None = None
+#: The reference page of the vocabulary, written from it (``monitor prose-help --write``).
+PROSE_PAGE = paths.PROJECT_ROOT / "docs" / "PROSE.md"
+#: Where the names of ``%%tekst`` blocks are defined (each registers itself there).
+VOCABULARY: tuple[type, ...] = (Narrative, Comparisons, Predicates, Filters)
 
 
 class ProseError(LocatedError):
@@ -76,8 +83,8 @@ class Prose:
     def __init__(self, chapter: Chapter, user_ns: dict[str, Any] | None = None):
         self.ch = chapter
         self.user_ns = user_ns if user_ns is not None else {}
-        self.narrative = Narrative(chapter)
         self.register = Register(chapter.out_dir / CLAIMS_DIR / f"{chapter.name}.csv", chapter.name)
+        self.narrative = Narrative(chapter, self.record)
         self.cell: int | None = None  #: the ``In [n]`` of the cell being rendered
         self.section = ""  #: the heading above it
         # every placeholder's value is text, escaped for Markdown here (SafeMarkdown: composed from escaped parts)
@@ -85,10 +92,16 @@ class Prose:
             undefined=StrictUndefined, extensions=[_ClaimTag], keep_trailing_newline=False, finalize=markdown_text
         )
         self.env.prose = self  # type: ignore[attr-defined]
-        self.env.filters.update(FILTERS)
-        self.functions = self.narrative.namespace() | Predicates(self.narrative).namespace()
-        for name in _COMPARISONS:
+        self.env.filters.update(names(Filters()))
+        comparisons = self.narrative.comparisons
+        predicates = Predicates(self.narrative, comparisons)
+        self.functions = names(self.narrative) | names(comparisons) | names(predicates)
+        for name in reviewed(comparisons):
             self.functions[name] = self._registered(name, self.functions[name])
+
+    def record(self, kind: str, text: str, condition: str, holds: bool, numbers: str) -> None:
+        """The one route into the claims register: an entry of the cell being rendered."""
+        self.register.add(self.cell, kind, text, condition, holds, numbers)
 
     def _where(self, line: int | None = None) -> str:
         """Notebook, cell (``In [n]``), heading above it and the line as the author sees it: the template's
@@ -105,7 +118,7 @@ class Prose:
         def wrapper(*args: Any, **kwargs: Any) -> str:
             text = fn(*args, **kwargs)
             call = f"{name}({', '.join(map(repr, args))})"
-            self.register.add(self.cell, "vergelijking", text, call, True, "")
+            self.record("vergelijking", text, call, True, "")
             return text
 
         return wrapper
@@ -115,7 +128,7 @@ class Prose:
             raise ProseError(
                 f"{self._where(line)}: een bewering heeft een voorwaarde nodig, zoals majority(...) of check(...)"
             )
-        self.register.add(self.cell, "bewering", markdown_plain(text), check.condition, check.holds, check.numbers)
+        self.record("bewering", markdown_plain(text), check.condition, check.holds, check.numbers)
         if check.holds:
             return text
         if is_draft():
@@ -142,13 +155,9 @@ class Prose:
             raise ProseError(f"{self._where(exc.lineno)}: {exc.message}") from None
         except (Suppressed, NoComparison) as exc:
             return f"*Een passage vervalt: {markdown_text(exc)}.*"
-        except LookupError as exc:
-            from helpers.report.chapter import QuestionGone
-
-            if isinstance(exc, QuestionGone):  # told once, in the edition that dropped or replaced it
-                gone = markdown_text(exc)
-                return f"*Een passage vervalt. {gone}*" if exc.resolution.changed_in == self.ch.year else None
-            raise self._error(exc, source) from None
+        except QuestionGone as exc:  # told once, in the edition that dropped or replaced it
+            gone = markdown_text(exc)
+            return f"*Een passage vervalt. {gone}*" if exc.resolution.changed_in == self.ch.year else None
         except (ClaimError, ProseError):
             raise
         except Exception as exc:
@@ -158,6 +167,13 @@ class Prose:
         if leftover:
             raise ProseError(f"{self._where()}: de tekst bevat {leftover.group(0)!r}: {text[:120]!r}")
         return text.strip()
+
+    def tekst(self, line: str, cell: str) -> None:
+        """The ``%%tekst`` cell magic: render the cell's Markdown with this chapter and show it."""
+        self.at_cell(_execution_count(), f"%%tekst {line}".rstrip() + "\n" + cell)
+        text = self.render(cell, line.split())
+        if text:
+            self.ch.display(Markdown(text))
 
     def _check_bases(self, text: str) -> None:
         """A passage that says "van deze gemeenten" speaks of the view above it: each share it prints rests on
@@ -189,16 +205,6 @@ def _template_line(exc: BaseException) -> int | None:
     return None
 
 
-def tekst(line: str, cell: str) -> None:
-    """The ``%%tekst`` cell magic: render the cell's Markdown with the active chapter and show it."""
-    if _active is None:
-        raise ProseError("%%tekst werkt pas na open_chapter(year, build_dir)")
-    _active.at_cell(_execution_count(), f"%%tekst {line}".rstrip() + "\n" + cell)
-    text = _active.render(cell, line.split())
-    if text:
-        _active.ch.display(Markdown(text))
-
-
 def _execution_count() -> int | None:
     from IPython import get_ipython
 
@@ -210,10 +216,12 @@ def _cell_file(filename: str) -> bool:
     return filename.startswith("<ipython-input") or Path(filename).parent.name.startswith("ipykernel_")
 
 
-def _located_only(shell: Any, etype: type, value: BaseException, tb: Any, tb_offset: int | None = None) -> list[str]:
-    """Show a view's unknown key (a typo in a question or category key) as one located Dutch line."""
+def _located_only(
+    shell: Any, etype: type, value: BaseException, tb: Any, tb_offset: int | None = None, *, name: str = "notebook"
+) -> list[str]:
+    """Show a view's unknown key (a typo in a question or category key) in notebook ``name`` as one located Dutch
+    line."""
     source = (shell.user_ns.get("In") or [""])[-1] if shell is not None else ""
-    name = _active.ch.name if _active is not None else "notebook"
     line = next((ln for frame, ln in traceback.walk_tb(tb) if _cell_file(frame.f_code.co_filename)), None)
     located = describe(name, prompt_number(shell), section_of(name, source), line)
     message = str(value).strip("'\"")
@@ -223,14 +231,31 @@ def _located_only(shell: Any, etype: type, value: BaseException, tb: Any, tb_off
 
 
 def activate(chapter: Chapter) -> Prose:
-    """Make ``chapter`` the one ``%%tekst`` renders with, and register the magic in a running kernel."""
-    global _active
+    """The ``%%tekst`` context of ``chapter``; in a running kernel its magic is registered (the kernel holds it)."""
     from IPython import get_ipython
 
     shell = get_ipython()
-    _active = Prose(chapter, getattr(shell, "user_ns", None))
-    chapter.prose = _active
+    prose = Prose(chapter, getattr(shell, "user_ns", None))
     if shell is not None:
-        shell.register_magic_function(tekst, magic_kind="cell", magic_name="tekst")
-        shell.set_custom_exc((UnknownReference,), _located_only)
-    return _active
+        shell.register_magic_function(prose.tekst, magic_kind="cell", magic_name="tekst")
+        shell.set_custom_exc((UnknownReference,), partial(_located_only, name=chapter.name))
+    return prose
+
+
+PAGE_INTRO = """# Woorden en getallen in `%%tekst`-cellen
+
+Dit bestand is gemaakt uit de code (`python -m helpers prose-help --write`); bewerk het niet met de hand.
+Een test faalt als het niet meer klopt.
+
+Een `%%tekst`-cel is Markdown met plaatshouders: `{{ pct("additional_policy", "yes") }}` voor een getal,
+`{% claim majority("additional_policy", "yes") %}…{% endclaim %}` voor een gecontroleerde bewering,
+`{% if asked("aftercare") %}…{% endif %}` voor een voorwaardelijke zin. Vragen en antwoordcategorieën
+heten naar hun sleutel in het codeboek (`id`, `key`). Ook de eigen variabelen van het notebook zijn bruikbaar.
+Een grootteklasse, drempel of bereik wordt met naam meegegeven: `size_pct(q, key, klasse=GROOT)`,
+`pct_range(q, minimum=6)`, `mean_below(q, threshold=50)`.
+"""
+
+
+def reference_page() -> str:
+    """``docs/PROSE.md``: every name a ``%%tekst`` block can use, from the registry, with one example each."""
+    return reference(entries(VOCABULARY), PAGE_INTRO)

@@ -514,9 +514,6 @@ class Codebook(_Strict):
     def by_chapter(self, chapter: int) -> list[Question]:
         return [q for q in self.all_questions if q.chapter == chapter]
 
-    def by_report_ref(self, ref: str) -> list[Question]:
-        return [q for q in self.all_questions if ref in q.report_refs]
-
     def is_ordered(self, qid: str | Question) -> bool:
         """Is the question on an ordered shared scale (an agreement scale, drawn as stacked bars)?"""
         q = self.question(qid)

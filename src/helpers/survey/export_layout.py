@@ -93,12 +93,6 @@ def municipality_numbers(frame: pd.DataFrame) -> list[int]:
     return [int(code[2:]) for code in frame["gemeentecode"]]
 
 
-def expected_columns(codebook: Codebook, frame: pd.DataFrame) -> list[Column]:
-    """The question columns of the export (metadata excluded), in export order."""
-    numbers = municipality_numbers(frame)
-    return [c for q in codebook.all_questions for c in q.export_columns(numbers)]
-
-
 def header_cells(codebook: Codebook, frame: pd.DataFrame) -> list[HeaderCell]:
     """Every export column (metadata first) with its name, Dutch label and ImportId."""
     cells = [HeaderCell(m.name, m.label, m.import_id, TIME_ZONE if m.is_date else None) for m in METADATA]

@@ -17,6 +17,8 @@ SIZE_CLASSES = ["G4", "G40", "Middelgroot/klein"]
 #: The large municipalities (shown together as ``MERGED_LARGE``), and the class of all others.
 LARGE_CLASSES = ("G4", "G40")
 SMALL_CLASS = "Middelgroot/klein"
+#: The two groups a size comparison in prose names (``size_pct(q, key, klasse=GROOT)``): G4 and G40, and all others.
+LARGE_GROUP, SMALL_GROUP = "groot", "klein"
 
 ANSWERED = "beantwoord"
 SKIPPED = "geen antwoord"
