@@ -63,6 +63,6 @@ codebook-diff: $(SETUP) ## List questionnaire changes between FROM and TO
 	$(MONITOR) codebook-diff --from-year $(FROM) --to-year $(TO)
 
 clean: ## Remove processed data and built reports (never touches data/raw)
-	rm -rf data/processed/[0-9]* reports/[0-9]* reports/.tmp-* .build
+	rm -rf data/processed/[0-9]* reports/[0-9]* reports/.tmp-* .build .cache
 
 .PHONY: help setup hooks data example-data report feedback test test-fast lint bench bench-load new-year codebook-diff compare clean

@@ -16,6 +16,8 @@ REFERENCE_DIR = RAW_DIR / "reference"
 PUBLISHED_DIR = RAW_DIR / "published"
 #: Where an interactive (JupyterLab) run of a notebook writes figures and indicator parts; never committed.
 SCRATCH_DIR = PROJECT_ROOT / ".scratch"
+#: Caches the package may rebuild at any time (deduce's findings per text); never committed.
+CACHE_DIR = PROJECT_ROOT / ".cache"
 
 
 def raw_year_dir(year: int) -> Path:

@@ -241,9 +241,10 @@ def test_damaged_part_is_rebuilt_from_source_in_every_reuse_path(
     said = "\n".join(lines)
     assert res.rendered, said
     assert _published(report) == clean(path), said
-    assert rel.split("/")[-1] in said or "manifest" in said, said  # the damage is named
+    if path == "geen-wijziging":  # nothing else makes the build redo that part: the damage itself is named
+        assert rel.split("/")[-1] in said or "manifest" in said, said
     if rel.startswith(("executed/01", "indicators/01", "figures/figuur_1", "data/01", ".render/conclusions")):
-        assert TAKEN_OVER not in said, said  # a damaged 01 is never taken over
+        assert f"01_conclusions: {TAKEN_OVER}" not in said, said  # a damaged 01 is never taken over
     lines.clear()
     again = _build(root, lines)
     assert again.executed == [] and not again.rendered, "\n".join(lines)

@@ -53,17 +53,19 @@ def test_findings_are_stored_beside_the_processed_tables_and_reused(tmp_path, mo
     monkeypatch.setattr(deidentify, "_deduce_spans", lambda text: calls.append(text) or [(0, 5, "name")])
     monkeypatch.setattr(deidentify, "_known", {})
     monkeypatch.setattr(deidentify, "_store", [])
-    deidentify.use_store(tmp_path)
+    folder = tmp_path / "cache" / "2018"  # created when the first finding is stored
+    deidentify.use_store(folder)
     assert deidentify.deduce_spans("Jansen belde.") == [(0, 5, "name")] and calls == ["Jansen belde."]
-    stored = tmp_path / deidentify.SPANS_FILE
+    stored = folder / deidentify.SPANS_FILE
     assert stored.is_file() and oct(stored.stat().st_mode & 0o777) == "0o600"
     monkeypatch.setattr(deidentify, "_known", {})
     monkeypatch.setattr(deidentify, "_store", [])
-    deidentify.use_store(tmp_path)
+    deidentify.use_store(folder)
     assert deidentify.deduce_spans("Jansen belde.") == [(0, 5, "name")] and calls == ["Jansen belde."]
+    assert "Jansen" not in stored.read_text(encoding="utf-8")  # offsets under a hash, never the text
     monkeypatch.setattr(deidentify, "_known", {})
     monkeypatch.setattr(deidentify, "_store", [])
     monkeypatch.setattr(deidentify, "fingerprint", lambda: "another deduce")
-    deidentify.use_store(tmp_path)
+    deidentify.use_store(folder)
     deidentify.deduce_spans("Jansen belde.")
     assert calls == ["Jansen belde.", "Jansen belde."]

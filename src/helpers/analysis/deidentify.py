@@ -100,8 +100,9 @@ def _key(text: str) -> str:
 
 
 def use_store(folder: Path) -> None:
-    """Keep deduce's findings in ``folder/SPANS_FILE`` (a year's processed folder, owner-only): a process
-    that quotes loads deduce (seconds, a gigabyte) only for texts no earlier process has seen."""
+    """Keep deduce's findings in ``folder/SPANS_FILE`` (``.cache/deduce/<year>/``, owner-only; offsets and kinds
+    under a hash of each text, never the text): a process that quotes loads deduce (seconds, a gigabyte) only
+    for texts no earlier process has seen."""
     path = Path(folder) / SPANS_FILE
     if _store and _store[0] == path:
         return
@@ -115,9 +116,14 @@ def use_store(folder: Path) -> None:
 
 
 def _save() -> None:
-    if not _store or not _store[0].parent.is_dir():
+    if not _store:
         return
     path = _store[0]
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        os.chmod(path.parent, 0o700)
+    except OSError:
+        return  # a read-only checkout: findings stay in memory
     tmp = path.with_name(f".{path.name}.{os.getpid()}")
     body = {"fingerprint": fingerprint(), "spans": dict(sorted(_known.items()))}
     tmp.write_text(json.dumps(body, ensure_ascii=False), encoding="utf-8")

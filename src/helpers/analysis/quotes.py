@@ -425,7 +425,7 @@ def quotable_answers(
 
     Sorted by size class, then text. Use only quotes with ``usable`` (the redaction removed little).
     """
-    use_store(paths.processed_year_dir(year))
+    use_store(paths.CACHE_DIR / "deduce" / str(year))
     rows = df.loc[answered_mask(df, question)]
     classes = _classes(rows, df, frame)
     names = frame_names(df, frame)

@@ -1,11 +1,13 @@
 """Reviewer HTML: one self-contained page per notebook plus ``index.html`` with the navigation list.
 
 Pages show every cell as executed; code (including the parameters) is folded in ``<details>`` named
-by what it makes, with a "Toon alle code" switch. They aim at WCAG 2.1 AA (``html_parts`` and the
-``monitor_html`` template: figures with a text alternative and their numbers as a table, tables with
-``<caption>`` and scoped headers, data downloads, code colours at 4.5:1, no tab stops on anything
-that is not interactive). No external scripts are loaded and the executed notebooks carry no
-timestamps, so two builds of the same inputs give identical bytes.
+by what it makes, a run of code cells that print nothing in one toggle, with a "Toon alle code" /
+"Verberg alle code" switch; a skip link comes first and the navigation sits outside ``<main>``;
+nothing scrolls sideways at 320 px except a wide table in its own box (WCAG 1.4.10). They aim at
+WCAG 2.1 AA (``html_parts`` and the ``monitor_html`` template: figures with a text alternative and
+their numbers as a table, tables with ``<caption>`` and scoped headers, data downloads, code colours
+at 4.5:1, no tab stops on anything that is not interactive). No external scripts are loaded and the
+executed notebooks carry no timestamps, so two builds of the same inputs give identical bytes.
 
 A page is rendered again only when what it shows changed: its key hashes the numbered notebook,
 the navigation, the report metadata, the templates and this code; keys are kept in
@@ -132,8 +134,11 @@ def render_pages(
             from nbformat import NotebookNode
 
             exporter = exporter or _exporter(templates_dir)
-            copy = NotebookNode(nb)  # shallow copy: only the title changes
+            from helpers.publish.html_parts import fold_quiet_cells
+
+            copy = NotebookNode(nb)  # shallow copy: the title changes, folded cells are copies
             copy.metadata = NotebookNode(dict(nb.metadata, title=f"{_label(notebook)} {title} — {meta.title}"))
+            copy.cells = fold_quiet_cells(nb.cells)
             body, _ = exporter.from_notebook_node(copy, resources={"monitor": nav})
             path.write_text(body, encoding="utf-8")
             rendered.append(notebook.name)

@@ -7,10 +7,13 @@
 * ``figure_numbers``: the numbers of a chart as a table in a ``<details>`` under the figure (its
   text alternative; the ``alt`` text is a short description that does not repeat the caption).
 * ``data_links``: the CSV/XLSX downloads of a figure or table (``report.downloads``).
+* ``fold_quiet_cells``: a run of code cells that print nothing (parameters, set-up) becomes one
+  toggle, so the first figure is a few tab stops from the top of the page.
 """
 
 from __future__ import annotations
 
+import copy
 import html
 import re
 from collections.abc import Mapping, Sequence
@@ -155,6 +158,45 @@ def data_links(output: Mapping[str, Any]) -> str:
         for kind, path in files.items()
     )
     return f'<p class="monitor-data">Download de cijfers: {links}</p>'
+
+
+#: Fewest consecutive code cells without output that fold into one toggle.
+FOLD_MIN_CELLS = 2
+
+
+def _quiet(cell: Mapping[str, Any]) -> bool:
+    return cell.get("cell_type") == "code" and not cell.get("outputs")
+
+
+def fold_label(count: int, at_start: bool) -> str:
+    """The name of the toggle around ``count`` code cells that print nothing."""
+    what = "Voorbereidende code" if at_start else "Code zonder uitvoer"
+    return f"{what} ({count} cellen)"
+
+
+def fold_quiet_cells(cells: Sequence[Any]) -> list[Any]:
+    """``cells`` with ``metadata.monitor_fold`` on each run of ``FOLD_MIN_CELLS`` or more quiet code cells.
+
+    The template opens one ``<details>`` before the first cell of a run and closes it after the last;
+    the cells keep their own toggles inside it. Marked cells are copies; the others are returned as given.
+    """
+    out = list(cells)
+    shown = False  # has a code cell printed anything before this run?
+    i = 0
+    while i < len(out):
+        j = i
+        while j < len(out) and _quiet(out[j]):
+            j += 1
+        if j - i >= FOLD_MIN_CELLS:
+            label = fold_label(j - i, at_start=not shown)
+            for k in range(i, j):
+                cell = copy.deepcopy(out[k])
+                cell["metadata"]["monitor_fold"] = {"first": k == i, "last": k == j - 1, "label": label}
+                out[k] = cell
+        if j == i:
+            shown = shown or bool(out[i].get("outputs"))
+        i = max(j, i + 1)
+    return out
 
 
 FILTERS = {

@@ -11,6 +11,7 @@ come out right (e.g. an unclosed code fence), every piece is converted on its ow
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Any
 
@@ -19,8 +20,16 @@ _MARK = "%MONITOR-SPLIT-{}"
 _SPLIT = re.compile(r"^%MONITOR-SPLIT-(\d+)[ \t]*$", re.M)
 
 
-#: Characters of \\small DejaVu Serif on the text width (16 cm): what a table may hold side by side.
+#: Characters of \\small DejaVu Sans on the text width (16 cm): what a table may hold side by side.
 LINE_CHARS = 80
+#: The label column (the first) is at least this many characters wide, or as wide as its longest cell.
+LABEL_MIN_CHARS = 28
+#: Characters added to a column's longest word: a word wider than its column would be hyphenated.
+WORD_MARGIN = 3
+#: A table whose rows take at most this many lines is never split over two pages.
+KEEP_LINES = 30
+#: Rows kept with the head and with the end of a longer table (no page with a header and no rows).
+EDGE_ROWS = 2
 #: pandoc sizes columns by the dashes only when a line of the table is longer than this (``--columns``).
 PANDOC_COLUMNS = 72
 _CELL_SPLIT = re.compile(r"(?<!\\)\|")
@@ -48,9 +57,10 @@ def fit_table(lines: list[str]) -> list[str]:
     natural = all(len(line.rstrip()) <= PANDOC_COLUMNS for line in lines)
     if natural and sum(m + 3 for m in longest) <= LINE_CHARS:
         return lines  # pandoc sets it at its natural width, and that fits
-    widths = [w + 2 for w in word]
+    widths = [w + WORD_MARGIN for w in word]
+    widths[0] = max(widths[0], min(longest[0] + WORD_MARGIN, LABEL_MIN_CHARS))  # a fixed, readable label column
     spare = max(0, LINE_CHARS - sum(widths))
-    extra = [max(0, m - w) for m, w in zip(longest, word, strict=True)]
+    extra = [max(0, m - w) for m, w in zip(longest, widths, strict=True)]
     total = sum(extra) or 1
     widths = [w + spare * e // total for w, e in zip(widths, extra, strict=True)]
     widths = [max(w, 3) for w in widths]
@@ -77,6 +87,56 @@ def fit_tables(md: str) -> str:
             block = []
         out.append(line)
     return "\n".join(out[:-1])
+
+
+_LONGTABLE = re.compile(r"(\\begin\{longtable\}.*?\\endhead\n)(.*?)(\\end\{longtable\})", re.S)
+_ROW_END = re.compile(r"(?<!\\)\\\\[ \t]*$", re.M)
+_SHARE = re.compile(r"\\real\{([0-9.]+)\}")
+_TEX_CMD = re.compile(r"\\[A-Za-z]+\*?|[{}]")
+
+
+def _row_lines(row: str, shares: list[float]) -> int:
+    """Lines one table row takes: its longest cell over its column's width (one line without widths)."""
+    if not shares:
+        return 1
+    cells = re.split(r"(?<!\\)&", row)
+    lines = 1
+    for cell, share in zip(cells, shares, strict=False):
+        chars = max(1.0, share * LINE_CHARS - 2)
+        lines = max(lines, math.ceil(len(_TEX_CMD.sub("", cell).strip()) / chars))
+    return lines
+
+
+def keep_rows(match: re.Match[str]) -> str:
+    """One pandoc longtable with the page breaks that keep it readable.
+
+    A table of at most ``KEEP_LINES`` lines is never split (every row ends in ``\\\\*``); a longer
+    one keeps its first and last ``EDGE_ROWS`` rows together, so no page shows a repeated header
+    with no row under it, or only the closing rule.
+    """
+    head, body, end = match.group(1), match.group(2), match.group(3)
+    ends = list(_ROW_END.finditer(body))
+    if not ends:
+        return match.group(0)
+    starts = [0, *(m.end() for m in ends[:-1])]
+    shares = [float(x) for x in _SHARE.findall(head.split("\\caption", 1)[0])]
+    lines = sum(_row_lines(body[a : m.start()], shares) for a, m in zip(starts, ends, strict=True))
+    keep = (
+        set(range(len(ends)))
+        if lines <= KEEP_LINES
+        else {*range(EDGE_ROWS), *range(len(ends) - EDGE_ROWS - 1, len(ends))}
+    )
+    out, last = [], 0
+    for k, m in enumerate(ends):
+        out.append(body[last : m.start()] + ("\\\\*" if k in keep else "\\\\"))
+        last = m.end()
+    out.append(body[last:])
+    return head + "".join(out) + end
+
+
+def keep_tables(tex: str) -> str:
+    """``keep_rows`` on every longtable of a LaTeX text."""
+    return _LONGTABLE.sub(keep_rows, tex)
 
 
 def table_markdown(md: str, caption: dict[str, Any] | None) -> str:
@@ -127,6 +187,6 @@ def preconvert(nb: Any) -> None:
         for o in outputs
     ]
     for cell, tex in zip(cells, convert_many(cell_src, cells=True), strict=True):
-        cell.metadata["monitor_latex"] = tex
+        cell.metadata["monitor_latex"] = keep_tables(tex)
     for out, tex in zip(outputs, convert_many(out_src, cells=False), strict=True):
-        out.metadata["monitor_latex"] = tex
+        out.metadata["monitor_latex"] = keep_tables(tex)

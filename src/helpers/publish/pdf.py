@@ -47,16 +47,37 @@ def missing_characters(log: str) -> list[str]:
 
 
 def printable(nb: Any) -> Any:
-    """Copy of ``nb`` keeping only the outputs the PDF prints (figures, Markdown, LaTeX)."""
+    """Copy of ``nb`` keeping only the outputs the PDF prints (figures, Markdown, LaTeX), each note once.
+
+    A view's note (question, base, footnotes: an uncaptioned Markdown output) that repeats the note
+    of an earlier view of the same cell (a chart and its table) is printed only under the first.
+    """
     nb = copy.deepcopy(nb)
     for cell in nb.cells:
         if cell.cell_type == "code":
-            cell.outputs = [
-                o
-                for o in cell.outputs
-                if o.output_type in ("display_data", "execute_result") and any(m in o.data for m in PRINTED_MIMES)
-            ]
+            cell.outputs = _once(
+                [
+                    o
+                    for o in cell.outputs
+                    if o.output_type in ("display_data", "execute_result") and any(m in o.data for m in PRINTED_MIMES)
+                ]
+            )
     return nb
+
+
+def _once(outputs: list[Any]) -> list[Any]:
+    """``outputs`` without an uncaptioned Markdown note that follows a view and repeats an earlier note."""
+    seen: set[str] = set()
+    kept = []
+    for k, out in enumerate(outputs):
+        md = out.get("data", {}).get("text/markdown")
+        after_view = k > 0 and bool(outputs[k - 1].get("metadata", {}).get("monitor"))
+        if isinstance(md, str) and after_view and not out.get("metadata", {}).get("monitor"):
+            if md.strip() in seen:
+                continue
+            seen.add(md.strip())
+        kept.append(out)
+    return kept
 
 
 def source_digest(latex: str, outputs: dict[str, bytes]) -> str:

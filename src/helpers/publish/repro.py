@@ -15,6 +15,7 @@ from typing import Any
 
 from helpers.publish.cache import file_digest
 from helpers.survey.formatting import dutch_date
+from helpers.survey.notes import NOTES_NAME, EditionNotes, load_notes
 from helpers.survey.vocabulary import SYNTHETIC_NOTE
 
 DEFAULT_TITLE = "Monitor gemeentelijk beleid arbeidstoeleiding vluchtelingen {year}"
@@ -33,6 +34,11 @@ class ReportMeta:
     freeze_date: str
     synthetic: bool = False
     authors: tuple[str, ...] = ()
+    #: Which issue of this year's edition ("Tweede, herziene druk") and who publishes it (``notes.yaml``).
+    edition: str = ""
+    publisher: tuple[str, ...] = ()
+    #: The published report of this edition, when there is one (``notes.yaml``).
+    publication: str = ""
     #: Commit, clean tree, input hashes (``provenance``); shown on the index page and in the colophon.
     provenance: dict[str, Any] | None = None
 
@@ -51,6 +57,7 @@ class ReportMeta:
     def as_dict(self) -> dict[str, Any]:
         d = asdict(self)
         d["authors"] = list(self.authors)
+        d["publisher"] = list(self.publisher)
         d["provenance"] = dict(self.provenance or {})
         d["synthetic_note"] = SYNTHETIC_NOTE if self.synthetic else ""
         d["freeze_date_nl"] = self.freeze_date_nl
@@ -69,6 +76,7 @@ def report_meta(
 ) -> ReportMeta:
     """Title, freeze date and the synthetic flag from ``codebook.yaml``; explicit arguments win.
 
+    Edition, publisher and authors come from ``notes.yaml`` next to the codebook (explicit ``authors`` win).
     Only the top-level keys are read (no full validation: the data-preparation notebook does that).
     ``inputs`` (name -> file) are hashed into the provenance, with the codebook and the frame.
     """
@@ -83,14 +91,23 @@ def report_meta(
         raise ValueError(f"no freeze_date: {codebook} is absent or lacks it; pass freeze_date explicitly")
     freeze = str(freeze)  # YAML may parse an unquoted date
     dt.date.fromisoformat(freeze)
+    notes = _notes(codebook)
     return ReportMeta(
         year=year,
         title=title or str(top.get("title") or DEFAULT_TITLE.format(year=year)),
         freeze_date=freeze,
         synthetic=bool(top.get("synthetic", False)) if synthetic is None else synthetic,
-        authors=tuple(authors),
+        authors=tuple(authors) or tuple(notes.authors),
+        edition=notes.edition or "",
+        publisher=tuple(notes.publisher),
+        publication=notes.publication or "",
         provenance=provenance(codebook, top.get("frame_year"), inputs or {}),
     )
+
+
+def _notes(codebook: Path | None) -> EditionNotes:
+    """The ``notes.yaml`` next to the codebook (empty notes when there is none); a bad file raises NotesError."""
+    return EditionNotes() if codebook is None else load_notes(Path(codebook).parent / NOTES_NAME)
 
 
 def _git(*args: str) -> str | None:

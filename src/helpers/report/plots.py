@@ -21,6 +21,7 @@ import json
 import math
 import re
 import textwrap
+import warnings
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -60,7 +61,19 @@ DIVERGING = {
 }
 SIZE_COLOURS = {"G4": "#D55E00", "G40": "#0072B2", "Middelgroot/klein": "#009E73"}
 NOT_REPRESENTED = "#939393"
-FIG_WIDTH = 6.3  # inches: the text width of the A4 report
+#: Inches. Narrower than the PDF's text width (16 cm = 6.3 in) by the margin ``savefig`` adds, so the PDF
+#: places every chart at its drawn size (never shrunk: its text prints at the sizes set here).
+FIG_WIDTH = 6.1
+#: What a trend chart of one series says it shows (``trend_answer``).
+TREND_SHARE = "Aandeel ‘{}’"
+TREND_MEAN_ANSWERS = "Gemiddeld aantal genoemde antwoorden"
+TREND_MEAN_PERCENT = "Gemiddeld percentage"
+TREND_MEAN = "Gemiddelde"
+#: Inches a chart grows by for each row its legend needs beyond the first.
+LEGEND_ROW = 0.2
+#: Smallest text in a chart (points at the PDF's scale: charts are drawn at the text width). Printed
+#: chart labels stay at 8 pt or more even when the PDF shrinks a tall chart a little.
+MIN_FONT_PT = 8.5
 LABEL_MIN_SHARE = 7.0  # stacked segments narrower than this (in %) carry no label
 DPI = 200
 MAP_CREDIT = "Kadaster / Centraal Bureau voor de Statistiek, {year}"
@@ -72,9 +85,9 @@ HOUSE_RC: dict[Any, Any] = {  # matplotlib types its keys as literals
     "font.size": 9,
     "axes.titlesize": 10,
     "axes.labelsize": 9,
-    "xtick.labelsize": 8.5,
+    "xtick.labelsize": MIN_FONT_PT,
     "ytick.labelsize": 9,
-    "legend.fontsize": 8.5,
+    "legend.fontsize": MIN_FONT_PT,
     "legend.frameon": False,
     "axes.prop_cycle": cycler(color=OKABE_ITO),
     "axes.spines.top": False,
@@ -158,6 +171,27 @@ def _new_figure(height: float, width: float = FIG_WIDTH) -> Figure:
     return Figure(figsize=(width, max(1.2, height)), layout="constrained")
 
 
+def _bottom_legend(fig: Figure, ax: Axes, entries: int, max_cols: int, **kw: Any) -> None:
+    """A legend under the axes in as many columns (at most ``max_cols``) as fit inside the figure.
+
+    Each row the legend needs beyond the rows of ``max_cols`` columns makes the figure ``LEGEND_ROW`` taller.
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    FigureCanvasAgg(fig)
+    widest = max(1, min(entries, max_cols))
+    for ncol in range(widest, 0, -1):
+        legend = ax.legend(loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=ncol, **kw)
+        with warnings.catch_warnings():  # a first try may not fit the height yet; the last one does
+            warnings.simplefilter("ignore", UserWarning)
+            fig.draw_without_rendering()  # the layout places the axes, and so the legend under it
+        box = legend.get_window_extent()
+        if ncol == 1 or (box.x0 >= 0 and box.x1 <= fig.bbox.width):
+            break
+    extra = math.ceil(entries / ncol) - math.ceil(entries / widest)
+    fig.set_figheight(fig.get_figheight() + LEGEND_ROW * extra)
+
+
 def _value_column(table: Table) -> str:
     for col in ("Percentage", "Gemiddelde"):
         if col in table.data.columns:
@@ -196,7 +230,7 @@ def bar_chart(table: Table, column: str | None = None, *, colour: str = PRIMARY)
                 format_cell(v, table.formats.get(col, "num1")),
                 va="center",
                 ha="left",
-                fontsize=8.5,
+                fontsize=MIN_FONT_PT,
             )
         ax.set_yticks(y, labels)
         ax.invert_yaxis()
@@ -254,7 +288,7 @@ def likert_chart(tables: Table | Sequence[Table], labels: Sequence[str] | None =
                         format_cell(v, "pct"),
                         ha="center",
                         va="center",
-                        fontsize=8,
+                        fontsize=MIN_FONT_PT,
                         color=_ink(colour),
                     )
             left += vals
@@ -262,16 +296,23 @@ def likert_chart(tables: Table | Sequence[Table], labels: Sequence[str] | None =
         ax.invert_yaxis()
         _bare_x(ax, 100)
         ax.spines["left"].set_visible(False)
-        ax.legend(
-            loc="upper center",
-            bbox_to_anchor=(0.5, 0.0),
-            ncol=min(len(cats), 6),
-            handlelength=1.0,
-            columnspacing=1.0,
-            borderaxespad=0.2,
-        )
+        _bottom_legend(fig, ax, len(cats), 6, handlelength=1.0, columnspacing=1.0, borderaxespad=0.2)
     fig.set_label("Gestapelde staven")  # the kind of chart, for its text alternative
     return fig
+
+
+def trend_answer(trend: Table) -> str:
+    """What a trend chart of one series shows: "Aandeel ‘Ja’", or the average it is ('' for several series)."""
+    cats: list[str] = trend.meta["categories"]
+    if len(cats) != 1:
+        return ""
+    label = str(cats[0]).strip()
+    pct = trend.formats.get(cats[0], "pct").startswith("pct")
+    if trend.stat == "answers_mean":
+        return TREND_MEAN_ANSWERS
+    if not label or label == trend.title:  # the question itself: a percent or number question
+        return TREND_MEAN_PERCENT if pct else TREND_MEAN
+    return TREND_SHARE.format(label) if pct else label
 
 
 def trend_chart(trend: Table) -> Figure:
@@ -312,12 +353,17 @@ def trend_chart(trend: Table) -> Figure:
             )
             for yi, v in zip(ys, vals, strict=True):
                 txt = format_cell(v, fmt)
-                ax.text((0 if math.isnan(v) else v) + limit * 0.01, yi, txt, va="center", ha="left", fontsize=8)
+                ax.text(
+                    (0 if math.isnan(v) else v) + limit * 0.01, yi, txt, va="center", ha="left", fontsize=MIN_FONT_PT
+                )
         if single:
             ax.set_yticks(np.arange(len(years)), [year_label(y) for y in years])
+            shown = trend_answer(trend)
+            if shown:
+                ax.set_title(_wrap(shown, 90), loc="left", fontsize=HOUSE_RC["font.size"])
         else:
             ax.set_yticks(np.arange(len(cats)), [_wrap(c) for c in cats])
-            ax.legend(loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=min(len(years), 4), handlelength=1.2)
+            _bottom_legend(fig, ax, len(years), 4, handlelength=1.2)
         ax.invert_yaxis()
         _bare_x(ax, limit)
     fig.set_label("Staafdiagram per jaar")  # the kind of chart, for its text alternative
@@ -343,12 +389,17 @@ def size_class_chart(breakdown: Table) -> Figure:
             ax.barh(ys, np.nan_to_num(vals), height=height * 0.92, color=colour, label=breakdown.headers.get(g, g))
             for yi, v in zip(ys, vals, strict=True):
                 ax.text(
-                    (0 if math.isnan(v) else v) + 1.0, yi, format_cell(v, "pct"), va="center", ha="left", fontsize=7.5
+                    (0 if math.isnan(v) else v) + 1.0,
+                    yi,
+                    format_cell(v, "pct"),
+                    va="center",
+                    ha="left",
+                    fontsize=MIN_FONT_PT,
                 )
         ax.set_yticks(np.arange(len(cats)), [_wrap(c) for c in cats])
         ax.invert_yaxis()
         _bare_x(ax, 112)
-        ax.legend(loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=min(k, 3), handlelength=1.2)
+        _bottom_legend(fig, ax, k, 3, handlelength=1.2)
     fig.set_label("Staafdiagram per grootteklasse")  # the kind of chart, for its text alternative
     return fig
 
@@ -427,7 +478,7 @@ def response_map(
             transform=ax.transAxes,
             ha="right",
             va="bottom",
-            fontsize=7,
+            fontsize=MIN_FONT_PT,
             color="#4D4D4D",
         )
     fig.set_label("Kaart")  # the kind of chart, for its text alternative

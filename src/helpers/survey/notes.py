@@ -6,6 +6,9 @@ and appears only in that year's report: remarks placed at a named anchor of a no
 from quotation, and the contact for respondents' feedback reports.
 
 ```yaml
+edition: "Tweede, herziene druk"            # optional; under "Editie <year>" on the title page
+publisher: ["KIS", "Divosa"]                # optional; who publishes this report (title page, colophon)
+authors: ["Onderzoeksteam monitor"]         # optional; the title page names them
 publication: "Monitor gemeentelijk beleid arbeidstoeleiding vluchtelingen 2018 (KIS en Divosa, september 2018)"
 contact: {name: Onderzoeksteam monitor, email: monitor@example.org}
 remarks:
@@ -55,6 +58,12 @@ class EditionNotes(_Strict):
 
     #: The published report of this edition, when there is one (named in the method section).
     publication: str | None = None
+    #: Which issue of this year's edition, under "Editie <year>" on the title page ("Tweede, herziene druk").
+    edition: str | None = None
+    #: Who publishes this report (title page and colophon), in the order named.
+    publisher: list[str] = Field(default_factory=list)
+    #: Authors named on the title page.
+    authors: list[str] = Field(default_factory=list)
     contact: Contact | None = None
     remarks: list[Remark] = Field(default_factory=list)
     #: Ids of open answers (``quotes.csv``) that may not be quoted.
