@@ -93,8 +93,9 @@ class Job:
     kernel_log: Path | None = None
 
 
-#: Seconds a kernel may take to start: a guard against a hang, generous so that a busy machine never fails a build.
-KERNEL_START_LIMIT = 600
+#: Seconds a kernel may take to start: generous for a busy machine (a kernel starts in seconds even at a load of
+#: 10), yet short enough that a kernel killed while starting (Ctrl-C) does not keep the build waiting for long.
+KERNEL_START_LIMIT = 240
 
 
 @dataclass
