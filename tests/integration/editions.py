@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import shutil
 from pathlib import Path
 
 from helpers import paths
@@ -22,3 +23,36 @@ def build_edition(year: int, reports: Path) -> tuple[BuildResult, bool]:
     before = code_hashes()
     result = build_report(year, paths.NOTEBOOKS_DIR, reports, BuildOptions(jobs=2, force=True, log=lambda line: None))
     return result, code_hashes() != before
+
+
+def build_project(year: int, root: Path, notebooks: list[str]) -> BuildResult:
+    """Build ``notebooks`` of a temporary project under ``root`` (its own ``data/raw``, read by the kernels
+    through ``MONITOR_ROOT``): the data check first, as ``make report`` does."""
+    import pytest
+
+    from helpers.load.export import build_processed
+
+    raw, processed = root / "data" / "raw", root / "data" / "processed"
+    (root / "notebooks").mkdir(exist_ok=True)
+    for stem in notebooks:
+        shutil.copy2(paths.NOTEBOOKS_DIR / f"{stem}.ipynb", root / "notebooks")
+    mp = pytest.MonkeyPatch()
+    mp.setenv("MONITOR_ROOT", str(root))  # the kernels read this project, not the repository
+    mp.setattr(paths, "RAW_DIR", raw)  # and so does the build (notes.yaml of this year)
+    mp.delenv(paths.DATA_DIR_ENV, raising=False)
+    try:
+        return build_report(
+            year,
+            root / "notebooks",
+            root / "reports",
+            BuildOptions(
+                jobs=2,
+                codebook=raw / str(year) / "codebook.yaml",
+                inputs=[raw],
+                processed_dir=processed / str(year),
+                check_data=lambda: build_processed(year, raw_dir=raw, processed_dir=processed),
+                log=lambda line: None,
+            ),
+        )
+    finally:
+        mp.undo()

@@ -11,33 +11,24 @@ from __future__ import annotations
 
 import csv
 import re
-import shutil
 from pathlib import Path
 
 import pytest
 from axe_check import axe_js, chromium, run_axe
+from stub_project import make_stub_project
 
 from helpers.publish import BuildOptions, build_report
 from helpers.report.downloads import CSV_COLUMNS
 
 pytestmark = pytest.mark.slow
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "notebooks"
-TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 YEAR = 2018
 
 
 @pytest.fixture(scope="module")
 def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("a11y")
-    shutil.copytree(FIXTURES, root / "notebooks")
-    (root / "helpers").mkdir()
-    (root / "helpers" / "mod.py").write_text("x = 1\n")
-    (root / "codebook.yaml").write_text(
-        f'year: {YEAR}\ntitle: "Monitor gemeentelijk beleid arbeidstoeleiding vluchtelingen {YEAR}"\n'
-        'freeze_date: "2018-04-10"\nsynthetic: true\n'
-    )
-    kw = {"codebook": root / "codebook.yaml", "inputs": [], "helpers_dir": root / "helpers", "templates_dir": TEMPLATES}
+    kw = make_stub_project(root, raw=False)
     res = build_report(YEAR, root / "notebooks", root / "reports", BuildOptions(jobs=2, log=lambda line: None, **kw))
     return res.report_dir
 

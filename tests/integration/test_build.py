@@ -14,6 +14,7 @@ import pytest
 from jupyter_client.manager import AsyncKernelManager
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_raw_cell
 from process_helpers import pid_ended, wait_for, wait_for_exit, wait_for_file
+from stub_project import FIXTURES, TEMPLATES, make_stub_project
 
 from helpers.cli import main
 from helpers.publish import BuildError, BuildOptions, build_report
@@ -23,8 +24,6 @@ from helpers.survey.vocabulary import INDICATOR_COLUMNS
 
 pytestmark = pytest.mark.slow
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "notebooks"
-TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 YEAR = 2018
 #: A cell that says (atomically) which kernel runs it, then never ends.
 _RUNS_FOREVER = """\
@@ -56,15 +55,7 @@ def _add_cell(path: Path, source: str, index: int = 5) -> None:
 def project(tmp_path_factory: pytest.TempPathFactory) -> dict:
     """A copy of the stubs, fixed cache inputs and one cold build; later tests reuse the report."""
     root = tmp_path_factory.mktemp("build")
-    shutil.copytree(FIXTURES, root / "notebooks")
-    (root / "helpers").mkdir()
-    (root / "helpers" / "mod.py").write_text("x = 1\n")
-    (root / "raw").mkdir()
-    (root / "raw" / "export.csv").write_text("a,b\n1,2\n")
-    (root / "codebook.yaml").write_text(
-        f'year: {YEAR}\ntitle: "Monitor gemeentelijk beleid arbeidstoeleiding vluchtelingen {YEAR}"\n'
-        'freeze_date: "2018-04-10"\nsynthetic: true\n'
-    )
+    make_stub_project(root)
     kw = {
         "codebook": root / "codebook.yaml",
         "inputs": [root / "raw"],

@@ -14,14 +14,13 @@ import shutil
 from pathlib import Path
 
 import pytest
+from stub_project import TEMPLATES, make_stub_project
 
 from helpers.publish import BuildError, BuildOptions, build_report
 from helpers.survey.vocabulary import QUOTE_COLUMNS
 
 pytestmark = pytest.mark.slow
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "notebooks"
-TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 YEAR = 2018
 WRITE_PARTS = """\
 import csv
@@ -49,17 +48,9 @@ def _add_parts(nbdir: Path, stem: str, qid: str) -> None:
 @pytest.fixture(scope="module")
 def project(tmp_path_factory: pytest.TempPathFactory) -> dict:
     root = tmp_path_factory.mktemp("faults")
-    shutil.copytree(FIXTURES, root / "notebooks")
+    make_stub_project(root)
     _add_parts(root / "notebooks", "03_policy", "0123456789")
     _add_parts(root / "notebooks", "05_education", "abcdef0123")
-    (root / "helpers").mkdir()
-    (root / "helpers" / "mod.py").write_text("x = 1\n")
-    (root / "raw").mkdir()
-    (root / "raw" / "export.csv").write_text("a,b\n1,2\n")
-    (root / "codebook.yaml").write_text(
-        f'year: {YEAR}\ntitle: "Monitor gemeentelijk beleid arbeidstoeleiding vluchtelingen {YEAR}"\n'
-        'freeze_date: "2018-04-10"\nsynthetic: true\n'
-    )
     lines: list[str] = []
     kw = {"codebook": root / "codebook.yaml", "inputs": [root / "raw"], "helpers_dir": root / "helpers",
           "templates_dir": TEMPLATES, "log": lines.append, "jobs": 2}  # fmt: skip

@@ -24,14 +24,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from stub_project import TEMPLATES, make_stub_project
 
 from helpers.publish import BuildError, BuildOptions, build_report
 from helpers.survey.vocabulary import QUOTE_COLUMNS
 
 pytestmark = pytest.mark.slow
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "notebooks"
-TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 YEAR = 2018
 MANIFEST = "build-manifest.json"
 TAKEN_OVER = "uit het vorige rapport"
@@ -186,17 +185,9 @@ def _build(root: Path, lines: list[str] | None = None, **extra: object):
 def base(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The stubs with extra parts, and their report: the previous build every case starts from."""
     root = tmp_path_factory.mktemp("base")
-    shutil.copytree(FIXTURES, root / "notebooks")
+    make_stub_project(root)
     _append_cell(root / "notebooks" / "03_policy.ipynb", "parts", WRITE_PARTS.format(columns=QUOTE_COLUMNS))
     _append_cell(root / "notebooks" / "01_conclusions.ipynb", "views", CONCLUSION_VIEWS)
-    (root / "helpers").mkdir()
-    (root / "helpers" / "mod.py").write_text("x = 1\n")
-    (root / "raw").mkdir()
-    (root / "raw" / "export.csv").write_text("a,b\n1,2\n")
-    (root / "codebook.yaml").write_text(
-        f'year: {YEAR}\ntitle: "Monitor gemeentelijk beleid arbeidstoeleiding vluchtelingen {YEAR}"\n'
-        'freeze_date: "2018-04-10"\nsynthetic: true\n'
-    )
     _build(root)
     report = root / "reports" / str(YEAR)
     for rel, _ in DAMAGE.values():  # every damaged part exists, so every case damages something real

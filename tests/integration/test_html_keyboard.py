@@ -11,20 +11,18 @@ from __future__ import annotations
 import html
 import json
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 from axe_check import FRAME, MIN_WINDOW, chromium
+from stub_project import make_stub_project
 
 from helpers.publish import BuildOptions, build_report
 from helpers.publish.html_parts import FOLD_MIN_CELLS
 
 pytestmark = pytest.mark.slow
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "notebooks"
-TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 YEAR = 2018
 #: Most tab stops a keyboard user passes before the first figure of a chapter page (skip link, three
 #: navigation links, "Toon alle code", the folded set-up code and a toggle or two of the text before it).
@@ -105,14 +103,7 @@ def measure(page: Path, width: int) -> dict:
 @pytest.fixture(scope="module")
 def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("keyboard")
-    shutil.copytree(FIXTURES, root / "notebooks")
-    (root / "helpers").mkdir()
-    (root / "helpers" / "mod.py").write_text("x = 1\n")
-    (root / "codebook.yaml").write_text(
-        f'year: {YEAR}\ntitle: "Monitor gemeentelijk beleid arbeidstoeleiding vluchtelingen {YEAR}"\n'
-        'freeze_date: "2018-04-10"\nsynthetic: true\n'
-    )
-    kw = {"codebook": root / "codebook.yaml", "inputs": [], "helpers_dir": root / "helpers", "templates_dir": TEMPLATES}
+    kw = make_stub_project(root, raw=False)
     res = build_report(YEAR, root / "notebooks", root / "reports", BuildOptions(jobs=2, log=lambda line: None, **kw))
     return res.report_dir
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 import csv
 import json
 import re
-import shutil
 import subprocess
 import zipfile
 from html.parser import HTMLParser
@@ -22,12 +21,11 @@ from pathlib import Path
 
 import pytest
 import yaml
+from editions import build_project
 from hostile_strings import PAYLOADS
 from test_report_redaction import doctored_export
 
 from helpers import paths
-from helpers.load.export import build_processed
-from helpers.publish import BuildOptions, build_report
 from helpers.survey.text_escape import is_formula_text
 from helpers.survey.vocabulary import CHAPTER_ANCHOR
 
@@ -91,30 +89,7 @@ def built(tmp_path_factory) -> dict:
         (raw / name).symlink_to(paths.RAW_DIR / name)
     export = raw / str(YEAR) / "export.csv"
     changed = doctored_export(paths.RAW_DIR / str(YEAR) / "export.csv", export, _hostile_answers(secret))
-    (root / "notebooks").mkdir()
-    for stem in NOTEBOOKS:
-        shutil.copy2(paths.NOTEBOOKS_DIR / f"{stem}.ipynb", root / "notebooks")
-    processed = root / "data" / "processed"
-    mp = pytest.MonkeyPatch()
-    mp.setenv("MONITOR_ROOT", str(root))
-    mp.setattr(paths, "RAW_DIR", raw)
-    mp.delenv(paths.DATA_DIR_ENV, raising=False)
-    try:
-        result = build_report(
-            YEAR,
-            root / "notebooks",
-            root / "reports",
-            BuildOptions(
-                jobs=2,
-                codebook=raw / str(YEAR) / "codebook.yaml",
-                inputs=[raw],
-                processed_dir=processed / str(YEAR),
-                check_data=lambda: build_processed(YEAR, raw_dir=raw, processed_dir=processed),
-                log=lambda line: None,
-            ),
-        )
-    finally:
-        mp.undo()
+    result = build_project(YEAR, root, NOTEBOOKS)
     report = result.report_dir
     pdf = subprocess.run(["pdftotext", str(report / f"monitor_{YEAR}.pdf"), "-"], capture_output=True, text=True,
                          check=True).stdout  # fmt: skip

@@ -19,10 +19,9 @@ from pathlib import Path
 
 import pytest
 import yaml
+from editions import build_project
 
 from helpers import paths
-from helpers.load.export import build_processed
-from helpers.publish import BuildOptions, build_report
 from helpers.survey.export_layout import BOM, HEADER_ROWS, format_csv
 
 pytestmark = pytest.mark.slow
@@ -78,30 +77,7 @@ def built(tmp_path_factory) -> dict:
     for name in ("reference", "published"):
         (raw / name).symlink_to(paths.RAW_DIR / name)
     changed = doctored_export(paths.RAW_DIR / str(YEAR) / "export.csv", raw / str(YEAR) / "export.csv")
-    (root / "notebooks").mkdir()
-    for stem in NOTEBOOKS:
-        shutil.copy2(paths.NOTEBOOKS_DIR / f"{stem}.ipynb", root / "notebooks")
-    processed = root / "data" / "processed"
-    mp = pytest.MonkeyPatch()
-    mp.setenv("MONITOR_ROOT", str(root))  # the kernels read this project, not the repository
-    mp.setattr(paths, "RAW_DIR", raw)  # and so does the build (notes.yaml of this year)
-    mp.delenv(paths.DATA_DIR_ENV, raising=False)
-    try:
-        result = build_report(
-            YEAR,
-            root / "notebooks",
-            root / "reports",
-            BuildOptions(
-                jobs=2,
-                codebook=raw / str(YEAR) / "codebook.yaml",
-                inputs=[raw],
-                processed_dir=processed / str(YEAR),
-                check_data=lambda: build_processed(YEAR, raw_dir=raw, processed_dir=processed),
-                log=lambda line: None,
-            ),
-        )
-    finally:
-        mp.undo()
+    result = build_project(YEAR, root, NOTEBOOKS)
     report = result.report_dir
     pdf = subprocess.run(["pdftotext", str(report / f"monitor_{YEAR}.pdf"), "-"], capture_output=True, text=True,
                          check=True).stdout  # fmt: skip
