@@ -120,3 +120,20 @@ def test_frame_change_names_mergers_divisions_and_counts():
     assert not frame_change(2019, 2019).changed
     text = frame_change_sentence(change, 2018, 2019)
     assert "telt 355 gemeenten, die van 2018 (1 januari 2018) 380" in text and "Winsum werd verdeeld" in text
+
+
+def test_the_changes_page_says_when_the_frame_differs():
+    from helpers.analysis.comparisons import share_change
+    from helpers.analysis.edition_changes import ShareChange
+    from helpers.publish.compare import frame_notes
+    from helpers.survey.codebook import load_codebook
+
+    q = load_codebook(paths.codebook_path(2019)).question("additional_policy")
+
+    def compared(y0: int, y1: int) -> ShareChange:
+        return ShareChange(q, "Ja", "yes", share_change((y0, 70.0, 280, 380), (y1, 72.0, 272, 355)), "berekend")
+
+    (note,) = frame_notes([compared(2018, 2019)], 2019)
+    assert "(1 januari 2019, 355 gemeenten)" in note and "(1 januari 2018, 380 gemeenten)" in note
+    assert frame_notes([compared(2019, 2020)], 2020) == []  # the same frame: nothing to say
+    assert frame_notes([compared(2017, 2019)], 2019) == []  # 2017 is known from its publication only

@@ -17,10 +17,13 @@ from pathlib import Path
 
 import pandas as pd
 
+from helpers import paths
 from helpers.analysis.comparisons import MARGIN_DECIMALS, EditionChange
 from helpers.analysis.edition_changes import ShareChange, edition_changes
+from helpers.analysis.frame_change import frame_change
 from helpers.publish.page_shell import banner, page, scroll_box
 from helpers.report.phrases import change_verb
+from helpers.survey.codebook import load_codebook
 from helpers.survey.formatting import fmt_number, fmt_pct
 from helpers.survey.text_escape import html_text, markdown_text
 
@@ -48,10 +51,8 @@ def load_changes(year: int, since: int | None = None) -> list[ShareChange]:
     Uses the codebooks of every year up to ``year``, each year's municipalities table (processed, or
     loaded like ``make data`` would) and the published values of earlier editions.
     """
-    from helpers import paths
     from helpers.analysis.trends import load_published
     from helpers.load.processed import edition_years, municipalities
-    from helpers.survey.codebook import load_codebook
     from helpers.survey.lineage import QuestionHistory
 
     years = [y for y in range(2000, year + 1) if paths.codebook_path(y).is_file()]
@@ -161,6 +162,31 @@ def _notes(group: Sequence[ShareChange], year: int) -> list[str]:
     return out
 
 
+def _frame_year(year: int) -> int | None:
+    path = paths.codebook_path(year)
+    return load_codebook(path).frame_year if path.is_file() else None
+
+
+def frame_notes(changes: Sequence[ShareChange], year: int) -> list[str]:
+    """One sentence per earlier edition compared whose municipality frame differs from this year's: the
+    percentages are of different sets of municipalities (the panel column compares the same ones)."""
+    after = _frame_year(year)
+    notes = []
+    for y0 in sorted({c.change.year_before for c in changes}):
+        before = _frame_year(y0)
+        if after is None or before is None:
+            continue  # an edition known only from its publication: its frame is not in data/raw
+        change = frame_change(before, after)
+        if change.changed:
+            notes.append(
+                f"De gemeentelijst van {year} (1 januari {after}, {change.n_after} gemeenten) is door herindelingen "
+                f"een andere dan die van {y0} (1 januari {before}, {change.n_before} gemeenten): de percentages gaan "
+                f"niet over precies dezelfde gemeenten. De kolom ‘{PANEL_HEAD}’ vergelijkt alleen de gemeenten die "
+                "in beide edities antwoordden en niet zijn heringedeeld."
+            )
+    return notes
+
+
 def changes_markdown(changes: Sequence[ShareChange], year: int) -> str:
     """The appendix for the PDF: the rule, then per question its shares in both editions and the verdicts."""
     head = [f"# {TITLE}", ""]
@@ -175,6 +201,7 @@ def changes_markdown(changes: Sequence[ShareChange], year: int) -> str:
         f"*{RULE_POINTER}*",
         "",
     ]
+    head += [f"*{markdown_text(note)}*\n" for note in frame_notes(changes, year)]
     lines = list(head)
     for group in _groups(changes):
         q = group[0].question
@@ -239,6 +266,7 @@ def changes_page(changes: Sequence[ShareChange], year: int, title: str, syntheti
 <h1>{esc(TITLE)}</h1>
 {banner(synthetic_note)}{intro}
 <p><em>{esc(RULE_POINTER)}</em></p>
+{"".join(f"<p>{esc(note)}</p>" for note in frame_notes(changes, year))}
 {moved_html}{mixed_html}<h2>Alle vergelijkbare vragen</h2>
 {chr(10).join(sections)}
 """
@@ -300,8 +328,6 @@ class EditionSection:
 
 def _inputs_digest(year: int) -> str:
     """Everything the comparison reads: codebooks, processed tables, published values, the analysis code."""
-    from helpers import paths
-
     files = [p for y in range(2000, year + 1) for p in (paths.codebook_path(y), paths.export_path(y)) if p.is_file()]
     files += sorted(paths.PUBLISHED_DIR.glob("*.csv")) + sorted(paths.REFERENCE_DIR.glob("*.csv"))
     code = Path(__file__).parents[1]
