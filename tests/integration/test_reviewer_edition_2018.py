@@ -81,3 +81,40 @@ def test_pdf_has_the_warning_on_every_page_and_nothing_outside_the_margins(repor
                 outside.append((number, word))
     assert not outside, outside[:10]
     assert "Wat is er veranderd sinds de vorige editie" in text and "Colofon" in pages[1]
+
+
+def test_the_site_folder_served_alone_has_no_broken_link(report: Path) -> None:
+    """``site/`` served on its own over HTTP: every page, and every file a page links (downloads, the PDF,
+    registers, executed notebooks), answers 200 — nothing points outside the folder."""
+    import functools
+    import http.server
+    import threading
+    import urllib.error
+    import urllib.request
+
+    from helpers.publish.site import SITE_DIR, links
+
+    site = report / SITE_DIR
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site))
+    handler.log_message = lambda *args: None  # type: ignore[attr-defined]
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}/"
+    try:
+        pages = sorted(p.name for p in site.glob("*.html"))
+        targets = {t for p in pages for t in links((site / p).read_text(encoding="utf-8"))} | set(pages)
+        broken = []
+        for target in sorted(targets):
+            try:
+                with urllib.request.urlopen(base + urllib.request.pathname2url(target), timeout=600) as r:
+                    ok = r.status == 200
+            except urllib.error.URLError:
+                ok = False
+            if not ok or target.startswith("../"):
+                broken.append(target)
+    finally:
+        server.shutdown()
+    assert len(pages) >= 12 and len(targets) > 100
+    assert broken == []
+    kinds = {Path(t).suffix for t in targets}
+    assert {".csv", ".xlsx", ".pdf", ".ipynb", ".txt", ".html"} <= kinds

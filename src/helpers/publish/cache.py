@@ -219,7 +219,7 @@ def owner(rel: str, stems: Iterable[str]) -> str | None:
     ``figures/03_policy/…``, ``figures/figuur_3_2.png``), or None for a file of the build itself."""
     parts = rel.split("/")
     stems = list(stems)
-    if parts[0] == "html" or len(parts) == 1:  # rendered pages and the build's own files
+    if parts[0] in ("html", "site") or len(parts) == 1:  # rendered pages, the site and the build's own files
         return None
     for stem in stems:
         if stem in parts[:-1] or parts[-1].startswith(f"{stem}."):

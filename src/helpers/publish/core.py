@@ -29,6 +29,7 @@ from helpers.publish.params import notebook_parameters
 from helpers.publish.preflight import check_data_first
 from helpers.publish.render import render_report
 from helpers.publish.repro import environment, report_meta, reproducible_env
+from helpers.publish.site import make_site
 
 #: Files of ``src/helpers`` that make up the code of the notebooks (the first-names list of the quotes, too).
 SOURCE_SUFFIXES = (".py", ".txt")
@@ -244,6 +245,7 @@ def _produce(
                 "{{ remarks(...) }} in dat notebook; controleer notebook en anker"
             )
         render_report(b, plan.report_order(b.notebooks), staging, result, fresh_render)
+        make_site(staging)  # html/ and everything its pages link, in one folder that stands on its own
     return seconds
 
 
