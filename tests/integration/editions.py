@@ -30,6 +30,7 @@ def build_project(year: int, root: Path, notebooks: list[str]) -> BuildResult:
     through ``MONITOR_ROOT``): the data check first, as ``make report`` does."""
     import pytest
 
+    from helpers.analysis import panel
     from helpers.load.export import build_processed
 
     raw, processed = root / "data" / "raw", root / "data" / "processed"
@@ -38,8 +39,12 @@ def build_project(year: int, root: Path, notebooks: list[str]) -> BuildResult:
         shutil.copy2(paths.NOTEBOOKS_DIR / f"{stem}.ipynb", root / "notebooks")
     mp = pytest.MonkeyPatch()
     mp.setenv("MONITOR_ROOT", str(root))  # the kernels read this project, not the repository
-    mp.setattr(paths, "RAW_DIR", raw)  # and so does the build (notes.yaml of this year)
+    mp.setattr(paths, "RAW_DIR", raw)  # and so does the build (notes.yaml of this year, frames, mergers)
+    mp.setattr(paths, "REFERENCE_DIR", raw / "reference")
+    mp.setattr(paths, "PUBLISHED_DIR", raw / "published")
+    mp.setattr(paths, "PROCESSED_DIR", processed)
     mp.delenv(paths.DATA_DIR_ENV, raising=False)
+    panel._mergers.cache_clear()
     try:
         return build_report(
             year,
@@ -56,3 +61,4 @@ def build_project(year: int, root: Path, notebooks: list[str]) -> BuildResult:
         )
     finally:
         mp.undo()
+        panel._mergers.cache_clear()
