@@ -23,6 +23,7 @@ import pytest
 from helpers import paths
 from helpers.load.export import build_processed
 from helpers.publish import BuildOptions, build_report
+from helpers.publish.execute import SocketKernelManager
 from helpers.publish.feedback import FeedbackBuildError, build_feedback
 from helpers.survey.codebook import load_codebook
 from helpers.survey.formatting import fmt_number, fmt_pct
@@ -311,7 +312,8 @@ def test_notebook_interactively_shows_the_default_respondent_and_writes_nothing(
     out = tmp_path / "feedback.ipynb"
     papermill.execute_notebook(
         str(paths.NOTEBOOKS_DIR / "feedback.ipynb"), str(out), parameters={"data_dir": str(b2018["data"])},
-        kernel_name="python3", cwd=str(paths.NOTEBOOKS_DIR), progress_bar=False,
+        kernel_name="python3", kernel_manager_class=SocketKernelManager, cwd=str(paths.NOTEBOOKS_DIR),
+        progress_bar=False,
     )  # fmt: skip
     shown = ["".join(o["data"]["text/markdown"]) for c in json.loads(out.read_text())["cells"]
              for o in c.get("outputs", []) if "text/markdown" in o.get("data", {})]  # fmt: skip

@@ -14,6 +14,7 @@ import papermill
 import pytest
 
 from helpers import paths
+from helpers.publish.execute import SocketKernelManager
 
 pytestmark = pytest.mark.slow
 
@@ -45,6 +46,7 @@ def _run_by_hand(project: Path, name: str, monkeypatch) -> None:
         str(notebook),
         str(project / f"{name}.out.ipynb"),
         kernel_name="python3",
+        kernel_manager_class=SocketKernelManager,
         progress_bar=False,
         cwd=str(notebook.parent),
     )

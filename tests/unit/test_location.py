@@ -62,10 +62,16 @@ def test_the_build_line_has_one_location(tmp_path):
 @pytest.mark.slow
 def test_in_a_kernel_a_prose_error_is_one_line_at_the_prompt_it_happened(tmp_path):
     """A real kernel: the error output's traceback is the one Dutch line, naming ``In [n]`` as the reply does."""
-    from jupyter_client.manager import start_new_kernel
+    from jupyter_client.manager import KernelManager
 
-    km, kc = start_new_kernel(kernel_name="python3")
+    from helpers.publish.execute import KERNEL_START_LIMIT, kernel_socket_prefix
+
+    km = KernelManager(kernel_name="python3", transport="ipc", ip=kernel_socket_prefix())
+    km.start_kernel()
+    kc = km.client()
+    kc.start_channels()
     try:
+        kc.wait_for_ready(timeout=KERNEL_START_LIMIT)
         code = (
             "from helpers.report.errors import LocatedError\n"
             "from helpers.report.location import prompt_number\n"

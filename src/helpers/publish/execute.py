@@ -3,14 +3,23 @@
 Each notebook runs in its own kernel (``kernel_name="python3"``) with the notebooks directory as
 working directory. Threads are enough: the work happens in the kernel processes. Kernels start in
 their own session, so Ctrl-C only reaches the build; it then kills the kernels it started.
+
+Kernels talk over Unix sockets in a private folder, not TCP ports: a TCP port is chosen by the build,
+released, then bound by the kernel a few seconds later, and any other process on the machine may take
+it in between. ipykernel then does not exit but hangs until the start limit (seen under parallel test
+runs). A socket path that only this build knows cannot be taken.
 """
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import sys
+import tempfile
 import threading
 import time
+import uuid
 import weakref
 from collections.abc import Callable, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
@@ -31,7 +40,16 @@ def log_stderr(line: str) -> None:
     print(line, file=sys.stderr, flush=True)
 
 
-class _TrackedKernelManager(AsyncKernelManager):
+class SocketKernelManager(AsyncKernelManager):
+    """Kernel manager whose kernel listens on private Unix sockets (see the module docstring)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("transport", "ipc")
+        kwargs.setdefault("ip", kernel_socket_prefix())
+        super().__init__(**kwargs)
+
+
+class _TrackedKernelManager(SocketKernelManager):
     """Kernel manager that registers itself so an interrupted build can kill its kernels."""
 
     live: ClassVar[weakref.WeakSet[_TrackedKernelManager]] = weakref.WeakSet()
@@ -68,6 +86,30 @@ class _TrackedKernelManager(AsyncKernelManager):
 
 #: Set by an interrupted build: a kernel that finishes starting afterwards is killed at once.
 _stopping = threading.Event()
+
+_sockets: Path | None = None
+_sockets_lock = threading.Lock()
+
+#: Unix socket paths may hold at most 107 bytes; the folder leaves room for a 12-character name and "-N".
+_SOCKET_PATH_ROOM = 90
+
+
+def kernel_socket_prefix() -> str:
+    """A fresh socket path prefix for one kernel (``transport="ipc"``); its sockets are ``<prefix>-1`` … ``-5``."""
+    return str(_socket_dir() / uuid.uuid4().hex[:12])
+
+
+def _socket_dir() -> Path:
+    """This process's private folder (0700) for kernel sockets, made once and removed at exit."""
+    global _sockets
+    with _sockets_lock:
+        if _sockets is None or not _sockets.is_dir():
+            base = tempfile.gettempdir()
+            if len(base) > _SOCKET_PATH_ROOM - 30:
+                base = "/tmp"
+            _sockets = Path(tempfile.mkdtemp(prefix="monitor-kernels-", dir=base))
+            atexit.register(shutil.rmtree, _sockets, ignore_errors=True)
+        return _sockets
 
 
 def kill_kernels() -> None:
@@ -148,7 +190,17 @@ def run_notebook(
         raise ExecutionFailure(job.name, exc.ename, str(exc.evalue), exc.exec_count, job.out) from exc
     except Exception as exc:  # kernel died, timeout, unreadable notebook ...
         out = job.out if job.out.exists() else None
-        raise ExecutionFailure(job.name, type(exc).__name__, str(exc), None, out) from exc
+        said = _last_kernel_line(job.kernel_log)
+        evalue = f"{exc} (kernel: {said})" if said else str(exc)
+        raise ExecutionFailure(job.name, type(exc).__name__, evalue, None, out) from exc
+
+
+def _last_kernel_line(log: Path | None) -> str:
+    """The kernel's own last words in its log (e.g. why it could not start), or ''."""
+    if log is None or not log.is_file():
+        return ""
+    lines = [ln.strip() for ln in log.read_text(encoding="utf-8", errors="replace").splitlines() if ln.strip()]
+    return lines[-1][:300] if lines else ""
 
 
 def run_graph(
