@@ -56,6 +56,9 @@ bench-load: $(SETUP) ## Load time and memory of a generated export with FACTOR (
 new-year: $(SETUP) ## Scaffold data/raw/$(YEAR) from data/raw/$(FROM)
 	$(MONITOR) new-year --year $(YEAR) --from-year $(FROM)
 
+new-chapter: $(SETUP) ## New chapter notebook from the template: NUMBER=11 NAME=language_support TITLE="Taal en participatie"
+	$(MONITOR) new-chapter --year $(YEAR) --number "$(NUMBER)" --name "$(NAME)" --title "$(TITLE)"
+
 compare: $(SETUP) ## Every share of FROM and TO compared (change, margin, verdict) -> reports/vergelijking_FROM_TO.csv
 	$(MONITOR) compare --from-year $(FROM) --to-year $(TO)
 
@@ -65,4 +68,4 @@ codebook-diff: $(SETUP) ## List questionnaire changes between FROM and TO
 clean: ## Remove processed data and built reports (never touches data/raw)
 	rm -rf data/processed/[0-9]* reports/[0-9]* reports/.tmp-* .build .cache
 
-.PHONY: help setup hooks data example-data report feedback test test-fast lint bench bench-load new-year codebook-diff compare clean
+.PHONY: help setup hooks data example-data report feedback test test-fast lint bench bench-load new-year new-chapter codebook-diff compare clean

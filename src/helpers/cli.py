@@ -222,6 +222,44 @@ register(
 )
 
 
+# --- monitor new-chapter ---------------------------------------------------------------------
+
+
+def _new_chapter_args(p: argparse.ArgumentParser) -> None:
+    _year(p, "het jaar waarvan de codebook de vragen van het hoofdstuk geeft")
+    p.add_argument("--number", type=int, required=True, help="hoofdstuknummer, 2–99 (de vragen met dit 'chapter')")
+    p.add_argument("--name", required=True, help="bestandsnaam na het nummer, bv. language_support")
+    p.add_argument("--title", required=True, help="de titel boven het hoofdstuk, bv. 'Taal en participatie'")
+
+
+def _new_chapter_run(args: argparse.Namespace) -> int:
+    from helpers import paths
+    from helpers.report.chapter_template import ChapterTemplateError, write_new_chapter
+    from helpers.survey.codebook import load_codebook
+
+    codebook = load_codebook(paths.codebook_path(args.year))
+    try:
+        path = write_new_chapter(paths.NOTEBOOKS_DIR, codebook, args.number, args.name, args.title)
+    except (ChapterTemplateError, FileExistsError) as exc:
+        print(f"Geen hoofdstuk gemaakt: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    shown = len(codebook.by_chapter(args.number))
+    print(
+        f"Gemaakt: {paths.display(path)} ({shown} vraag/vragen uit de codebook van {args.year}).\n"
+        "Open het in JupyterLab: het draait meteen. Schrijf de cellen met het label ‘sjabloon’ (beginnend met ✎) "
+        "zelf en haal het label weg; zolang er één staat, weigert `make report` het hoofdstuk."
+    )
+    return 0
+
+
+register(
+    "new-chapter",
+    "Maak een nieuw hoofdstuknotebook uit het sjabloon, met een sectie per vraag van dat hoofdstuk in de codebook",
+    _new_chapter_args,
+    _new_chapter_run,
+)
+
+
 # --- monitor codebook-diff -------------------------------------------------------------------
 
 

@@ -84,7 +84,9 @@ def test_assemble_concatenates_parts_in_the_given_order(tmp_path: Path) -> None:
     (tmp_path / "indicators" / "02_intro.csv").write_text(head + "2018,2,q2,,Ja,pct,2,,Hoofdstuk 2")
     out = assemble(tmp_path, ["01_conclusions", "02_intro", "03_policy"])
     assert out is not None
-    assert out.read_text() == head + "2018,2,q2,,Ja,pct,2,,Hoofdstuk 2\n2018,3,q3,,Ja,pct,3.5,282,Figuur 3.1\n"
+    assert out.read_text() == head.replace("\n", ",id\n") + (
+        "2018,2,q2,,Ja,pct,2,,Hoofdstuk 2,q2.ja.pct\n2018,3,q3,,Ja,pct,3.5,282,Figuur 3.1,q3.ja.pct\n"
+    )  # the build gives every number its id
     extra = head.replace(",build_ref", ",build_ref,extra")
     (tmp_path / "indicators" / "04_x.csv").write_text(extra + "2018,4,q4,,Ja,pct,1,2,Tabel 4.1,x\n")
     with pytest.raises(IndicatorError, match=r"04_x\.csv"):
@@ -195,9 +197,9 @@ def test_merge_puts_chapters_in_order_and_00_in_the_appendix(tmp_path: Path) -> 
 
 def test_chapter_title_requires_an_h1() -> None:
     assert chapter_title(new_notebook(cells=[new_markdown_cell("# Beleid ##\n\ntekst")])) == "Beleid"
-    with pytest.raises(MergeError, match="H1"):
+    with pytest.raises(MergeError, match="hoofdstuktitel"):
         chapter_title(new_notebook(cells=[new_markdown_cell("## Beleid")]), "03_policy.ipynb")
-    with pytest.raises(MergeError, match="H1"):
+    with pytest.raises(MergeError, match="hoofdstuktitel"):
         chapter_title(new_notebook(cells=[new_code_cell("x = 1")]))
 
 

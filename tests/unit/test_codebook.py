@@ -507,3 +507,14 @@ def test_nesting_up_to_the_limit_is_read(tmp_path):
     path = tmp_path / "x.yaml"
     path.write_text("[" * (MAX_DEPTH) + "]" * (MAX_DEPTH) + "\n", encoding="utf-8")
     assert read_yaml(path) is not None
+
+
+#: Longer than this, a question's text is too long for a caption or a chart label: the codebook gives ``short``.
+CAPTION_LENGTH = 100
+
+
+@pytest.mark.parametrize("year", [2018, 2019, 2020])
+def test_every_long_question_has_a_short_title_for_captions_and_charts(year):
+    cb = load_codebook(codebook_path(year))
+    long = [q.id for q in cb.all_questions if q.type != "municipality" and len(q.title) > CAPTION_LENGTH]
+    assert long == [], f"{year}: geef deze vragen een 'short' in codebook.yaml"

@@ -123,3 +123,17 @@ def test_base_text_and_appendix_numbers():
     assert n_text([_table("a", {"x": 1.0}, None, ns=[None])]) == ""
     reg = Registry(0, 2018, ".", "00_data", display=Shown())
     assert (reg.chapter_label, reg.text_label) == ("A", "Bijlage A")
+
+
+def _trend(ns: dict[str, float | None]) -> Table:
+    data = pd.DataFrame({"Ja": [50.0] * len(ns), "n": pd.array(list(ns.values()), dtype="Float64")},
+                        index=pd.Index(list(ns), name="Jaar"))  # fmt: skip
+    numbers = pd.DataFrame(columns=["category", "stat", "value", "n"])
+    return Table(data=data, question="q", title="Trend", n=None, base="", kind="trend", stat="pct",
+                 formats={"Ja": "pct", "n": "int"}, indicators=numbers)  # fmt: skip
+
+
+def test_a_trend_caption_names_the_base_of_each_edition_it_knows():
+    assert n_text([_trend({"2016": None, "2017": None, "2018": 282})]) == "n=282 in 2018"
+    assert n_text([_trend({"2017": 202, "2018": 253})]) == "n=202 in 2017, 253 in 2018"
+    assert n_text([_trend({"2017": None})]) == ""

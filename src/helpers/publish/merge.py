@@ -24,23 +24,36 @@ def chapter_title(nb: Any, name: str = "notebook") -> str:
     """The H1 of the first cell (CONVENTIONS §7); raise MergeError when there is none."""
     first = nb.cells[0] if nb.cells else None
     if first is None or first.cell_type != "markdown":
-        raise MergeError(f"{name}: the first cell must be a markdown cell with an H1 (# Titel)")
+        raise MergeError(f"{name}: de eerste cel moet een Markdown-cel met de hoofdstuktitel zijn (# Titel)")
     line = first.source.lstrip().splitlines()[0] if first.source.strip() else ""
     m = _H1.match(line)
     if not m:
-        raise MergeError(f"{name}: the first cell must start with an H1 (# Titel), found {line[:40]!r}")
+        raise MergeError(
+            f"{name}: de eerste cel moet beginnen met de hoofdstuktitel (# Titel); gevonden: {line[:40]!r}"
+        )
     return m.group(1)
 
 
 def check_source(path: Path) -> str:
-    """The H1 of a source notebook (plain JSON read); MergeError when the first cell has none."""
+    """The H1 of a source notebook (plain JSON read); MergeError when the first cell has none or a cell
+    still holds text of the chapter template (``monitor new-chapter``)."""
     from nbformat import from_dict
+
+    from helpers.report.chapter_template import template_leftovers
+    from helpers.survey.vocabulary import TEMPLATE_TAG
 
     nb = from_dict(json.loads(Path(path).read_text(encoding="utf-8")))
     for cell in nb.cells:
         if isinstance(cell.get("source"), list):
             cell["source"] = "".join(cell["source"])
-    return chapter_title(nb, Path(path).name)
+    title = chapter_title(nb, Path(path).name)
+    leftovers = template_leftovers(Path(path))
+    if leftovers:
+        raise MergeError(
+            f"{len(leftovers)} cel(len) met tekst uit het sjabloon; schrijf die tekst zelf en haal dan het label "
+            f"‘{TEMPLATE_TAG}’ van de cel (in JupyterLab: rechterbalk, Cell Tags):\n  " + "\n  ".join(leftovers)
+        )
+    return title
 
 
 def load_executed(path: Path, notebook: Notebook) -> Any:

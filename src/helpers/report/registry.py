@@ -78,6 +78,8 @@ def n_text(tables: Sequence[Table], n: int | None = None) -> str:
     """The base for a caption: ``n=282``, ``n=270–282`` when the numbers rest on several bases, '' if none."""
     if n is not None:
         return fmt_n(n)
+    if tables and all(t.kind == "trend" for t in tables):
+        return _trend_bases(tables)
     given = {int(t.n) for t in tables if t.n is not None}
     if not given:  # the bases of the shares and means shown (a count has no base)
         given = {
@@ -90,6 +92,22 @@ def n_text(tables: Sequence[Table], n: int | None = None) -> str:
         return ""
     low, high = min(given), max(given)
     return fmt_n(low) if low == high else f"n={low}–{high}"
+
+
+def _trend_bases(tables: Sequence[Table]) -> str:
+    """The base of each edition in a trend view: ``n=282 in 2018`` or ``n=202 in 2017, 253 in 2018`` (years
+    whose published value came without a base are left out; one base for all years is stated once)."""
+    per_year: dict[str, set[int]] = {}
+    for t in tables:
+        for year, value in t.data["n"].items():
+            if value is not None and not pd.isna(value):
+                per_year.setdefault(str(year), set()).add(int(value))
+    if not per_year:
+        return ""
+    parts = [
+        f"{'–'.join(str(v) for v in sorted({min(ns), max(ns)}))} in {year}" for year, ns in sorted(per_year.items())
+    ]
+    return "n=" + ", ".join(parts)
 
 
 class Registry:

@@ -21,12 +21,19 @@ earlier categories a year continues as a sum of its keys (a split option and its
 
 :class:`QuestionHistory` answers "what is question X in year Y" and "which categories of that
 year's question make up category K" for every year with a codebook.
+
+What changed between two editions is named here too, once: :class:`ChangeKind` (every kind with its
+section and Dutch wording), :func:`question_pairs` (which question continues which) and
+:func:`category_changes` (options and items by key and lineage); ``year.codebook_diff`` reports them.
+Adding a kind is one member of :class:`ChangeKind` plus its tests.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from enum import Enum, StrEnum
+from functools import partial
 from typing import Literal
 
 from helpers.survey.codebook import Codebook, Item, Option, Question
@@ -183,8 +190,9 @@ def _options_and_items(q: Question) -> list[Option | Item]:
 
 
 def _sources(category: Option | Item) -> set[str]:
-    """The earlier keys a category's lineage names (``split_from``, ``merged_from``, ``renamed_from``)."""
-    return set(category.merged_from) | {k for k in (category.split_from, category.renamed_from) if k}
+    """The earlier keys a category's lineage names (:data:`CATEGORY_LINEAGE_FIELDS`)."""
+    named = [getattr(category, field) for field in CATEGORY_LINEAGE_FIELDS]
+    return {k for value in named for k in ([value] if isinstance(value, str) else value or [])}
 
 
 def applied_lineage(category: Option | Item, older_keys: set[str]) -> bool:
@@ -397,20 +405,286 @@ def scale_changes(old: Codebook, new: Codebook) -> list[ScaleChange]:
     codebook says "same question" (same id or ``comparable_with``) for answers on another scale.
     """
     out = []
+    for before, q, link in question_pairs(old, new):
+        if before is None or q is None or link in ("added", "dropped"):
+            continue
+        reason = scale_change_reason(before, q, ordered=new.is_ordered(q.id) or old.is_ordered(before.id))
+        if reason:
+            labels = (tuple(o.label for o in before.options), tuple(o.label for o in q.options))
+            out.append(ScaleChange(q.id, before.id, link, old.year, *labels, reason))  # type: ignore[arg-type]
+    return out
+
+
+# --- change kinds: what a codebook diff reports -------------------------------------------------
+
+
+class ChangeGroup(Enum):
+    """The sections of a questionnaire-change listing, in order, with their Dutch headings.
+
+    ``per_question``: the lines are grouped under the question they change (otherwise one line per change).
+    """
+
+    title: str
+    per_question: bool
+
+    def __init__(self, title: str, per_question: bool) -> None:
+        self.title = title
+        self.per_question = per_question
+
+    ADDED = "Nieuwe vragen", False
+    DROPPED = "Vervallen vragen", False
+    LINKED = "Vervangen vragen", False
+    QUESTION = "Gewijzigde vragen", True
+    ANSWERS = "Antwoordmogelijkheden", True
+    ROUTING = "Routing", True
+
+
+class CategoryChange(Enum):
+    """How one answer category (option or item) differs from the previous edition's, by key and lineage."""
+
+    ADDED = "added"
+    DROPPED = "dropped"
+    #: Same key, another label.
+    RELABELLED = "renamed"
+    SPLIT = "split"
+    MERGED = "merged"
+    KEY_RENAMED = "key_renamed"
+    RECODED = "recoded"
+
+
+Subject = Literal["option", "item"]
+
+#: Appended to a ``scale`` line when the codebook calls the two versions the same question.
+SCALE_PROBLEM_NOTE = " (LET OP: een gewijzigde schaal hoort een nieuw id met replaces te krijgen)"
+
+
+class ChangeKind(StrEnum):
+    """Every kind of difference between two editions' codebooks: the one list (``year.codebook_diff`` reports them).
+
+    The value is what ``Change.kind`` writes (CSV, tests). Each kind carries its section
+    (:class:`ChangeGroup`), its Dutch Markdown wording, whether only the codebook sees it
+    (``internal``: keys and codes, listed by ``monitor codebook-diff`` and not in the report) and, for an
+    option or item change, which :class:`CategoryChange` of which subject it is. The wording is a
+    ``str.format`` template; ``year.codebook_diff`` fills it with Markdown-escaped values:
+    ``{old}``/``{new}`` (a label or text), ``{old_text}``/``{new_text}`` (whitespace collapsed),
+    ``{old_list}``/``{new_list}`` (``a | b`` as ‘a’ en ‘b’), ``{old_raw}``/``{new_raw}`` (not escaped:
+    keys, codes, types), ``{old_limit}``/``{new_limit}`` (empty as "onbeperkt") and ``{problem}``
+    (:data:`SCALE_PROBLEM_NOTE` or nothing). Adding a kind is adding a member here plus its tests.
+    """
+
+    group: ChangeGroup
+    wording: str
+    internal: bool
+    category: tuple[Subject, CategoryChange] | None
+
+    def __new__(
+        cls,
+        value: str,
+        group: ChangeGroup,
+        wording: str,
+        internal: bool = False,
+        category: tuple[Subject, CategoryChange] | None = None,
+    ) -> ChangeKind:
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.group, member.wording, member.internal, member.category = group, wording, internal, category
+        return member
+
+    ADDED = "added", ChangeGroup.ADDED, "*{new_text}*"
+    DROPPED = "dropped", ChangeGroup.DROPPED, "*{old_text}*"
+    COMPARABLE = (
+        "comparable",
+        ChangeGroup.LINKED,
+        "*{new_text}* vervangt *{old_text}*; vergelijkbaar, de tijdreeks loopt door",
+    )
+    REPLACES = (
+        "replaces",
+        ChangeGroup.LINKED,
+        "*{new_text}* vervangt *{old_text}*; niet vergelijkbaar, breuk in de tijdreeks",
+    )
+    TEXT = "text", ChangeGroup.QUESTION, "was *{old_text}*, nu *{new_text}*"
+    TYPE = "type", ChangeGroup.QUESTION, "vraagsoort was {old_raw}, nu {new_raw}"
+    CHAPTER = "chapter", ChangeGroup.QUESTION, "stond in hoofdstuk {old_raw}, nu in hoofdstuk {new_raw}"
+    OPTION_ADDED = (
+        "option_added",
+        ChangeGroup.ANSWERS,
+        "nieuwe antwoordmogelijkheid ‘{new}’",
+        False,
+        ("option", CategoryChange.ADDED),
+    )
+    OPTION_DROPPED = (
+        "option_dropped",
+        ChangeGroup.ANSWERS,
+        "antwoordmogelijkheid ‘{old}’ vervallen",
+        False,
+        ("option", CategoryChange.DROPPED),
+    )
+    OPTION_RENAMED = (
+        "option_renamed",
+        ChangeGroup.ANSWERS,
+        "‘{old}’ heet nu ‘{new}’",
+        False,
+        ("option", CategoryChange.RELABELLED),
+    )
+    OPTION_SPLIT = (
+        "option_split",
+        ChangeGroup.ANSWERS,
+        "‘{old}’ is gesplitst in {new_list}; samen zetten zij de reeks voort",
+        False,
+        ("option", CategoryChange.SPLIT),
+    )
+    OPTION_MERGED = (
+        "option_merged",
+        ChangeGroup.ANSWERS,
+        "{old_list} zijn samengevoegd tot ‘{new}’",
+        False,
+        ("option", CategoryChange.MERGED),
+    )
+    OPTION_KEY_RENAMED = (
+        "option_key_renamed",
+        ChangeGroup.ANSWERS,
+        "sleutel `{old_raw}` heet nu `{new_raw}`",
+        True,
+        ("option", CategoryChange.KEY_RENAMED),
+    )
+    OPTION_RECODED = (
+        "option_recoded",
+        ChangeGroup.ANSWERS,
+        "code {old_raw} is nu {new_raw}",
+        True,
+        ("option", CategoryChange.RECODED),
+    )
+    ITEM_ADDED = (
+        "item_added",
+        ChangeGroup.ANSWERS,
+        "nieuw onderdeel ‘{new}’",
+        False,
+        ("item", CategoryChange.ADDED),
+    )
+    ITEM_DROPPED = (
+        "item_dropped",
+        ChangeGroup.ANSWERS,
+        "onderdeel ‘{old}’ vervallen",
+        False,
+        ("item", CategoryChange.DROPPED),
+    )
+    ITEM_RENAMED = (
+        "item_renamed",
+        ChangeGroup.ANSWERS,
+        "onderdeel ‘{old}’ heet nu ‘{new}’",
+        False,
+        ("item", CategoryChange.RELABELLED),
+    )
+    ITEM_SPLIT = (
+        "item_split",
+        ChangeGroup.ANSWERS,
+        "onderdeel ‘{old}’ is gesplitst in {new_list}",
+        False,
+        ("item", CategoryChange.SPLIT),
+    )
+    ITEM_MERGED = (
+        "item_merged",
+        ChangeGroup.ANSWERS,
+        "onderdelen {old_list} zijn samengevoegd tot ‘{new}’",
+        False,
+        ("item", CategoryChange.MERGED),
+    )
+    ITEM_KEY_RENAMED = (
+        "item_key_renamed",
+        ChangeGroup.ANSWERS,
+        "sleutel van een onderdeel `{old_raw}` heet nu `{new_raw}`",
+        True,
+        ("item", CategoryChange.KEY_RENAMED),
+    )
+    ITEM_RECODED = (
+        "item_recoded",
+        ChangeGroup.ANSWERS,
+        "code van een onderdeel {old_raw} is nu {new_raw}",
+        True,
+        ("item", CategoryChange.RECODED),
+    )
+    MAX_ANSWERS = (
+        "max_answers",
+        ChangeGroup.ANSWERS,
+        "maximaal aantal antwoorden was {old_limit}, nu {new_limit}",
+    )
+    ROUTING = "routing", ChangeGroup.ROUTING, "was gesteld aan {old}, nu aan {new}"
+    SCALE = (
+        "scale",
+        ChangeGroup.ANSWERS,
+        "antwoordschaal was ‘{old}’, nu ‘{new}’; de antwoorden zijn niet vergelijkbaar{problem}",
+    )
+
+    @classmethod
+    def of_category(cls, subject: Subject, change: CategoryChange) -> ChangeKind:
+        """The kind of an option or item change (``("option", SPLIT)`` is ``option_split``)."""
+        return next(k for k in cls if k.category == (subject, change))
+
+
+#: How a question of the new edition is tied to one of the old (``added``/``dropped``: to none).
+Link = Literal["same", "comparable", "replaces", "added", "dropped"]
+#: The question fields that tie a new id to an old one, with the link they make.
+QUESTION_LINKS: tuple[tuple[Link, str], ...] = (("comparable", "comparable_with"), ("replaces", "replaces"))
+#: The kind a linked question pair is reported as (the same id is no change of its own).
+LINK_KINDS: dict[Link, ChangeKind] = {"comparable": ChangeKind.COMPARABLE, "replaces": ChangeKind.REPLACES}
+#: The category fields that tie a key to the previous edition's keys (:func:`applied_lineage`).
+CATEGORY_LINEAGE_FIELDS = ("split_from", "merged_from", "renamed_from")
+
+
+def question_pairs(old: Codebook, new: Codebook) -> list[tuple[Question | None, Question | None, Link]]:
+    """(old, new, link) in new-questionnaire order, then dropped questions (old, None, ``dropped``)."""
+    pairs: list[tuple[Question | None, Question | None, Link]] = []
+    used: set[str] = set()
     for q in new.all_questions:
         if q.id in old:
-            pairs = [(q.id, "same")]
-        else:
-            pairs = [
-                (oid, link)
-                for link, field in (("comparable", "comparable_with"), ("replaces", "replaces"))
-                for oid in sorted(linked_ids(q, old.year, field))
-                if oid in old
-            ]
-        for oid, link in pairs:
-            before = old.question(oid)
-            reason = scale_change_reason(before, q, ordered=new.is_ordered(q.id) or old.is_ordered(oid))
-            if reason:
-                labels = (tuple(o.label for o in before.options), tuple(o.label for o in q.options))
-                out.append(ScaleChange(q.id, oid, link, old.year, *labels, reason))  # type: ignore[arg-type]
-    return out
+            pairs.append((old.question(q.id), q, "same"))
+            used.add(q.id)
+            continue
+        linked = [(oid, link) for link, field in QUESTION_LINKS for oid in sorted(linked_ids(q, old.year, field))]
+        linked = [(oid, link) for oid, link in linked if oid in old]
+        pairs += [(old.question(oid), q, link) for oid, link in linked]
+        used |= {oid for oid, _ in linked}
+        if not linked:
+            pairs.append((None, q, "added"))
+    pairs += [(q, None, "dropped") for q in old.all_questions if q.id not in used]
+    return pairs
+
+
+def category_changes(subject: Subject, before: list, after: list) -> list[tuple[ChangeKind, str, str, int | None]]:
+    """(kind, old, new, code) for the options or items (``subject``) of two versions, by key and lineage.
+
+    The same key is the same answer (a new label is ``renamed``, a new code ``recoded``); parts with
+    ``split_from`` are one ``split``, ``merged_from`` (every source in ``before``) one ``merged``,
+    ``renamed_from`` a ``key_renamed``; what is left is ``added`` or ``dropped``. Lineage that names no
+    key of ``before`` is ignored (:func:`applied_lineage`): the same key is then the same answer again.
+    """
+    kind = partial(ChangeKind.of_category, subject)
+    old_by_key = {x.key: x for x in before}
+    used: set[str] = set()
+    out: list[tuple[ChangeKind, str, str, int | None]] = []
+    for x in after:
+        if x.split_from in old_by_key:
+            if x.split_from not in used:
+                parts = " | ".join(y.label for y in after if y.split_from == x.split_from)
+                out.append((kind(CategoryChange.SPLIT), old_by_key[x.split_from].label, parts, x.code))
+                used.add(x.split_from)
+            continue
+        if x.merged_from and set(x.merged_from) <= set(old_by_key):
+            labels = " | ".join(old_by_key[k].label for k in x.merged_from)
+            out.append((kind(CategoryChange.MERGED), labels, x.label, x.code))
+            used |= set(x.merged_from)
+            continue
+        was = old_by_key.get(x.renamed_from) if x.renamed_from in old_by_key else old_by_key.get(x.key)
+        if was is None:  # new; lineage to a category the previous edition did not have is an earlier change
+            out.append((kind(CategoryChange.ADDED), "", x.label, x.code))
+            continue
+        used.add(was.key)
+        if was.key != x.key:
+            out.append((kind(CategoryChange.KEY_RENAMED), was.key, x.key, x.code))
+        if was.label != x.label:
+            out.append((kind(CategoryChange.RELABELLED), was.label, x.label, x.code))
+        if was.code != x.code:
+            out.append((kind(CategoryChange.RECODED), str(was.code), str(x.code), x.code))
+    new_keys = {x.key for x in after}
+    gone = [x for x in before if x.key not in used and x.key not in new_keys]
+    return out + [(kind(CategoryChange.DROPPED), x.label, "", x.code) for x in gone]

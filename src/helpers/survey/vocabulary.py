@@ -38,7 +38,7 @@ NUMBER_COLUMNS = ["category", "stat", "value", "n"]
 #: ``reports/<year>/indicators.csv``: every number shown, with where it was shown. ``report_ref`` is the
 #: label in the 2018 report (for the backtest), ``build_ref`` the label printed in this build
 #: ("Figuur 3.5"; "Hoofdstuk 3" for a number that only the text of chapter 3 shows).
-INDICATOR_COLUMNS = ["year", "chapter", "question", "report_ref", "category", "stat", "value", "n", "build_ref"]
+INDICATOR_COLUMNS = ["year", "chapter", "question", "report_ref", "category", "stat", "value", "n", "build_ref", "id"]
 STATS = ("pct", "mean", "median", "count", "answers_mean", "min", "max", "p")
 #: ``<build_dir>/quotes/<notebook>.csv`` and ``reports/<year>/quotes.csv``: every open answer quoted in the report.
 QUOTE_COLUMNS = ["chapter", "question", "quote_id", "size_class", "text", "redacted"]
@@ -49,6 +49,8 @@ QUOTES_DIR = "quotes"
 CLAIMS_DIR = "claims"
 #: The anchor every notebook offers in ``notes.yaml`` remarks: placed under the chapter's opening warning.
 CHAPTER_ANCHOR = "chapter"
+#: Cell tag of text a new chapter's template left for its author (``monitor new-chapter``); the build refuses it.
+TEMPLATE_TAG = "sjabloon"
 FIGURES_DIR = "figures"
 #: ``<build_dir>/data/<notebook>/figuur-3-1.csv`` (and ``.xlsx``): the numbers of each figure and table.
 DATA_DIR = "data"

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from helpers.survey.codebook import Codebook, Question
 from helpers.synth.spec import (
     AnswerNewlyAsked,
@@ -68,36 +71,46 @@ def _answer(step: AnswerNewlyAsked, q: Question) -> list[str]:
     return problems
 
 
+def _move(step: MoveAnswers, q: Question) -> list[str]:
+    problems = [f"{q.id}: move_answers needs a single question"] if q.type != "single" else []
+    problems += _unknown(q, [step.source, step.to])
+    return problems + [
+        f"{q.id}: cannot move to an 'anders' answer" for o in q.options if o.key == step.to and o.other_text
+    ]
+
+
+def _tick(step: TickMore, q: Question) -> list[str]:
+    problems = [f"{q.id}: tick_more needs a multi question"] if q.type != "multi" else []
+    problems += _unknown(q, [step.option])
+    return problems + [
+        f"{q.id}: {step.option!r} is exclusive" for o in q.options if o.key == step.option and o.exclusive
+    ]
+
+
+#: Steps whose ``source`` is a question of the old codebook (their answers are read from it).
+QUESTION_SOURCE_STEPS: tuple[type[CarryOver | Rescale], ...] = (CarryOver, Rescale)
+
+#: One check per step type, the same keys as :data:`helpers.synth.transform.STEPS` (a test holds them equal):
+#: ``check(step, new question, old codebook)``; a ``source`` question is looked up first.
+CHECKS: dict[type, Callable[[Any, Question, Codebook], list[str]]] = {
+    SplitOption: _split,
+    CarryOver: lambda step, q, old: _carry(step, q, old.question(step.source)),
+    Rescale: lambda step, q, old: _rescale(step, q, old.question(step.source)),
+    AnswerNewlyAsked: lambda step, q, old: _answer(step, q),
+    MoveAnswers: lambda step, q, old: _move(step, q),
+    TickMore: lambda step, q, old: _tick(step, q),
+}
+
+
 def check_steps(spec: DerivedSpec, new: Codebook, old: Codebook) -> None:
     """Raise ValueError listing every step that does not fit the codebooks."""
     problems: list[str] = []
     for k, step in enumerate(spec.steps, 1):
         if step.question not in new:
             problems.append(f"step {k}: question {step.question!r} is not in the {new.year} codebook")
-            continue
-        q = new.question(step.question)
-        source = getattr(step, "source", None)
-        if isinstance(step, (CarryOver, Rescale)) and source not in old:
-            problems.append(f"step {k}: question {source!r} is not in the {old.year} codebook")
-        elif isinstance(step, SplitOption):
-            problems += _split(step, q, old)
-        elif isinstance(step, CarryOver):
-            problems += _carry(step, q, old.question(str(source)))
-        elif isinstance(step, Rescale):
-            problems += _rescale(step, q, old.question(str(source)))
-        elif isinstance(step, AnswerNewlyAsked):
-            problems += _answer(step, q)
-        elif isinstance(step, MoveAnswers):
-            problems += [f"{q.id}: move_answers needs a single question"] if q.type != "single" else []
-            problems += _unknown(q, [step.source, step.to])
-            problems += [
-                f"{q.id}: cannot move to an 'anders' answer" for o in q.options if o.key == step.to and o.other_text
-            ]
-        elif isinstance(step, TickMore):
-            problems += [f"{q.id}: tick_more needs a multi question"] if q.type != "multi" else []
-            problems += _unknown(q, [step.option])
-            problems += [
-                f"{q.id}: {step.option!r} is exclusive" for o in q.options if o.key == step.option and o.exclusive
-            ]
+        elif isinstance(step, QUESTION_SOURCE_STEPS) and step.source not in old:
+            problems.append(f"step {k}: question {step.source!r} is not in the {old.year} codebook")
+        else:
+            problems += CHECKS[type(step)](step, new.question(step.question), old)
     if problems:
         raise ValueError(f"synthetic spec of {new.year} does not fit the codebooks:\n  " + "\n  ".join(problems))

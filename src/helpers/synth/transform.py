@@ -52,7 +52,7 @@ from helpers.synth.spec import (
     TickMore,
     load_derived_spec,
 )
-from helpers.synth.steps_check import check_steps
+from helpers.synth.steps_check import QUESTION_SOURCE_STEPS, check_steps
 
 SPEC_NAME = "synthetic_spec.yaml"
 MISSING = "-99"
@@ -244,6 +244,7 @@ def _tick_more(ws: Workspace, step: TickMore, rng: np.random.Generator) -> None:
     ws.write(col, np.where(eligible & (rng.random(ws.n) < step.share), "1", ws.cells(col)))
 
 
+#: One writer per step type; :data:`helpers.synth.steps_check.CHECKS` has the same keys (a test holds them equal).
 STEPS: dict[type, Callable[..., None]] = {
     SplitOption: _split_option,
     CarryOver: _carry_over,
@@ -258,7 +259,7 @@ STEPS: dict[type, Callable[..., None]] = {
 
 
 def _sources(spec: DerivedSpec) -> dict[str, str]:
-    return {s.question: s.source for s in spec.steps if isinstance(s, (CarryOver, Rescale))}
+    return {s.question: s.source for s in spec.steps if isinstance(s, QUESTION_SOURCE_STEPS)}
 
 
 def _anchor_positions(new: Codebook, old: Codebook, spec: DerivedSpec) -> dict[str, float]:

@@ -10,46 +10,34 @@ under the same id (or ``comparable_with``) is reported as ``scale`` with the ins
 the question a new id (:func:`helpers.survey.lineage.scale_changes`, which the loader also uses).
 :func:`render_markdown` writes them as Dutch Markdown for the report's method section
 ("Wijzigingen in de vragenlijst") and for ``monitor codebook-diff``.
-"""
+
+How editions relate is :mod:`helpers.survey.lineage`'s: it pairs the questions
+(:func:`~helpers.survey.lineage.question_pairs`), classifies options and items
+(:func:`~helpers.survey.lineage.category_changes`) and defines every kind with its section and Dutch
+wording (:class:`~helpers.survey.lineage.ChangeKind`). This module compares the rest and renders."""
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, replace
-from typing import Any, Literal, get_args
+from typing import Any
 
 import pandas as pd
 
 from helpers.survey.codebook import Codebook, Condition, Question
-from helpers.survey.lineage import linked_ids, scale_change_reason
+from helpers.survey.lineage import (
+    LINK_KINDS,
+    SCALE_PROBLEM_NOTE,
+    ChangeGroup,
+    ChangeKind,
+    Link,
+    category_changes,
+    question_pairs,
+    scale_change_reason,
+)
 from helpers.survey.routing import describe_routing
 from helpers.survey.text_escape import markdown_text
 
-ChangeKind = Literal[
-    "added",
-    "dropped",
-    "comparable",
-    "replaces",
-    "text",
-    "type",
-    "chapter",
-    "option_added",
-    "option_dropped",
-    "option_renamed",
-    "option_split",
-    "option_merged",
-    "option_key_renamed",
-    "option_recoded",
-    "item_added",
-    "item_dropped",
-    "item_renamed",
-    "item_split",
-    "item_merged",
-    "item_key_renamed",
-    "item_recoded",
-    "max_answers",
-    "routing",
-    "scale",
-]
+__all__ = ["Change", "ChangeKind", "changes_frame", "diff_codebooks", "question_pairs", "render_markdown"]
 
 
 @dataclass(frozen=True)
@@ -69,28 +57,6 @@ class Change:
     problem: bool = False
 
 
-def question_pairs(old: Codebook, new: Codebook) -> list[tuple[Question | None, Question | None, str]]:
-    """(old, new, link) in new-questionnaire order, then dropped questions; link is same/comparable/replaces."""
-    pairs: list[tuple[Question | None, Question | None, str]] = []
-    used: set[str] = set()
-    for q in new.all_questions:
-        if q.id in old:
-            pairs.append((old.question(q.id), q, "same"))
-            used.add(q.id)
-            continue
-        linked = False
-        for link, field in (("comparable", "comparable_with"), ("replaces", "replaces")):
-            for oid in sorted(linked_ids(q, old.year, field)):
-                if oid in old:
-                    pairs.append((old.question(oid), q, link))
-                    used.add(oid)
-                    linked = True
-        if not linked:
-            pairs.append((None, q, "added"))
-    pairs += [(q, None, "dropped") for q in old.all_questions if q.id not in used]
-    return pairs
-
-
 def diff_codebooks(old: Codebook, new: Codebook) -> list[Change]:
     """Every difference between ``old`` and ``new``, in questionnaire order."""
     pairs = question_pairs(old, new)
@@ -99,76 +65,41 @@ def diff_codebooks(old: Codebook, new: Codebook) -> list[Change]:
     for o, n, link in pairs:
         if o is None:
             assert n is not None  # a pair has at least one side
-            changes.append(Change("added", n.id, "", n.chapter, new=n.text))
+            changes.append(Change(ChangeKind.ADDED, n.id, "", n.chapter, new=n.text))
         elif n is None:
-            changes.append(Change("dropped", "", o.id, o.chapter, old=o.text))
+            changes.append(Change(ChangeKind.DROPPED, "", o.id, o.chapter, old=o.text))
         else:
-            if link != "same":
-                changes.append(Change(link, n.id, o.id, n.chapter, old=o.text, new=n.text))  # type: ignore[arg-type]
+            if link in LINK_KINDS:
+                changes.append(Change(LINK_KINDS[link], n.id, o.id, n.chapter, old=o.text, new=n.text))
             changes += _pair_changes(o, n, old, new, renamed, link=link)
     return changes
 
 
 def _pair_changes(
-    o: Question, n: Question, old: Codebook, new: Codebook, renamed: dict[str, str], *, link: str
+    o: Question, n: Question, old: Codebook, new: Codebook, renamed: dict[str, str], *, link: Link
 ) -> list[Change]:
-    def change(kind: str, before: Any = "", after: Any = "", code: int | None = None) -> Change:
-        return Change(kind, n.id, o.id, n.chapter, str(before), str(after), code)  # type: ignore[arg-type]
+    def change(kind: ChangeKind, before: Any = "", after: Any = "", code: int | None = None) -> Change:
+        return Change(kind, n.id, o.id, n.chapter, str(before), str(after), code)
 
     out = []
     if link == "same" and " ".join(o.text.split()) != " ".join(n.text.split()):
-        out.append(change("text", o.text, n.text))
+        out.append(change(ChangeKind.TEXT, o.text, n.text))
     if o.type != n.type:
-        out.append(change("type", o.type, n.type))
+        out.append(change(ChangeKind.TYPE, o.type, n.type))
     if o.chapter != n.chapter:
-        out.append(change("chapter", o.chapter, n.chapter))
+        out.append(change(ChangeKind.CHAPTER, o.chapter, n.chapter))
     reason = scale_change_reason(o, n, ordered=new.is_ordered(n.id) or old.is_ordered(o.id))
     if reason:
         scale = (" / ".join(x.label for x in o.options), " / ".join(x.label for x in n.options))
-        out.append(replace(change("scale", *scale), problem=link != "replaces"))
+        out.append(replace(change(ChangeKind.SCALE, *scale), problem=link != "replaces"))
     else:
-        for prefix, before, after in (("option", o.options, n.options), ("item", o.items, n.items)):
-            out += [change(kind, b, a, code) for kind, b, a, code in category_changes(prefix, before, after)]
+        out += [change(*c) for c in category_changes("option", o.options, n.options)]
+        out += [change(*c) for c in category_changes("item", o.items, n.items)]
     if o.max_answers != n.max_answers:
-        out.append(change("max_answers", o.max_answers or "", n.max_answers or ""))
+        out.append(change(ChangeKind.MAX_ANSWERS, o.max_answers or "", n.max_answers or ""))
     if _translated(o.asked_if, renamed) != _dump(n.asked_if):
-        out.append(change("routing", describe_routing(o.asked_if, old), describe_routing(n.asked_if, new)))
+        out.append(change(ChangeKind.ROUTING, describe_routing(o.asked_if, old), describe_routing(n.asked_if, new)))
     return out
-
-
-def category_changes(prefix: str, before: list, after: list) -> list[tuple[str, str, str, int | None]]:
-    """(kind, old, new, code) for options or items, matched by key with their lineage.
-
-    The same key is the same answer (a new label is ``renamed``, a new code ``recoded``); parts with
-    ``split_from`` are one ``split``, ``merged_from`` one ``merged``, ``renamed_from`` a
-    ``key_renamed``; what is left is ``added`` or ``dropped``.
-    """
-    old_by_key = {x.key: x for x in before}
-    new_keys = {x.key for x in after}
-    used: set[str] = set()
-    out: list[tuple[str, str, str, int | None]] = []
-    for x in after:
-        was = old_by_key.get(x.renamed_from or x.key)
-        if x.split_from in old_by_key:
-            if x.split_from not in used:
-                parts = [y.label for y in after if y.split_from == x.split_from]
-                out.append((f"{prefix}_split", old_by_key[x.split_from].label, " | ".join(parts), x.code))
-                used.add(x.split_from)
-        elif x.merged_from and set(x.merged_from) <= set(old_by_key):
-            out.append((f"{prefix}_merged", " | ".join(old_by_key[k].label for k in x.merged_from), x.label, x.code))
-            used |= set(x.merged_from)
-        elif was is None:  # new; lineage to a category the previous edition did not have is an earlier change
-            out.append((f"{prefix}_added", "", x.label, x.code))
-        else:
-            used.add(was.key)
-            if x.renamed_from:
-                out.append((f"{prefix}_key_renamed", was.key, x.key, x.code))
-            if was.label != x.label:
-                out.append((f"{prefix}_renamed", was.label, x.label, x.code))
-            if was.code != x.code:
-                out.append((f"{prefix}_recoded", str(was.code), str(x.code), x.code))
-    gone = [x for x in before if x.key not in used and x.key not in new_keys]
-    return out + [(f"{prefix}_dropped", x.label, "", x.code) for x in gone]
 
 
 def _dump(cond: Condition | None) -> Any:
@@ -199,18 +130,8 @@ def short(text: str, width: int = 90) -> str:
     return line[: width - 1].rsplit(" ", 1)[0].rstrip(",;:") + "…"
 
 
-#: The kinds listed under "Antwoordmogelijkheden": every option and item change, a scale, max_answers.
-_OPTION_KINDS = ("scale", *(k for k in get_args(ChangeKind) if k.startswith(("option_", "item_"))), "max_answers")
 #: Changes that only the codebook sees (keys, codes): listed by ``monitor codebook-diff``, not in the report.
-INTERNAL_KINDS = frozenset({"option_key_renamed", "option_recoded", "item_key_renamed", "item_recoded"})
-_SECTIONS: list[tuple[str, tuple[str, ...]]] = [
-    ("Nieuwe vragen", ("added",)),
-    ("Vervallen vragen", ("dropped",)),
-    ("Vervangen vragen", ("comparable", "replaces")),
-    ("Gewijzigde vragen", ("text", "type", "chapter")),
-    ("Antwoordmogelijkheden", _OPTION_KINDS),
-    ("Routing", ("routing",)),
-]
+INTERNAL_KINDS = frozenset(k for k in ChangeKind if k.internal)
 
 
 def _md(text: str) -> str:
@@ -227,45 +148,30 @@ def _quoted(joined: str) -> str:
     return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " en " + parts[-1]
 
 
+def _wording_fields(c: Change) -> dict[str, str]:
+    """The values a :attr:`ChangeKind.wording` template may name, escaped for Markdown."""
+    return {
+        "old": _md(c.old),
+        "new": _md(c.new),
+        "old_text": _md(_full(c.old)),
+        "new_text": _md(_full(c.new)),
+        "old_list": _quoted(c.old),
+        "new_list": _quoted(c.new),
+        "old_raw": c.old,
+        "new_raw": c.new,
+        "old_limit": c.old or "onbeperkt",
+        "new_limit": c.new or "onbeperkt",
+        "problem": SCALE_PROBLEM_NOTE if c.problem else "",
+    }
+
+
 def _line(c: Change, with_ids: bool) -> str:
     ids = ""
     if with_ids and c.old_question and c.question and c.old_question != c.question:
         ids = f" [`{c.old_question}` → `{c.question}`]"
     elif with_ids:
         ids = f" [`{c.question or c.old_question}`]"
-    what = {
-        "added": lambda: f"*{_md(_full(c.new))}*",
-        "dropped": lambda: f"*{_md(_full(c.old))}*",
-        "comparable": lambda: (
-            f"*{_md(_full(c.new))}* vervangt *{_md(_full(c.old))}*; vergelijkbaar, de tijdreeks loopt door"
-        ),
-        "replaces": lambda: (
-            f"*{_md(_full(c.new))}* vervangt *{_md(_full(c.old))}*; niet vergelijkbaar, breuk in de tijdreeks"
-        ),
-        "text": lambda: f"was *{_md(_full(c.old))}*, nu *{_md(_full(c.new))}*",
-        "type": lambda: f"vraagsoort was {c.old}, nu {c.new}",
-        "chapter": lambda: f"stond in hoofdstuk {c.old}, nu in hoofdstuk {c.new}",
-        "option_added": lambda: f"nieuwe antwoordmogelijkheid ‘{_md(c.new)}’",
-        "option_dropped": lambda: f"antwoordmogelijkheid ‘{_md(c.old)}’ vervallen",
-        "option_renamed": lambda: f"‘{_md(c.old)}’ heet nu ‘{_md(c.new)}’",
-        "option_split": lambda: f"‘{_md(c.old)}’ is gesplitst in {_quoted(c.new)}; samen zetten zij de reeks voort",
-        "option_merged": lambda: f"{_quoted(c.old)} zijn samengevoegd tot ‘{_md(c.new)}’",
-        "option_key_renamed": lambda: f"sleutel `{c.old}` heet nu `{c.new}`",
-        "option_recoded": lambda: f"code {c.old} is nu {c.new}",
-        "item_split": lambda: f"onderdeel ‘{_md(c.old)}’ is gesplitst in {_quoted(c.new)}",
-        "item_merged": lambda: f"onderdelen {_quoted(c.old)} zijn samengevoegd tot ‘{_md(c.new)}’",
-        "item_key_renamed": lambda: f"sleutel van een onderdeel `{c.old}` heet nu `{c.new}`",
-        "item_recoded": lambda: f"code van een onderdeel {c.old} is nu {c.new}",
-        "scale": lambda: (
-            f"antwoordschaal was ‘{_md(c.old)}’, nu ‘{_md(c.new)}’; de antwoorden zijn niet vergelijkbaar"
-            + (" (LET OP: een gewijzigde schaal hoort een nieuw id met replaces te krijgen)" if c.problem else "")
-        ),
-        "item_added": lambda: f"nieuw onderdeel ‘{_md(c.new)}’",
-        "item_dropped": lambda: f"onderdeel ‘{_md(c.old)}’ vervallen",
-        "item_renamed": lambda: f"onderdeel ‘{_md(c.old)}’ heet nu ‘{_md(c.new)}’",
-        "max_answers": lambda: f"maximaal aantal antwoorden was {c.old or 'onbeperkt'}, nu {c.new or 'onbeperkt'}",
-        "routing": lambda: f"was gesteld aan {_md(c.old)}, nu aan {_md(c.new)}",
-    }[c.kind]()
+    what = c.kind.wording.format(**_wording_fields(c))
     return f"{what} (hoofdstuk {c.chapter}){ids}"
 
 
@@ -287,17 +193,17 @@ def render_markdown(
         "met dezelfde formulering houdt haar code en is vergelijkbaar over de jaren; een anders geformuleerde vraag "
         "krijgt een nieuwe code en telt alleen in de tijdreeks mee als zij vergelijkbaar is verklaard."
     ]
-    for title, kinds in _SECTIONS:
-        rows = [c for c in changes if c.kind in kinds]
+    for group in ChangeGroup:
+        rows = [c for c in changes if c.kind.group is group]
         if not rows:
             continue
-        out += ["", f"**{title}**", ""]
-        if kinds[0] in {"added", "dropped", "comparable"}:
+        out += ["", f"**{group.title}**", ""]
+        if not group.per_question:
             out += [f"- {_line(c, with_ids)}" for c in rows]
             continue
         for qid in dict.fromkeys(c.question for c in rows):
             mine = [c for c in rows if c.question == qid]
-            head = _md(short(texts.get(qid, mine[0].new if mine[0].kind == "text" else qid)))
+            head = _md(short(texts.get(qid, mine[0].new if mine[0].kind == ChangeKind.TEXT else qid)))
             ids = f" [`{qid}`]" if with_ids else ""
             details = "; ".join(_line(c, False).rsplit(" (hoofdstuk", 1)[0] for c in mine)
             out.append(f"- *{head}* (hoofdstuk {mine[0].chapter}){ids}: {details}.")
@@ -315,7 +221,7 @@ def unit_questions(changes: list[Change], new: Codebook) -> list[Question]:
     per respondent (``level: respondent``); the default, per municipality, would average it over every
     municipality of that respondent. ``monitor codebook-diff`` asks for it.
     """
-    added = [new.question(c.question) for c in changes if c.kind == "added"]
+    added = [new.question(c.question) for c in changes if c.kind == ChangeKind.ADDED]
     return [q for q in added if q.type in UNIT_TYPES and "level" not in q.model_fields_set]
 
 
@@ -333,6 +239,6 @@ def unit_request(questions: list[Question]) -> str:
 
 
 def changes_frame(changes: list[Change]) -> pd.DataFrame:
-    """The changes as a table (columns of :class:`Change`)."""
+    """The changes as a table (columns of :class:`Change`; ``kind`` as its plain value)."""
     columns = list(Change.__dataclass_fields__)
-    return pd.DataFrame([asdict(c) for c in changes], columns=columns)
+    return pd.DataFrame([asdict(c) | {"kind": c.kind.value} for c in changes], columns=columns)

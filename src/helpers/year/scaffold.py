@@ -23,6 +23,7 @@ import yaml
 
 from helpers import paths
 from helpers.survey.codebook import Codebook, load_codebook
+from helpers.survey.lineage import CATEGORY_LINEAGE_FIELDS
 from helpers.survey.wording import CONFIRM_FIELD, located_mentions
 
 PLACEHOLDER = "# TODO: placeholder from new-year; fill in the real {}"
@@ -92,7 +93,7 @@ def scaffold_year(
     if removed and not _same_but_lineage(old, load_codebook(result.codebook)):
         result.codebook.write_text(text, encoding="utf-8")  # a layout the text edit does not know: keep it
         result.warnings.append(
-            "de herkomst van antwoordopties (split_from, merged_from, renamed_from) beschrijft de wijziging naar "
+            f"de herkomst van antwoordopties ({', '.join(CATEGORY_LINEAGE_FIELDS)}) beschrijft de wijziging naar "
             f"{from_year}; haal haar weg uit codebook.yaml (de sleutels van {from_year} blijven dezelfde)"
         )
     new = load_codebook(result.codebook)  # the copy must stay a valid codebook
@@ -102,11 +103,9 @@ def scaffold_year(
 
 
 #: One lineage entry of an option or item written in a flow mapping (``, split_from: k``) or on its own line.
-_FLOW_LINEAGE = re.compile(
-    r"""(?:,\s*(?:split_from|renamed_from)\s*:\s*(?:"[^"]*"|'[^']*'|[A-Za-z0-9_]+)"""
-    r"""|,\s*merged_from\s*:\s*\[[^\]]*\])"""
-)
-_BLOCK_LINEAGE = re.compile(r"^(\s+)(?:split_from|renamed_from|merged_from)\s*:(.*)$")
+_LINEAGE_NAMES = "|".join(CATEGORY_LINEAGE_FIELDS)
+_FLOW_LINEAGE = re.compile(rf""",\s*(?:{_LINEAGE_NAMES})\s*:\s*(?:"[^"]*"|'[^']*'|\[[^\]]*\]|[A-Za-z0-9_]+)""")
+_BLOCK_LINEAGE = re.compile(rf"^(\s+)(?:{_LINEAGE_NAMES})\s*:(.*)$")
 
 
 def strip_category_lineage(text: str) -> tuple[str, int]:
@@ -140,7 +139,7 @@ def _same_but_lineage(old: Codebook, new: Codebook) -> bool:
     """Does ``new`` have ``old``'s questions and scales with only the category lineage removed?"""
 
     def plain(cb: Codebook) -> list[dict]:
-        lineage = {"split_from", "merged_from", "renamed_from"}
+        lineage = set(CATEGORY_LINEAGE_FIELDS)
         out = []
         for part in [*cb.questions, *cb.scales.values()]:
             dump = part.model_dump()
@@ -150,7 +149,7 @@ def _same_but_lineage(old: Codebook, new: Codebook) -> bool:
         return out
 
     has_lineage = any(
-        c.split_from or c.merged_from or c.renamed_from for q in new.questions for c in [*q.options, *q.items]
+        getattr(c, field) for q in new.questions for c in [*q.options, *q.items] for field in CATEGORY_LINEAGE_FIELDS
     )
     return not has_lineage and plain(old) == plain(new)
 
