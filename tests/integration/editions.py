@@ -5,6 +5,10 @@ from __future__ import annotations
 import hashlib
 import shutil
 from pathlib import Path
+from typing import Any
+
+import pytest
+from shared_builds import SharedBuild, shared_build
 
 from helpers import paths
 from helpers.publish import BuildOptions, BuildResult, build_report
@@ -25,11 +29,20 @@ def build_edition(year: int, reports: Path) -> tuple[BuildResult, bool]:
     return result, code_hashes() != before
 
 
+def shared_edition(factory: pytest.TempPathFactory, year: int) -> SharedBuild:
+    """The cold build of ``year`` (:func:`build_edition`) made once per session for every module and worker;
+    ``extra["code_changed"]``: whether it changed a file under notebooks/ or src/."""
+
+    def build(root: Path) -> tuple[BuildResult, Path, dict[str, Any]]:
+        result, changed = build_edition(year, root / "reports")
+        return result, root / "reports", {"code_changed": changed}
+
+    return shared_build(factory, f"edition-{year}", build)
+
+
 def build_project(year: int, root: Path, notebooks: list[str]) -> BuildResult:
     """Build ``notebooks`` of a temporary project under ``root`` (its own ``data/raw``, read by the kernels
     through ``MONITOR_ROOT``): the data check first, as ``make report`` does."""
-    import pytest
-
     from helpers.analysis import panel
     from helpers.load.export import build_processed
 

@@ -15,9 +15,8 @@ from pathlib import Path
 
 import pytest
 from axe_check import axe_js, chromium, run_axe
-from stub_project import make_stub_project
+from shared_builds import shared_stub
 
-from helpers.publish import BuildOptions, build_report
 from helpers.report.downloads import CSV_COLUMNS
 
 pytestmark = pytest.mark.slow
@@ -27,10 +26,10 @@ YEAR = 2018
 
 @pytest.fixture(scope="module")
 def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("a11y")
-    kw = make_stub_project(root, raw=False)
-    res = build_report(YEAR, root / "notebooks", root / "reports", BuildOptions(jobs=2, log=lambda line: None, **kw))
-    return res.report_dir
+    """A copy of the session's build of the stub project without raw input (``shared_builds.shared_stub``):
+    the browser probes are written beside the pages, so this module has its own."""
+    _, result = shared_stub(tmp_path_factory).copy(tmp_path_factory.mktemp("a11y") / "project")
+    return result.report_dir
 
 
 def pages(report: Path) -> list[Path]:

@@ -16,14 +16,12 @@ from pathlib import Path
 
 import pytest
 from axe_check import FRAME, MIN_WINDOW, chromium
-from stub_project import make_stub_project
+from shared_builds import shared_stub
 
-from helpers.publish import BuildOptions, build_report
 from helpers.publish.html_parts import FOLD_MIN_CELLS
 
 pytestmark = pytest.mark.slow
 
-YEAR = 2018
 #: Most tab stops a keyboard user passes before the first figure of a chapter page (skip link, three
 #: navigation links, "Toon alle code", the folded set-up code and a toggle or two of the text before it).
 MAX_TAB_STOPS_BEFORE_FIGURE = 7
@@ -102,10 +100,10 @@ def measure(page: Path, width: int) -> dict:
 
 @pytest.fixture(scope="module")
 def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("keyboard")
-    kw = make_stub_project(root, raw=False)
-    res = build_report(YEAR, root / "notebooks", root / "reports", BuildOptions(jobs=2, log=lambda line: None, **kw))
-    return res.report_dir
+    """A copy of the session's build of the stub project without raw input (``shared_builds.shared_stub``):
+    the browser probes are written beside the pages, so this module has its own."""
+    _, result = shared_stub(tmp_path_factory).copy(tmp_path_factory.mktemp("keyboard") / "project")
+    return result.report_dir
 
 
 def chapter_pages(report: Path) -> list[Path]:

@@ -1,6 +1,6 @@
 """The PDF of every shipped edition, page by page, against what a published research report must meet.
 
-Each edition in ``data/raw/<year>/`` is built and every page read back with poppler
+Each edition in ``data/raw/<year>/`` is built (once per session, shared) and every page read back with poppler
 (``pdftotext -bbox-layout``, ``pdfimages -list``): no text outside the margins, a running header and
 footer as wide as the text block, no page whose only content is a repeated table header, no
 hyphenated heading, charts placed so their smallest label prints at 8 pt or more, and a title page
@@ -14,13 +14,15 @@ import shutil
 import statistics
 import subprocess
 import xml.etree.ElementTree as ET
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from editions import shared_edition
+from shared_builds import SharedBuild
 
 from helpers import paths
-from helpers.publish import BuildOptions, build_report
 from helpers.report.plots import DPI, MIN_FONT_PT
 
 pytestmark = [
@@ -109,12 +111,16 @@ def hyphenated_headings(page: Page, body_height: float) -> list[str]:
 
 
 @pytest.fixture(scope="module", params=EDITIONS)
-def edition(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> tuple[int, Path]:
-    year = request.param
-    reports = tmp_path_factory.mktemp(f"pdf{year}")
-    result = build_report(year, paths.NOTEBOOKS_DIR, reports, BuildOptions(jobs=2, log=lambda line: None))
-    pdf = next(result.report_dir.glob("*.pdf"))
-    return year, pdf
+def shared(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> SharedBuild:
+    """The session's cold build of the edition (``editions.shared_edition``)."""
+    return shared_edition(tmp_path_factory, request.param)
+
+
+@pytest.fixture
+def edition(shared: SharedBuild) -> Iterator[tuple[int, Path]]:
+    """(year, PDF) of the shared build, read only."""
+    with shared.untouched():
+        yield shared.result.year, next(shared.report_dir.glob("*.pdf"))
 
 
 def test_every_page_keeps_its_text_within_the_margins(edition: tuple[int, Path]) -> None:

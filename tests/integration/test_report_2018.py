@@ -1,9 +1,10 @@
 """The real 2018 report, built end to end from the shipped (synthetic) export.
 
-One cold build into a temporary reports dir (every notebook executed with papermill), then:
+One cold build into a temporary reports dir (every notebook executed with papermill; shared by the
+session, ``editions.shared_edition``), then:
 indicators.csv reproduces every published 2018 number (same question, category, stat and n),
 no respondent identifiers reach the PDF/HTML, a forced rebuild is byte-identical, and a rebuild
-with nothing changed executes no notebook.
+with nothing changed executes no notebook (both on a copy of the cold build, cache included).
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ import subprocess
 
 import pandas as pd
 import pytest
+from editions import shared_edition
+from shared_builds import SharedBuild
 
 from helpers import paths
 from helpers.analysis.backtest import compare_indicators, read_published
@@ -32,10 +35,22 @@ def _hashes(report) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    reports = tmp_path_factory.mktemp("reports")
-    result = build_report(YEAR, paths.NOTEBOOKS_DIR, reports, BuildOptions(jobs=2, force=True, log=lambda line: None))
-    return {"reports": reports, "result": result, "dir": result.report_dir, "hashes": _hashes(result.report_dir)}
+def edition(tmp_path_factory) -> SharedBuild:
+    return shared_edition(tmp_path_factory, YEAR)
+
+
+@pytest.fixture
+def built(edition):
+    """The session's cold build of 2018, read only (the test fails if it changes the folder)."""
+    with edition.untouched():
+        yield {"reports": edition.reports, "result": edition.result, "dir": edition.report_dir}
+
+
+@pytest.fixture
+def own_copy(edition, tmp_path):
+    """A copy of the cold build (reports folder and its cache) for a test that builds again."""
+    reports, result = edition.copy(tmp_path / "copy")
+    return {"reports": reports, "result": result, "hashes": _hashes(edition.report_dir)}
 
 
 def test_every_notebook_executed(built):
@@ -75,16 +90,17 @@ def test_synthetic_data_is_labelled_in_the_report(built):
     assert "synthetische" in (built["dir"] / "html" / "index.html").read_text(encoding="utf-8").lower()
 
 
-def test_nothing_changed_executes_no_notebook(built):
-    again = build_report(YEAR, paths.NOTEBOOKS_DIR, built["reports"], BuildOptions(jobs=2, log=lambda line: None))
+def test_nothing_changed_executes_no_notebook(own_copy):
+    again = build_report(YEAR, paths.NOTEBOOKS_DIR, own_copy["reports"], BuildOptions(jobs=2, log=lambda line: None))
     assert again.executed == []
 
 
-def test_forced_rebuild_gives_identical_bytes(built):
+def test_forced_rebuild_gives_identical_bytes(own_copy):
     again = build_report(
-        YEAR, paths.NOTEBOOKS_DIR, built["reports"], BuildOptions(jobs=2, force=True, log=lambda line: None)
+        YEAR, paths.NOTEBOOKS_DIR, own_copy["reports"], BuildOptions(jobs=2, force=True, log=lambda line: None)
     )
-    assert _hashes(again.report_dir) == built["hashes"]
+    assert again.report_dir == own_copy["result"].report_dir
+    assert _hashes(again.report_dir) == own_copy["hashes"]
 
 
 def test_the_text_passes_the_text_check_and_every_claim_holds(built):

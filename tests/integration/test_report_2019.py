@@ -1,7 +1,8 @@
 """Next year's report is a data task: the synthetic 2019 example builds with the 2018 notebooks and code.
 
 One full build of 2019 (new codebook with dropped, added and renamed questions and options, the
-2019 municipality frame after the mergers) from the same notebooks and helpers as 2018.
+2019 municipality frame after the mergers) from the same notebooks and helpers as 2018; the build is
+made once per session and shared (``editions.shared_edition``).
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import subprocess
 
 import pandas as pd
 import pytest
-from editions import build_edition
+from editions import shared_edition
 
 from helpers import paths
 from helpers.publish.text_check import text_problems
@@ -22,9 +23,15 @@ YEAR = 2019
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    result, code_changed = build_edition(YEAR, tmp_path_factory.mktemp("reports2019"))
-    return {"dir": result.report_dir, "result": result, "code_changed": code_changed}
+def edition(tmp_path_factory):
+    return shared_edition(tmp_path_factory, YEAR)
+
+
+@pytest.fixture
+def built(edition):
+    """The session's cold build of 2019 (``editions.build_edition``), read only."""
+    with edition.untouched():
+        yield {"dir": edition.report_dir, "result": edition.result, "code_changed": edition.extra["code_changed"]}
 
 
 def test_2019_builds_with_the_2018_notebooks_and_code_unchanged(built):

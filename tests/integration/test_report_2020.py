@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from editions import build_edition
+from editions import shared_edition
 
 from helpers import paths
 from helpers.publish.text_check import html_text, pdf_text, text_problems
@@ -20,12 +20,21 @@ YEAR = 2020
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    result, code_changed = build_edition(YEAR, tmp_path_factory.mktemp("reports2020"))
-    report = result.report_dir
+def edition(tmp_path_factory):
+    """The session's cold build of 2020 (``editions.build_edition``) and what the tests read of it."""
+    shared = shared_edition(tmp_path_factory, YEAR)
+    report = shared.report_dir
     text = pdf_text(report / f"monitor_{YEAR}.pdf")
     ind, claims = read_indicators(report / "indicators.csv"), pd.read_csv(report / "claims.csv")
-    return {"dir": report, "code_changed": code_changed, "pdf": text, "ind": ind, "claims": claims}
+    facts = {"dir": report, "code_changed": shared.extra["code_changed"], "pdf": text, "ind": ind, "claims": claims}
+    return shared, facts
+
+
+@pytest.fixture
+def built(edition):
+    shared, facts = edition
+    with shared.untouched():
+        yield facts
 
 
 def test_builds_from_the_same_notebooks_and_code(built):

@@ -1,7 +1,7 @@
 """The real 2018 report as a reviewer gets it: accessible HTML on every page, the data behind every
 figure and table, this build's label for every number, the PDF within its margins with the warning.
 
-One cold build of the real notebooks (like ``test_report_2018``), then the checks of
+One cold build of the real notebooks (the same, shared, build as ``test_report_2018``), then the checks of
 ``test_accessibility`` on the real pages, plus what only the real report has.
 """
 
@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 from axe_check import axe_js, chromium, run_axe
+from editions import shared_edition
 
 from helpers import paths
-from helpers.publish import BuildOptions, build_report
 from helpers.publish.repro import SYNTHETIC_NOTE
 from helpers.report.registry import read_indicators
 
@@ -28,10 +28,10 @@ WORD = re.compile(r'<word xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)" yMax="[\
 
 @pytest.fixture(scope="module")
 def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    reports = tmp_path_factory.mktemp("reviewer")
-    return build_report(
-        YEAR, paths.NOTEBOOKS_DIR, reports, BuildOptions(jobs=2, force=True, log=lambda line: None)
-    ).report_dir
+    """A copy of the session's cold build of 2018 (the one ``test_report_2018`` reads): axe writes its probe
+    pages beside the report's pages, so this module has its own."""
+    _, result = shared_edition(tmp_path_factory, YEAR).copy(tmp_path_factory.mktemp("reviewer") / "project")
+    return result.report_dir
 
 
 @pytest.mark.skipif(axe_js() is None or chromium() is None, reason="run `make setup` (axe-core, chromium)")
@@ -118,3 +118,51 @@ def test_the_site_folder_served_alone_has_no_broken_link(report: Path) -> None:
     assert broken == []
     kinds = {Path(t).suffix for t in targets}
     assert {".csv", ".xlsx", ".pdf", ".ipynb", ".txt", ".html"} <= kinds
+
+
+def _anchors(text: str) -> set[str]:
+    return set(re.findall(r'\bid="([^"]+)"', text))
+
+
+def test_every_prose_number_links_to_its_provenance_row_and_its_id_in_indicators(report: Path) -> None:
+    """Number-level provenance, checked from the site folder alone: each number a passage printed (the
+    passage's ``monitor_numbers``) is a link on its page to a row of "Bronnen van de getallen" whose id is an
+    id of ``indicators.csv``; its tooltip exists; a claim or comparison links to its row on the claims page,
+    which links back to an anchor on the chapter page."""
+    import csv
+    import json
+
+    from helpers.publish.site import SITE_DIR
+    from helpers.report.prose import ENTRIES_KEY, NUMBERS_KEY
+
+    site = report / SITE_DIR
+    ind = read_indicators(site / "indicators.csv")
+    assert (ind["id"] != "").all() and ind["id"].is_unique
+    ids = set(ind["id"])
+    claims = (site / "beweringen.html").read_text(encoding="utf-8")
+    claim_rows = _anchors(claims)
+    total = 0
+    for page in sorted(site.glob("[0-9][0-9]_*.html")):
+        text = page.read_text(encoding="utf-8")
+        anchors = _anchors(text)
+        nb = json.loads((site / "executed" / f"{page.stem}.ipynb").read_text(encoding="utf-8"))
+        outputs = [o for c in nb["cells"] for o in c.get("outputs", []) if c["cell_type"] == "code"]
+        printed = sum(len(o.get("metadata", {}).get(NUMBERS_KEY, [])) for o in outputs)
+        entries = sum(len(o.get("metadata", {}).get(ENTRIES_KEY, [])) for o in outputs)
+        links = re.findall(r'<a class="num" href="#bron-([^"]+)" aria-describedby="([^"]+)">([^<]+)</a>', text)
+        assert len(links) == printed, page.name  # every printed number is linked, nothing else
+        for ident, tip, _ in links:
+            assert f"bron-{ident}" in anchors and tip in anchors and ident in ids, (page.name, ident)
+        rows = re.findall(r'<tr id="bron-([^"]+)">', text)
+        assert set(rows) <= ids and len(rows) == len(set(rows)), page.name
+        chapter = int(page.stem[:2])
+        assert set(rows) == set(ind["id"][ind["chapter"] == chapter]), page.name  # the chapter's numbers, all
+        for target in re.findall(r'href="beweringen\.html#([^"]+)"', text):
+            assert target in claim_rows, (page.name, target)
+        assert len(re.findall(r'<span id="bewering-\d+"></span>', text)) <= entries
+        total += len(links)
+    with (site / "claims.csv").open(encoding="utf-8", newline="") as fh:
+        assert len(list(csv.DictReader(fh))) == len(re.findall(r'<tr id="[0-9]{2}_\w+-bewering-\d+"', claims))
+    for page, anchor in re.findall(r'<th scope="row"><a href="([0-9]{2}_\w+\.html)#(bewering-\d+)">', claims):
+        assert anchor in _anchors((site / page).read_text(encoding="utf-8")), (page, anchor)
+    assert total > 50

@@ -108,3 +108,46 @@ def test_every_colour_that_fills_a_chart_mark_has_3_to_1_against_white() -> None
     assert plots.NEUTRAL_GREY != plots.NONSUBSTANTIVE_GREY
     labels = ["Helemaal oneens", "Oneens", "Neutraal", "Eens", "Helemaal eens", "Weet niet"] + ["Extra"] * 3
     assert all(contrast_ratio(c, "#ffffff") >= 3.0 for c in plots._segment_colours(labels))
+
+
+def test_a_chapter_page_links_its_printed_numbers_and_ends_with_their_sources(tmp_path: Path) -> None:
+    """Through the real template: a passage's number is a link with a tooltip, the page ends with its table."""
+    import csv
+
+    import nbformat
+
+    from helpers import paths
+    from helpers.publish.html import render_pages
+    from helpers.publish.plan import Notebook
+    from helpers.publish.repro import ReportMeta
+    from helpers.report.prose import NUMBERS_KEY
+
+    report = tmp_path / "report"
+    report.mkdir()
+    with (report / "indicators.csv").open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh, lineterminator="\n")
+        writer.writerow(
+            ["year", "chapter", "question", "report_ref", "category", "stat", "value", "n", "build_ref", "id"]
+        )
+        writer.writerow([1900, 3, "q", "", "<Ja>", "pct", 60.2, 282, "Hoofdstuk 3", "q.ja.pct"])
+    nb = nbformat.v4.new_notebook()
+    number = {"text": "60%", "question": "q", "category": "<Ja>", "stat": "pct", "value": 60.2, "n": 282}
+    out = nbformat.v4.new_output(
+        "display_data",
+        data={"text/markdown": "Van de gemeenten heeft **60%** beleid."},
+        metadata={NUMBERS_KEY: [number]},
+    )
+    nb.cells = [nbformat.v4.new_markdown_cell("# Beleid"), nbformat.v4.new_code_cell("%%tekst q", outputs=[out])]
+    item = (Notebook(tmp_path / "03_policy.ipynb", 3), nb, "Beleid")
+    meta = ReportMeta(year=1900, title="Monitor", freeze_date="1900-01-01")
+    pages, _ = render_pages([item], report / "html", meta, paths.TEMPLATES_DIR, "monitor.pdf")
+    page = pages[1].read_text(encoding="utf-8")
+    link = re.search(
+        r'<strong><span class="num-wrap"><a class="num" href="#bron-q.ja.pct" aria-describedby="([^"]+)">60%</a>'
+        r'<span class="num-tip" role="tooltip" id="([^"]+)">([^<]+)</span></span></strong>',
+        page,
+    )
+    assert link is not None and link.group(1) == link.group(2)
+    assert "Percentage ‘&lt;Ja&gt;’" in link.group(3) and "n=282" in link.group(3) and "q.ja.pct" in link.group(3)
+    assert '<tr id="bron-q.ja.pct">' in page and '<h2 id="bronnen">Bronnen van de getallen</h2>' in page
+    assert page.index('<h2 id="bronnen">') < page.index("</main>")

@@ -42,7 +42,7 @@ def test_extra_columns_are_allowed_but_required_ones_are_not_optional(tmp_path):
     _part(
         tmp_path, "indicators", "03_x", HEAD.replace(",build_ref\n", ",build_ref,key\n") + "2018,3,q,,Ja,pct,1,2,F,ja\n"
     )
-    assert assemble(tmp_path, ["03_x"]).read_text().endswith("2018,3,q,,Ja,pct,1,2,F,ja\n")
+    assert assemble(tmp_path, ["03_x"]).read_text().endswith("2018,3,q,,Ja,pct,1,2,F,ja,q.ja.pct\n")  # + its id
     _part(tmp_path, "indicators", "04_y", HEAD.replace("stat,", "") + "2018,4,q,,Ja,1,2,F\n")
     with pytest.raises(IndicatorError, match=r"04_y\.csv, regel 1: kolom\(men\) stat ontbreken"):
         assemble(tmp_path, ["04_y"])

@@ -10,7 +10,7 @@ from helpers.report.prose import PROSE_PAGE, VOCABULARY, Prose, ProseError, refe
 from helpers.report.prose_names import CONDITION, FILTER, NUMBER, Entry, entries, names, placeholder, reference
 
 #: Public methods of the vocabulary classes that are bookkeeping, not words a block can use.
-_BOOKKEEPING = {"reset_bases"}
+_BOOKKEEPING = {"reset_bases", "take_computed", "note_computed"}
 
 
 def test_the_reference_page_is_up_to_date() -> None:

@@ -131,10 +131,38 @@ def _save() -> None:
     os.replace(tmp, path)
 
 
+#: Set by the report build for its kernels: a lock file. A kernel takes it before it loads deduce and keeps it
+#: until it ends, so at most one kernel of a build holds deduce's gigabyte at a time; the next one first reads
+#: the store again (the texts they share are then found there).
+DEDUCE_LOCK_ENV = "MONITOR_DEDUCE_LOCK"
+_turn: list[int] = []
+
+
+def _take_turn() -> None:
+    """Wait for the build's deduce lock (see DEDUCE_LOCK_ENV), once per process, then read the store again."""
+    lock = os.environ.get(DEDUCE_LOCK_ENV)
+    if _turn or not lock:
+        return
+    import fcntl
+
+    try:
+        fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o600)
+    except OSError:
+        return  # no place for the lock: load deduce without waiting
+    fcntl.flock(fd, fcntl.LOCK_EX)  # released when this process ends
+    _turn.append(fd)
+    if _store:
+        folder = _store[0].parent
+        _store.clear()
+        use_store(folder)
+
+
 def deduce_spans(text: str) -> list[tuple[int, int, str]]:
     """What deduce finds in ``text``: ``(start, end, kind)`` spans, kinds as in ``quotes.KINDS`` (from the
     store of :func:`use_store` when this text was seen before)."""
     key = _key(text)
+    if key not in _known:
+        _take_turn()
     if key not in _known:
         _known[key] = _deduce_spans(text)
         _save()

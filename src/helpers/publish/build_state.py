@@ -44,6 +44,8 @@ class BuildResult:
     cached: list[str] = field(default_factory=list)
     rendered: bool = False
     timings: dict[str, float] = field(default_factory=dict)
+    #: Seconds per phase of each executed notebook (``execute.PHASES``).
+    phases: dict[str, dict[str, float]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -5,15 +5,15 @@ remark of the edition's ``notes.yaml`` was placed by some ``%%tekst`` block.
 from __future__ import annotations
 
 import csv
-import html
 from collections.abc import Iterable
 from pathlib import Path
 
 from helpers import paths
 from helpers.publish.page_shell import banner, page, scroll_box
-from helpers.report.claims import REGISTER_COLUMNS
+from helpers.report.claims import REGISTER_COLUMNS, entry_anchor
 from helpers.report.part_files import write_part
 from helpers.survey.notes import load_notes
+from helpers.survey.text_escape import html_text
 from helpers.survey.vocabulary import CLAIMS_DIR
 
 FILENAME = "claims.csv"
@@ -64,25 +64,43 @@ _KINDS = {"bewering": "Beweringen", "vergelijking": "Berekende vergelijkingen", 
 
 
 def _under(section: str) -> str:
-    return f" (onder ‘{html.escape(section)}’)" if section else ""
+    return f" (onder ‘{html_text(section)}’)" if section else ""
+
+
+def row_anchor(notebook: str, number: int | str) -> str:
+    """The anchor of a notebook's register entry ``number`` (from 1) on the claims page."""
+    return f"{notebook}-{entry_anchor(number)}"
+
+
+def _numbered(rows: list[dict[str, str]]) -> list[tuple[int, dict[str, str]]]:
+    """Each row with its number in its notebook's register (the rows of a notebook are in register order)."""
+    seen: dict[str, int] = {}
+    out = []
+    for r in rows:
+        seen[r["notebook"]] = seen.get(r["notebook"], 0) + 1
+        out.append((seen[r["notebook"]], r))
+    return out
 
 
 def claims_page(rows: list[dict[str, str]], title: str, synthetic_note: str = "") -> str:
     """The register for reviewers: every claim with its condition and numbers, every computed comparison,
-    every placed edition remark; a claim that does not hold (a draft build) is marked."""
-    esc = html.escape
+    every placed edition remark; a claim that does not hold (a draft build) is marked. Each row has an
+    anchor the chapter page links to, and links back to its passage there."""
+    esc = html_text
     sections = []
+    numbered = _numbered(rows)
     for kind, heading in _KINDS.items():
-        mine = [r for r in rows if r["kind"] == kind]
+        mine = [(k, r) for k, r in numbered if r["kind"] == kind]
         if not mine:
             continue
         body = "".join(
-            f'<tr{"" if r["holds"] == "True" else " class=fails"}><th scope="row">{esc(r["notebook"])}, cel '
-            f"{esc(r['cell'])}{_under(r.get('section', ''))}</th><td>{esc(r['text'])}</td>"
+            f'<tr id="{esc(row_anchor(r["notebook"], k))}"{"" if r["holds"] == "True" else " class=fails"}>'
+            f'<th scope="row"><a href="{esc(r["notebook"])}.html#{entry_anchor(k)}">{esc(r["notebook"])}, cel '
+            f"{esc(r['cell'])}</a>{_under(r.get('section', ''))}</th><td>{esc(r['text'])}</td>"
             f"<td><code>{esc(r['condition'])}</code></td>"
             f"<td><code>{esc(r['numbers'])}</code></td>"
             f"<td>{'ja' if r['holds'] == 'True' else '<strong>nee</strong>'}</td></tr>\n"
-            for r in mine
+            for k, r in mine
         )
         sections.append(
             scroll_box(
@@ -95,7 +113,8 @@ def claims_page(rows: list[dict[str, str]], title: str, synthetic_note: str = ""
 <h1>{esc(TITLE)}</h1>
 {banner(synthetic_note)}<p>Elke bewering in de tekst die een bevinding in woorden noemt, is gekoppeld aan een
 voorwaarde op de gegevens; bij elke bouw wordt die opnieuw gecontroleerd. Richtingwoorden (‘steeg’, ‘vaker dan’)
-zijn berekend. Hetzelfde register staat als <a href="../claims.csv">claims.csv</a> bij het rapport.</p>
+zijn berekend. De eerste kolom linkt naar de passage in het hoofdstuk; daar linkt het woord of de bewering
+hierheen. Hetzelfde register staat als <a href="../claims.csv">claims.csv</a> bij het rapport.</p>
 {chr(10).join(sections) if sections else "<p>Deze editie bevat geen beweringen of vergelijkingen.</p>"}
 """
     return page(f"{TITLE} — {title}", body, width_rem=64, css=_CSS)

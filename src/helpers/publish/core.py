@@ -188,7 +188,7 @@ def _build(b: Build, inputs: list[Path], helpers_dir: Path, force: bool, process
         cache.carry_over(b.final, staging, cached, manifest)
         seconds = _produce(b, staging, result, cached, manifest, not reuse_render)
         shutil.rmtree(staging / WORK, ignore_errors=True)
-        cache.write_manifest(staging, _manifest_body(b, staging, k, seconds, manifest))
+        cache.write_manifest(staging, _manifest_body(b, staging, k, seconds, manifest, result.phases))
         swap_in(staging, b.final)
     except cache.CacheError as exc:
         shutil.rmtree(staging, ignore_errors=True)
@@ -229,7 +229,7 @@ def _produce(
     with reproducible_env(b.meta.epoch), environment(b.kernel_env):
         t0 = time.perf_counter()
         seconds = execute_notebooks(
-            b, [nb for nb in b.notebooks if nb.name in result.executed], cached, staging, manifest
+            b, [nb for nb in b.notebooks if nb.name in result.executed], cached, staging, manifest, result.phases
         )
         result.timings["execute"] = time.perf_counter() - t0
         try:
@@ -244,22 +244,33 @@ def _produce(
                 f"notes.yaml van {b.year}: opmerking(en) {', '.join(unplaced)} staan bij geen "
                 "{{ remarks(...) }} in dat notebook; controleer notebook en anker"
             )
+        t0 = time.perf_counter()
         render_report(b, plan.report_order(b.notebooks), staging, result, fresh_render)
+        result.timings["render"] = time.perf_counter() - t0
+        t0 = time.perf_counter()
         make_site(staging)  # html/ and everything its pages link, in one folder that stands on its own
+        result.timings["site"] = time.perf_counter() - t0
     return seconds
 
 
 def _manifest_body(
-    b: Build, staging: Path, k: _Keys, seconds: Mapping[str, float], manifest: Mapping[str, Any]
+    b: Build,
+    staging: Path,
+    k: _Keys,
+    seconds: Mapping[str, float],
+    manifest: Mapping[str, Any],
+    result_phases: Mapping[str, Mapping[str, float]],
 ) -> dict[str, Any]:
     """What the next build compares with: the keys, and every part each notebook produced with its hash."""
     previous = manifest.get("notebooks", {})
+    phases = {n: {k: round(v, 2) for k, v in p.items()} for n, p in result_phases.items()}
     files = cache.produced_files(staging, b.exec_order, skip=[cache.MANIFEST_NAME])
     entries = {
         n: {
             "key": k.notebooks[n],
             "source": k.sources[n],
             "seconds": round(seconds.get(n, previous.get(n, {}).get("seconds", 0.0)), 1),
+            "phases": phases.get(n, previous.get(n, {}).get("phases", {})),
             "parts": files.get(n, {}),
         }
         for n in b.exec_order

@@ -13,6 +13,7 @@ runs). A socket path that only this build knows cannot be taken.
 from __future__ import annotations
 
 import atexit
+import json
 import os
 import shutil
 import sys
@@ -59,6 +60,8 @@ class _TrackedKernelManager(SocketKernelManager):
     log_path: Path | None = None
     #: The notebook's file stem, given to the kernel as ``MONITOR_NOTEBOOK`` (``report.chapter``).
     notebook_name: str | None = None
+    #: More environment variables for the kernel (the job's ``env``).
+    extra_env: ClassVar[Mapping[str, str]] = {}
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -66,8 +69,9 @@ class _TrackedKernelManager(SocketKernelManager):
             self.live.add(self)
 
     async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
-        if self.notebook_name is not None:
-            kw["env"] = {**(kw.get("env") or os.environ), NOTEBOOK_ENV: self.notebook_name}
+        if self.notebook_name is not None or self.extra_env:
+            named = {NOTEBOOK_ENV: self.notebook_name} if self.notebook_name is not None else {}
+            kw["env"] = {**(kw.get("env") or os.environ), **named, **self.extra_env}
         if self.log_path is None:
             await super()._async_launch_kernel(kernel_cmd, **kw)
         else:
@@ -133,6 +137,45 @@ class Job:
     priority: float = 0.0
     #: Where the kernel's own stdout/stderr go (None: inherit the terminal).
     kernel_log: Path | None = None
+    #: Environment variables for this notebook's kernel only.
+    env: dict[str, str] = field(default_factory=dict)
+    #: Seconds per phase of the last successful run (:data:`PHASES`), filled by :func:`run_notebook`.
+    phases: dict[str, float] = field(default_factory=dict)
+
+
+#: The phases of one notebook's run: ``kernel`` (launch until the first cell starts: the kernel process, its
+#: kernel_info reply), ``imports`` (the first cell after the parameters: the package's imports, ``open_chapter``),
+#: ``cells`` (all other cells), ``write`` (papermill's last save, then the build's cleaned copy).
+PHASES = ("kernel", "imports", "cells", "write")
+#: Cells papermill runs before the notebook's own first cell.
+_PARAMETER_TAGS = frozenset({"parameters", "injected-parameters"})
+
+
+def cell_phases(executed: Path, started: float, finished: float) -> dict[str, float]:
+    """Seconds per phase (:data:`PHASES`, without the build's own writing) from papermill's cell timestamps in
+    ``executed``, run between ``started`` and ``finished`` (``time.time()``); empty when it has none."""
+    from datetime import datetime
+
+    try:
+        cells = json.loads(executed.read_text(encoding="utf-8"))["cells"]
+    except (OSError, ValueError, KeyError):
+        return {}
+    timed = []
+    for cell in cells:
+        pm = cell.get("metadata", {}).get("papermill", {})
+        if cell.get("cell_type") == "code" and pm.get("start_time") and pm.get("end_time"):
+            start, end = (datetime.fromisoformat(pm[k]).timestamp() for k in ("start_time", "end_time"))
+            timed.append((start, end, bool(_PARAMETER_TAGS & set(cell["metadata"].get("tags", ())))))
+    if not timed:
+        return {}
+    first, last = timed[0][0], max(end for _, end, _ in timed)
+    imports = next((end - start for start, end, params in timed if not params), 0.0)
+    return {
+        "kernel": max(0.0, first - started),
+        "imports": imports,
+        "cells": max(0.0, last - first - imports),
+        "write": max(0.0, finished - last),
+    }
 
 
 #: Seconds a kernel may take to start: generous for a busy machine (a kernel starts in seconds even at a load of
@@ -170,6 +213,7 @@ def run_notebook(
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
+    started = time.time()
     try:
         papermill.execute_notebook(
             str(job.src),
@@ -178,12 +222,16 @@ def run_notebook(
             kernel_name=kernel_name,
             progress_bar=False,
             request_save_on_cell_execute=False,
+            # every output has arrived when the last cell is done: a graceful shutdown only waits (0.5-3 s a kernel)
+            shutdown_kernel="immediate",
             start_timeout=start_timeout,
             execution_timeout=timeout,
             # cwd for the kernel only: papermill's own ``cwd=`` would os.chdir() the whole (threaded) process.
             resources={"metadata": {"path": str(cwd)}},
             kernel_manager_class=type(
-                "JobKernelManager", (_TrackedKernelManager,), {"log_path": job.kernel_log, "notebook_name": job.name}
+                "JobKernelManager",
+                (_TrackedKernelManager,),
+                {"log_path": job.kernel_log, "notebook_name": job.name, "extra_env": job.env},
             ),
         )
     except PapermillExecutionError as exc:
@@ -193,6 +241,7 @@ def run_notebook(
         said = _last_kernel_line(job.kernel_log)
         evalue = f"{exc} (kernel: {said})" if said else str(exc)
         raise ExecutionFailure(job.name, type(exc).__name__, evalue, None, out) from exc
+    job.phases = cell_phases(job.out, started, time.time())
 
 
 def _last_kernel_line(log: Path | None) -> str:

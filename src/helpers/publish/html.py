@@ -26,6 +26,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from helpers.publish.indicators import FILENAME as INDICATORS_FILE
 from helpers.publish.page_shell import banner, page
 from helpers.publish.plan import PREP, Notebook
 from helpers.publish.repro import ReportMeta
@@ -119,6 +120,8 @@ def render_pages(
     shown = {k: v for k, v in meta.as_dict().items() if k != "provenance"}  # the provenance is on the index only
     exporter = None
     written, rendered, keys = [], [], {}
+    indicators = _indicator_rows(out_dir.parent / INDICATORS_FILE)
+    questions = _question_texts(indicators)
     for i, (notebook, nb, title) in enumerate(items):
         nav = {
             "synthetic_note": meta.as_dict()["synthetic_note"],
@@ -126,7 +129,8 @@ def render_pages(
             "next": _link(items[i + 1]) if i + 1 < len(items) else None,
         }
         path = out_dir / page_name(notebook)
-        key = _digest(nb, nav, shown, shared, title)
+        numbers = page_numbers(notebook, nb, indicators, questions)
+        key = _digest(nb, nav, shown, shared, title, numbers.digest_parts())
         old = previous / path.name if previous is not None else None
         if old is not None and _intact(old, old_keys.get(path.name), key):
             shutil.copyfile(old, path)
@@ -139,7 +143,7 @@ def render_pages(
             copy = NotebookNode(nb)  # shallow copy: the title changes, folded cells are copies
             copy.metadata = NotebookNode(dict(nb.metadata, title=f"{_label(notebook)} {title} — {meta.title}"))
             copy.cells = fold_quiet_cells(nb.cells)
-            body, _ = exporter.from_notebook_node(copy, resources={"monitor": nav})
+            body, _ = exporter.from_notebook_node(copy, resources={"monitor": {**nav, "numbers": numbers}})
             path.write_text(body, encoding="utf-8")
             rendered.append(notebook.name)
         keys[path.name] = {"key": key, "sha256": hashlib.sha256(path.read_bytes()).hexdigest()}
@@ -149,6 +153,57 @@ def render_pages(
     state.mkdir(exist_ok=True)
     (state / PAGE_KEYS).write_text(json.dumps(keys, indent=1, sort_keys=True) + "\n", encoding="utf-8")
     return [index, *written], rendered
+
+
+def _indicator_rows(path: Path) -> list[dict[str, str]]:
+    """The rows of the build's ``indicators.csv`` (strings), [] when there is none."""
+    import csv
+
+    if not path.is_file():
+        return []
+    with path.open(encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def _question_texts(rows: Sequence[Mapping[str, str]]) -> tuple[dict[str, str], frozenset[str]]:
+    """Question texts by id, and the ids of percent questions, from the edition's codebook (empty without)."""
+    from helpers import paths
+    from helpers.survey.codebook import load_codebook
+
+    year = rows[0].get("year", "") if rows else ""
+    if not year.isdigit() or not paths.codebook_path(int(year)).is_file():
+        return {}, frozenset()
+    codebook = load_codebook(paths.codebook_path(int(year)))
+    return {q.id: q.text for q in codebook.questions}, frozenset(
+        q.id for q in codebook.questions if q.type == "percent"
+    )
+
+
+def _data_files(nb: Any) -> dict[str, str]:
+    """The CSV of each captioned figure or table of ``nb``, by its label ("Figuur 3.1")."""
+    from helpers.report.registry import VIEW_KEY
+
+    files = {}
+    for cell in nb.cells:
+        for out in cell.get("outputs", []) if cell.cell_type == "code" else []:
+            meta = out.get("metadata", {})
+            cap, csv_file = meta.get("monitor"), ((meta.get(VIEW_KEY) or {}).get("files") or {}).get("csv")
+            if cap and csv_file:
+                files[f"{cap['prefix']} {cap['number']}"] = csv_file
+    return files
+
+
+def page_numbers(
+    notebook: Notebook, nb: Any, rows: Sequence[Mapping[str, str]], questions: tuple[dict[str, str], frozenset[str]]
+) -> Any:
+    """The numbers of one page (``html_parts.PageNumbers``): the indicator rows of its chapter."""
+    from helpers.publish.html_parts import PageNumbers
+
+    mine = [r for r in rows if r.get("chapter") == str(notebook.number)]
+    texts, percent = questions
+    asked = {r["question"] for r in mine}
+    texts = {q: t for q, t in texts.items() if q in asked}
+    return PageNumbers(mine, texts, _data_files(nb), percent, notebook=notebook.name)
 
 
 def _intact(old: Path, entry: Any, key: str) -> bool:

@@ -7,6 +7,9 @@
 * ``figure_numbers``: the numbers of a chart as a table in a ``<details>`` under the figure (its
   text alternative; the ``alt`` text is a short description that does not repeat the caption).
 * ``data_links``: the CSV/XLSX downloads of a figure or table (``report.downloads``).
+* ``number_links``, ``sources_table`` (:class:`PageNumbers`): every number a ``%%tekst`` passage printed
+  (its ``monitor_numbers`` metadata) links to its row in the page's "Bronnen van de getallen" table and
+  describes itself on hover and keyboard focus (a tooltip that Escape dismisses, WCAG 1.4.13).
 * ``fold_quiet_cells``: a run of code cells that print nothing (parameters, set-up) becomes one
   toggle, so the first figure is a few tab stops from the top of the page.
 """
@@ -16,10 +19,15 @@ from __future__ import annotations
 import copy
 import html
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from helpers.report.claims import entry_anchor
+from helpers.report.downloads import _STAT_WORDS
+from helpers.report.prose import ENTRIES_KEY, NUMBERS_KEY, whole_number_at
 from helpers.report.registry import VIEW_KEY
+from helpers.survey.formatting import format_value
+from helpers.survey.text_escape import html_text
 
 #: Where the data files are, seen from ``html/<page>.html``.
 DATA_PREFIX = "../"
@@ -199,7 +207,236 @@ def fold_quiet_cells(cells: Sequence[Any]) -> list[Any]:
     return out
 
 
-FILTERS = {
+# --- number-level provenance --------------------------------------------------------------------------------
+#: Where a number's row in the page's provenance table is: ``#bron-<id>``.
+SOURCE_ANCHOR = "bron-"
+#: The heading (and anchor) of the provenance table at the end of a chapter page.
+SOURCES_TITLE = "Bronnen van de getallen"
+SOURCES_ID = "bronnen"
+_TOKEN = re.compile(r"(<[^>]*>)")
+#: Elements whose text is never linked: a link cannot hold a link; code and a heading are not prose.
+_NO_LINKS = ("a", "code", "pre", "h1", "h2", "h3", "h4", "h5", "h6", "script", "style", "button", "summary")
+
+
+def _n_key(n: object) -> str:
+    text = str(n).strip()
+    return str(int(float(text))) if text not in ("", "nan", "None", "<NA>") else ""
+
+
+def number_key(question: object, category: object, stat: object, value: object, n: object) -> tuple[str, ...]:
+    """What identifies a number in ``indicators.csv`` and in a passage's ``monitor_numbers`` metadata."""
+    return (str(question), str(category), str(stat), f"{float(str(value)):.9g}", _n_key(n))
+
+
+class PageNumbers:
+    """The numbers of one chapter page: its rows of ``indicators.csv`` and what they are.
+
+    ``rows`` are the indicator rows (dicts of strings) of the page's chapter; ``texts`` the question
+    texts by question id; ``files`` the data file (CSV) of each figure or table by its label
+    ("Figuur 3.1"). ``wrap`` links the printed numbers of one output; ``table`` is the page's
+    "Bronnen van de getallen".
+    """
+
+    def __init__(
+        self,
+        rows: Sequence[Mapping[str, str]],
+        texts: Mapping[str, str] | None = None,
+        files: Mapping[str, str] | None = None,
+        percent: frozenset[str] = frozenset(),
+        notebook: str = "",
+    ):
+        self.notebook = notebook
+        self.anchors: set[str] = set()  #: register entry anchors written on this page
+        self.rows = [dict(r) for r in rows]
+        self.texts = dict(texts or {})
+        self.files = dict(files or {})
+        self.percent = percent
+        self._by_key: dict[tuple[str, ...], dict[str, str]] = {}
+        for r in self.rows:
+            self._by_key.setdefault(number_key(r["question"], r["category"], r["stat"], r["value"], r["n"]), r)
+        self.tips = 0  #: tooltips written so far on this page (their ids)
+
+    def digest_parts(self) -> list[Any]:
+        """What the page's rendering depends on besides its notebook (for the page key)."""
+        return [self.rows, sorted(self.texts.items()), sorted(self.files.items())]
+
+    def row(self, number: Mapping[str, Any]) -> dict[str, str] | None:
+        """The indicator row of a printed number (metadata entry), None when ``indicators.csv`` lacks it."""
+        try:
+            key = number_key(number["question"], number["category"], number["stat"], number["value"], number["n"])
+        except (KeyError, TypeError, ValueError):
+            return None
+        return self._by_key.get(key)
+
+    def shown_value(self, row: Mapping[str, str]) -> str:
+        return format_value(float(row["value"]), row["stat"], percent=row["question"] in self.percent)
+
+    def describe(self, row: Mapping[str, str]) -> str:
+        """What a number is, in one Dutch sentence (plain text; escape it for the output)."""
+        stat = _STAT_WORDS.get(row["stat"], row["stat"])
+        what = f"{stat[:1].upper()}{stat[1:]}" + (f" ‘{row['category']}’" if row["category"] else "")
+        question = self.texts.get(row["question"], "")
+        asked = f" bij de vraag ‘{question}’ ({row['question']})" if question else f" bij vraag {row['question']}"
+        base = f"n={_n_key(row['n'])}, " if _n_key(row["n"]) else ""
+        return f"{what}{asked}: {self.shown_value(row)} ({base}monitor {row['year']}, {row['build_ref']})."
+
+    def link(self, shown_html: str, row: Mapping[str, str]) -> str:
+        """``shown_html`` (already escaped) as a link to the number's row, described on hover and focus."""
+        self.tips += 1
+        tip = f"getal-uitleg-{self.tips}"
+        ident = html_text(row["id"])
+        return (
+            f'<span class="num-wrap"><a class="num" href="#{SOURCE_ANCHOR}{ident}" aria-describedby="{tip}">'
+            f'{shown_html}</a><span class="num-tip" role="tooltip" id="{tip}">{html_text(self.describe(row))} '
+            f"Bron: {ident}.</span></span>"
+        )
+
+    def wrap(self, rendered: str, output: Mapping[str, Any]) -> str:
+        """``rendered`` (an output's HTML) with each number of its ``monitor_numbers`` metadata linked.
+
+        Numbers are matched in the order of the text, as whole numbers in text outside links, code and
+        headings; a number printed twice is linked at each place its metadata names. A number whose row
+        is missing is left as text.
+        """
+        numbers = (output.get("metadata") or {}).get(NUMBERS_KEY) or []
+        rendered = self._link_numbers(rendered, numbers) if numbers else rendered
+        entries = (output.get("metadata") or {}).get(ENTRIES_KEY) or []
+        return self._link_entries(rendered, entries) if entries else rendered
+
+    def _link_numbers(self, rendered: str, numbers: Sequence[Mapping[str, Any]]) -> str:
+        parts = _TOKEN.split(rendered)
+        usable = _text_parts(parts)
+        at = (0, 0)  # (part index, offset): the next number is looked for from here, then from the start
+        for number in numbers:
+            row = self.row(number)
+            if row is None or not row.get("id"):
+                continue
+            shown = html_text(str(number.get("text", "")))
+            hit = _find(parts, usable, shown, at) or _find(parts, usable, shown, (0, 0))
+            if hit is None:
+                continue
+            i, start = hit
+            before, after = parts[i][:start], parts[i][start + len(shown) :]
+            parts[i : i + 1] = [before, self.link(shown, row), after]
+            usable = [u + 2 if u > i else u for u in usable if u != i] + [i, i + 2]
+            usable.sort()
+            at = (i + 2, 0)
+        return "".join(parts)
+
+    def _link_entries(self, rendered: str, entries: Sequence[Mapping[str, Any]]) -> str:
+        """Register entries of a passage: an anchor for the way back from the claims page, a computed comparison
+        word linked to its entry, and one line under the passage linking its claims and remarks."""
+        from helpers.publish.claims import PAGE, row_anchor
+
+        anchors: list[str] = []
+        refs: list[str] = []
+        parts = _TOKEN.split(rendered)
+        for entry in entries:
+            number, kind, text = entry.get("entry"), str(entry.get("kind", "")), str(entry.get("text", ""))
+            if not isinstance(number, int):
+                continue
+            href = f"{PAGE}#{row_anchor(self.notebook, number)}"
+            if entry_anchor(number) not in self.anchors:
+                self.anchors.add(entry_anchor(number))
+                anchors.append(f'<span id="{entry_anchor(number)}"></span>')
+            hit = _find_text(parts, html_text(text)) if kind == "vergelijking" else None
+            if hit is not None:
+                i, start = hit
+                shown = parts[i][start : start + len(html_text(text))]
+                link = f'<a class="claim" href="{html_text(href)}" title="Berekende vergelijking: zie de beweringen">'
+                parts[i : i + 1] = [parts[i][:start], f"{link}{shown}</a>", parts[i][start + len(shown) :]]
+            else:
+                word = {"bewering": "bewering", "vergelijking": "vergelijking"}.get(kind, kind or "bewering")
+                refs.append(f'<a href="{html_text(href)}">{html_text(word)} {len(refs) + 1}</a>')
+        line = f'<p class="claim-refs">Gecontroleerd in de beweringen: {", ".join(refs)}</p>' if refs else ""
+        return "".join(anchors) + "".join(parts) + line
+
+    def table(self) -> str:
+        """The page's "Bronnen van de getallen": every number of its chapter, by id ('' when it has none)."""
+        rows = [r for r in self.rows if r.get("id")]
+        if not rows:
+            return ""
+        body = "".join(self._table_row(r) for r in rows)
+        head = "".join(
+            f'<th scope="col">{c}</th>' for c in ("Id", "Wat", "Waarde", "Basis (n)", "Editie", "Waar en data")
+        )
+        return (
+            f'<section class="monitor-sources" aria-labelledby="{SOURCES_ID}">\n'
+            f'<h2 id="{SOURCES_ID}">{SOURCES_TITLE}</h2>\n'
+            "<p>Elk getal in de tekst linkt naar zijn rij hier; dezelfde id staat in de kolom <code>id</code> van "
+            f'<a href="{DATA_PREFIX}indicators.csv">indicators.csv</a>. De laatste kolom linkt naar de cijfers van '
+            "de figuur of tabel waarin het getal staat.</p>\n"
+            f'<div class="monitor-scroll"><table><caption>{SOURCES_TITLE} ({len(rows)})</caption>'
+            f"<thead><tr>{head}</tr></thead><tbody>\n{body}</tbody></table></div>\n</section>"
+        )
+
+    def _table_row(self, r: Mapping[str, str]) -> str:
+        esc = html_text
+        what = self.texts.get(r["question"], r["question"])
+        category = f"<br>{esc(r['category'])}" if r["category"] else ""
+        where = esc(r["build_ref"])
+        csv_file = self.files.get(r["build_ref"])
+        if csv_file:
+            where = f'<a href="{esc(DATA_PREFIX + csv_file)}" download>{where} (CSV)</a>'
+        return (
+            f'<tr id="{SOURCE_ANCHOR}{esc(r["id"])}"><th scope="row"><code>{esc(r["id"])}</code></th>'
+            f"<td>{esc(what)}{category}<br><small>{esc(_STAT_WORDS.get(r['stat'], r['stat']))}</small></td>"
+            f"<td>{esc(self.shown_value(r))}</td><td>{esc(_n_key(r['n']))}</td><td>{esc(r['year'])}</td>"
+            f"<td>{where}</td></tr>\n"
+        )
+
+
+def _text_parts(parts: Sequence[str]) -> list[int]:
+    """Indexes of the text parts of a split HTML fragment that lie outside ``_NO_LINKS`` elements."""
+    usable: list[int] = []
+    closed_by: list[str] = []
+    for i, part in enumerate(parts):
+        if part.startswith("<"):
+            m = re.match(r"<(/?)([a-zA-Z0-9]+)", part)
+            if m and m.group(2).lower() in _NO_LINKS and not part.endswith("/>"):
+                if m.group(1):
+                    if m.group(2).lower() in closed_by:
+                        closed_by.remove(m.group(2).lower())
+                else:
+                    closed_by.append(m.group(2).lower())
+        elif part and not closed_by:
+            usable.append(i)
+    return usable
+
+
+def _find(parts: Sequence[str], usable: Sequence[int], shown: str, at: tuple[int, int]) -> tuple[int, int] | None:
+    """The first whole-number place of ``shown`` in a usable text part at or after ``at``."""
+    for i in usable:
+        if i < at[0]:
+            continue
+        start = whole_number_at(parts[i], shown, at[1] if i == at[0] else 0)
+        if start >= 0:
+            return i, start
+    return None
+
+
+def _find_text(parts: list[str], shown: str) -> tuple[int, int] | None:
+    """The first place of ``shown`` (escaped text) inside one usable text part of a split fragment."""
+    if not shown:
+        return None
+    for i in _text_parts(parts):
+        start = parts[i].find(shown)
+        if start >= 0:
+            return i, start
+    return None
+
+
+def number_links(rendered: str, output: Mapping[str, Any], numbers: object) -> str:
+    """Filter: link the printed numbers of ``output`` (``PageNumbers.wrap``); unchanged without page numbers."""
+    return numbers.wrap(rendered, output) if isinstance(numbers, PageNumbers) else rendered
+
+
+def sources_table(numbers: object) -> str:
+    """Filter: the page's provenance table ('' without page numbers)."""
+    return numbers.table() if isinstance(numbers, PageNumbers) else ""
+
+
+FILTERS: dict[str, Callable[..., str]] = {
     "code_label": code_label,
     "code_summary": code_summary,
     "monitor_tables": monitor_tables,
@@ -207,4 +444,6 @@ FILTERS = {
     "figure_alt": figure_alt,
     "data_links": data_links,
     "caption_html": caption_html,
+    "number_links": number_links,
+    "sources_table": sources_table,
 }

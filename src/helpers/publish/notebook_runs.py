@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import json
 import shutil
+import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from helpers.analysis.deidentify import DEDUCE_LOCK_ENV
 from helpers.publish import plan
 from helpers.publish.build_state import WORK, Build, BuildError
 from helpers.publish.conclusions_reuse import remember_conclusions, reuse_conclusions
@@ -27,9 +29,15 @@ def _snapshot(src: Path, dest: Path) -> None:
 
 
 def execute_notebooks(
-    b: Build, to_run: list[plan.Notebook], cached: set[str], staging: Path, manifest: Mapping[str, Any]
+    b: Build,
+    to_run: list[plan.Notebook],
+    cached: set[str],
+    staging: Path,
+    manifest: Mapping[str, Any],
+    phases: dict[str, dict[str, float]] | None = None,
 ) -> dict[str, float]:
-    """Check parameters, run the notebooks, write cleaned copies to ``executed/``; seconds per notebook."""
+    """Check parameters, run the notebooks, write cleaned copies to ``executed/``; seconds per notebook.
+    ``phases`` receives each run notebook's seconds per phase (``execute.PHASES``)."""
     _remember_cached_conclusions(b, cached, staging)
     if not to_run:
         return {}
@@ -54,8 +62,11 @@ def execute_notebooks(
         if job.name in conclusions and reuse_conclusions(b, staging, job.name):
             return
         run_notebook(job, cwd, timeout=b.timeout)
+        t0 = time.perf_counter()
         nb = clean_executed(nbformat.read(job.out, as_version=4), replacements)
         nbformat.write(nb, staging / "executed" / job.out.name)
+        if phases is not None and job.phases:
+            phases[job.name] = {**job.phases, "write": job.phases["write"] + time.perf_counter() - t0}
         if job.name in conclusions:
             remember_conclusions(b, staging)
 
@@ -105,6 +116,7 @@ def _jobs(b: Build, to_run: list[plan.Notebook], staging: Path, previous: Mappin
             params,
             priority=previous.get(nb.name, {}).get("seconds", 0.0),
             kernel_log=work / "logs" / f"{nb.name}.log",
+            env={DEDUCE_LOCK_ENV: str(work / "deduce.lock")},  # one kernel at a time holds deduce's gigabyte
         )
     return jobs
 

@@ -79,13 +79,21 @@ class Register:
         # an empty part says "this notebook renders prose": its notes.yaml remarks must be placed
         write_part(self.path, REGISTER_COLUMNS, self.rows)
 
-    def add(self, cell: int | None, kind: str, text: str, condition: str, holds: bool, numbers: str) -> None:
+    def add(self, cell: int | None, kind: str, text: str, condition: str, holds: bool, numbers: str) -> int:
+        """Register an entry (once); returns its number in this notebook's register, from 1 (``entry_anchor``)."""
         row = {"notebook": self.notebook, "cell": "" if cell is None else cell, "kind": kind,
                "text": " ".join(text.split()), "condition": condition, "holds": holds, "numbers": numbers,
                "section": self.section}  # fmt: skip
         if row not in self.rows:
             self.rows.append(row)
         write_part(self.path, REGISTER_COLUMNS, self.rows)
+        return self.rows.index(row) + 1
+
+
+def entry_anchor(number: int | str) -> str:
+    """The anchor of register entry ``number`` of a notebook, on its chapter page and (after the notebook's
+    name) on the claims page: ``bewering-4``."""
+    return f"bewering-{number}"
 
 
 def _ref(qid: str, key: str) -> str:

@@ -222,6 +222,7 @@ class Narrative(Numbers):
         if hit.empty:
             raise KeyError(f"{table.question}: geen {stat!r} voor {category!r}; wel: {sorted(set(ind['category']))}")
         self.ch.registry.record(hit.iloc[:1], table.question, table.report_ref)
+        self.note_computed(table.question, category, stat, float(hit["value"].iloc[0]), hit["n"].iloc[0])
         return format_value(float(hit["value"].iloc[0]), stat)
 
     @placeholder(
@@ -257,6 +258,7 @@ class Narrative(Numbers):
         unit = " per respondent" if data is not self.ch.data and q.level != "respondent" else ""
         row = pd.DataFrame([{"category": f"bereik {span}{unit}", "stat": "pct", "value": share, "n": n}])
         self.ch.registry.record(row, q.id, q.report_refs[0] if q.report_refs else "")
+        self.note_computed(q.id, f"bereik {span}{unit}", "pct", share, n)
         return fmt_pct(share)
 
     # --- rankings, counts and descriptions --------------------------------------------

@@ -85,7 +85,10 @@ def open_chapter(year: int, build_dir: str | Path | None = None, *, name: str | 
             "Kan de naam van het notebook niet bepalen; geef die op: open_chapter(year, build_dir, name='03_beleid')."
         )
     cb = load_codebook(paths.codebook_path(year))
-    history = QuestionHistory({y: load_codebook(paths.codebook_path(y)) for y in _codebook_years(year)})
+    # this year's codebook is read once (a codebook takes a third of a second to read and check)
+    history = QuestionHistory(
+        {y: cb if y == year else load_codebook(paths.codebook_path(y)) for y in _codebook_years(year)}
+    )
     out_dir = Path(build_dir) if build_dir is not None else paths.SCRATCH_DIR / str(year)
     chapter = Chapter(
         name,

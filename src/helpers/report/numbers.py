@@ -48,9 +48,17 @@ class Numbers:
         self.bases: list[tuple[str, int]] = []
         #: ... and the bases the block states itself with ``n(...)``.
         self.named_bases: set[int] = set()
+        #: Every number computed since the prose context last took them (``take_computed``): its indicator
+        #: identity (question, category, stat, value, n), so the HTML can link a printed number to its row.
+        self.computed: list[dict[str, object]] = []
 
     def reset_bases(self) -> None:
         self.bases, self.named_bases = [], set()
+
+    def take_computed(self) -> list[dict[str, object]]:
+        """The numbers computed since the last call (oldest first), forgotten here."""
+        taken, self.computed = self.computed, []
+        return taken
 
     def _q(self, qid: str) -> Question:
         return self.ch.question(qid)
@@ -105,7 +113,18 @@ class Numbers:
             self.bases.append((q.id, int(n)))
         row = pd.DataFrame([{"category": category + tag, "stat": stat, "value": value, "n": n}])
         self.ch.registry.record(row, q.id, ref)
+        self.note_computed(q.id, category + tag, stat, value, n, percent=q.type == "percent")
         return value
+
+    def note_computed(
+        self, question: str, category: str, stat: str, value: float, n: object, *, percent: bool = False
+    ) -> None:
+        """Note a number just recorded in the indicators (``computed``), so a passage that prints it links it."""
+        base = None if n is None or pd.isna(n) else int(n)  # type: ignore[call-overload]
+        self.computed.append(
+            {"question": question, "category": category, "stat": stat, "value": float(value), "n": base,
+             "percent": percent}
+        )  # fmt: skip
 
     def _fmt(self, q: Question, stat: str, decimals: int | None = None) -> Callable[..., str]:
         """Formatter by stat; a second argument overrides the decimals (a published value's precision)."""

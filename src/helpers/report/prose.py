@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import re
 import traceback
+from collections.abc import Sequence
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -39,6 +40,7 @@ from helpers.report.errors import LocatedError, NoComparison, QuestionGone, Supp
 from helpers.report.location import describe, prompt_number, section_of
 from helpers.report.narrative import Filters, Narrative
 from helpers.report.prose_names import entries, names, reference, reviewed
+from helpers.survey.formatting import format_value
 from helpers.survey.lineage import UnknownReference
 from helpers.survey.text_escape import markdown_plain, markdown_text
 from helpers.survey.vocabulary import CLAIMS_DIR
@@ -51,6 +53,10 @@ _PLACEHOLDER = re.compile(r"\{\{.*?\}\}|\{%.*?%\}")
 _LEFTOVERS = re.compile(r"\bnan\b|\bNone\b|%%|\{\{|\}\}", re.IGNORECASE)
 #: Words that make a sentence about the municipalities of the view above it: its shares must rest on that base.
 _SUBGROUP = re.compile(r"\b(?:van|onder|bij) (?:deze|die|hen|hun)\b(?! vraag)|\bdaarvan\b", re.IGNORECASE)
+#: Output metadata key of a passage's printed numbers (``printed_numbers``), for the HTML's provenance links.
+NUMBERS_KEY = "monitor_numbers"
+#: Output metadata key of a passage's claims register entries, linked both ways with the claims page.
+ENTRIES_KEY = "monitor_claims"
 #: The reference page of the vocabulary, written from it (``monitor prose-help --write``).
 PROSE_PAGE = paths.PROJECT_ROOT / "docs" / "PROSE.md"
 #: Where the names of ``%%tekst`` blocks are defined (each registers itself there).
@@ -74,6 +80,7 @@ class _ClaimTag(Extension):
         return nodes.CallBlock(call, [], [], body).set_lineno(lineno)
 
     def _claim(self, check: Any, lineno: int, caller: Any) -> str:
+        self.environment.prose.narrative.take_computed()  # type: ignore[attr-defined] # the check's, not printed
         return self.environment.prose.claim(check, caller(), lineno)  # type: ignore[attr-defined]
 
 
@@ -89,8 +96,12 @@ class Prose:
         self.section = ""  #: the heading above it
         # every placeholder's value is text, escaped for Markdown here (SafeMarkdown: composed from escaped parts)
         self.env = Environment(
-            undefined=StrictUndefined, extensions=[_ClaimTag], keep_trailing_newline=False, finalize=markdown_text
+            undefined=StrictUndefined, extensions=[_ClaimTag], keep_trailing_newline=False, finalize=self._finalize
         )
+        #: The numbers the block being rendered printed, in the order of the text (``printed_numbers``).
+        self.printed: list[dict[str, Any]] = []
+        #: The claims register entries the block being rendered made (number in the register, kind, text).
+        self.entries: list[dict[str, Any]] = []
         self.env.prose = self  # type: ignore[attr-defined]
         self.env.filters.update(names(Filters()))
         comparisons = self.narrative.comparisons
@@ -99,9 +110,16 @@ class Prose:
         for name in reviewed(comparisons):
             self.functions[name] = self._registered(name, self.functions[name])
 
+    def _finalize(self, value: Any) -> str:
+        """A placeholder's value as Markdown; the numbers computed for it that its text shows are noted."""
+        text = markdown_text(value)
+        self.printed += printed_numbers(str(value), self.narrative.take_computed())
+        return text
+
     def record(self, kind: str, text: str, condition: str, holds: bool, numbers: str) -> None:
         """The one route into the claims register: an entry of the cell being rendered."""
-        self.register.add(self.cell, kind, text, condition, holds, numbers)
+        number = self.register.add(self.cell, kind, text, condition, holds, numbers)
+        self.entries.append({"entry": number, "kind": kind, "text": " ".join(text.split())})
 
     def _where(self, line: int | None = None) -> str:
         """Notebook, cell (``In [n]``), heading above it and the line as the author sees it: the template's
@@ -148,6 +166,8 @@ class Prose:
             except UnknownReference as exc:
                 raise ProseError(f"{self._where()}: %%tekst {qid}: {exc}") from None
         self.narrative.reset_bases()
+        self.narrative.take_computed()
+        self.printed, self.entries = [], []
         try:
             template = self.env.from_string(source)
             text = template.render({**self.user_ns, **self.functions})
@@ -173,7 +193,16 @@ class Prose:
         self.at_cell(_execution_count(), f"%%tekst {line}".rstrip() + "\n" + cell)
         text = self.render(cell, line.split())
         if text:
-            self.ch.display(Markdown(text))
+            self.ch.display(Markdown(text), metadata=self.provenance() or None)
+
+    def provenance(self) -> dict[str, Any]:
+        """The output metadata of the block just rendered: its printed numbers and register entries (HTML only)."""
+        out: dict[str, Any] = {}
+        if self.printed:
+            out[NUMBERS_KEY] = self.printed
+        if self.entries:
+            out[ENTRIES_KEY] = self.entries
+        return out
 
     def _check_bases(self, text: str) -> None:
         """A passage that says "van deze gemeenten" speaks of the view above it: each share it prints rests on
@@ -196,6 +225,53 @@ class Prose:
         where = " ".join(found) or "(tekst)"
         reason = f"onbekende naam: {exc.message}" if isinstance(exc, UndefinedError) else str(exc).strip("'\"")
         return ProseError(f"{self._where(line)}: {where}: {reason}")
+
+
+def _number_texts(number: dict[str, Any]) -> list[str]:
+    """How a computed number can be printed: the default precision first, then 0–2 decimals."""
+    stat, value, percent = str(number["stat"]), float(number["value"]), bool(number.get("percent"))
+    forms = [format_value(value, stat, percent=percent)]
+    forms += [format_value(value, stat, decimals=d, percent=percent) for d in (0, 1, 2)]
+    return list(dict.fromkeys(forms))
+
+
+def whole_number_at(text: str, found: str, offset: int = 0, taken: Sequence[tuple[int, int]] = ()) -> int:
+    """Where ``found`` first stands in ``text`` from ``offset`` on as a whole number ("60%" not inside "160%"),
+    not overlapping a span of ``taken``; -1 if nowhere."""
+    if not found:
+        return -1
+    for m in re.finditer(re.escape(found), text[offset:]):
+        start, end = m.start() + offset, m.end() + offset
+        if _whole(text, start, end) and all(end <= a or start >= b for a, b in taken):
+            return start
+    return -1
+
+
+def _whole(text: str, start: int, end: int) -> bool:
+    """Is ``text[start:end]`` a whole number, not a part of a longer one ("60%" in "160%", "6" in "6,5")?"""
+    before, after = text[max(start - 1, 0) : start], text[end : end + 1]
+    if before.isdigit() or after.isdigit():
+        return False
+    if before in (",", ".") and text[max(start - 2, 0) : start - 1].isdigit():
+        return False
+    return not (after in (",", ".") and text[end + 1 : end + 2].isdigit())
+
+
+def printed_numbers(text: str, computed: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The numbers of ``computed`` that ``text`` prints, in the order of the text: each with ``text`` (as
+    printed) and its indicator identity (question, category, stat, value, n). Numbers are matched in the
+    order they were computed, each to the first free place that prints it; one place per number."""
+    taken: list[tuple[int, int]] = []
+    found: list[tuple[int, dict[str, Any]]] = []
+    for number in computed:
+        for form in _number_texts(number):
+            start = whole_number_at(text, form, 0, taken)
+            if start >= 0:
+                taken.append((start, start + len(form)))
+                entry = {k: number[k] for k in ("question", "category", "stat", "value", "n")}
+                found.append((start, {"text": form, **entry}))
+                break
+    return [entry for _, entry in sorted(found, key=lambda f: f[0])]
 
 
 def _template_line(exc: BaseException) -> int | None:
