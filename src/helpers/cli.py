@@ -156,8 +156,8 @@ def _report_args(p: argparse.ArgumentParser) -> None:
 def _report_run(args: argparse.Namespace) -> int:
     from helpers import paths
     from helpers.load.export import DECIMAL_ENV, ENCODING_ENV, build_processed
-    from helpers.publish.core import BuildError, BuildOptions, build_report
-    from helpers.publish.text_check import claim_problems
+    from helpers.publish.build.core import BuildError, BuildOptions, build_report
+    from helpers.publish.registers.text_check import claim_problems
     from helpers.report.claims import DRAFT_ENV
     from helpers.survey.codebook import load_codebook
 
@@ -300,7 +300,7 @@ def _bench_args(p: argparse.ArgumentParser) -> None:
 
 
 def _bench_run(args: argparse.Namespace) -> int:
-    from helpers.publish.bench import main as bench_main
+    from helpers.publish.build.benchmark import main as bench_main
 
     argv = ["--year", str(args.year)] + (["--jobs", str(args.jobs)] if args.jobs else [])
     argv += (["--chapter", args.chapter] if args.chapter else []) + ["--skip-baseline"] * args.skip_baseline
@@ -369,7 +369,7 @@ def _feedback_args(p: argparse.ArgumentParser) -> None:
 
 
 def _feedback_run(args: argparse.Namespace) -> int:
-    from helpers.publish.feedback import FeedbackBuildError, build_feedback
+    from helpers.publish.feedback.batch import FeedbackBuildError, build_feedback
 
     try:
         build_feedback(args.year, jobs=args.jobs, force=args.force)
@@ -403,7 +403,7 @@ def _compare_args(p: argparse.ArgumentParser) -> None:
 
 def _compare_run(args: argparse.Namespace) -> int:
     from helpers import paths
-    from helpers.publish.compare import changes_frame, load_changes
+    from helpers.publish.registers.compare import changes_frame, load_changes
 
     if args.from_year >= args.to_year:
         print(f"--from-year ({args.from_year}) moet vóór --to-year ({args.to_year}) liggen.", file=sys.stderr)
@@ -443,7 +443,7 @@ def _diff_ind_args(p: argparse.ArgumentParser) -> None:
 
 
 def _diff_ind_run(args: argparse.Namespace) -> int:
-    from helpers.publish.compare import diff_indicators
+    from helpers.publish.registers.compare import diff_indicators
 
     for f in (args.old, args.new):
         if not f.is_file():

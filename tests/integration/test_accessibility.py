@@ -132,7 +132,7 @@ def _pdf_pages(report: Path) -> list[str]:
 
 
 def test_pdf_has_the_synthetic_warning_on_every_page_and_no_page_label_twice(report: Path) -> None:
-    from helpers.publish.repro import SYNTHETIC_NOTE
+    from helpers.publish.base.repro import SYNTHETIC_NOTE
 
     pages = _pdf_pages(report)
     assert all(SYNTHETIC_NOTE in " ".join(p.split()) for p in pages), "a page without the warning"

@@ -18,8 +18,8 @@ from stub_project import FIXTURES, TEMPLATES, make_stub_project
 
 from helpers.cli import main
 from helpers.publish import BuildError, BuildOptions, build_report
-from helpers.publish.pdf import LatexError, render_pdf
-from helpers.publish.repro import SYNTHETIC_NOTE
+from helpers.publish.base.repro import SYNTHETIC_NOTE
+from helpers.publish.render.pdf import LatexError, render_pdf
 from helpers.survey.vocabulary import INDICATOR_COLUMNS
 
 pytestmark = pytest.mark.slow

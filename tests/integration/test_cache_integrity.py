@@ -298,7 +298,7 @@ def test_leftovers_of_a_killed_build_are_removed_by_the_next_build(base: Path, t
 
 
 def test_leftovers_of_a_running_build_are_kept(base: Path, tmp_path: Path) -> None:
-    from helpers.publish.staging import year_lock
+    from helpers.publish.base.staging import year_lock
 
     root = _copy(base, tmp_path / "p")
     reports = root / "reports"

@@ -18,8 +18,8 @@ from helpers.analysis import panel
 from helpers.analysis.edition_changes import AMONG_ASKED_IN_BOTH
 from helpers.load.export import build_processed
 from helpers.load.problems import RawDataError
-from helpers.publish.compare import PANEL_HEAD, frame_notes, load_changes
-from helpers.publish.text_check import html_text, pdf_text
+from helpers.publish.registers.compare import PANEL_HEAD, frame_notes, load_changes
+from helpers.publish.registers.text_check import html_text, pdf_text
 
 pytestmark = pytest.mark.slow
 NOTEBOOKS = ["00_data_preparation", "02_introduction_response", "03_policy"]

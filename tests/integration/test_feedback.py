@@ -23,8 +23,8 @@ import pytest
 from helpers import paths
 from helpers.load.export import build_processed
 from helpers.publish import BuildOptions, build_report
-from helpers.publish.execute import SocketKernelManager
-from helpers.publish.feedback import FeedbackBuildError, build_feedback
+from helpers.publish.execute.kernels import SocketKernelManager
+from helpers.publish.feedback.batch import FeedbackBuildError, build_feedback
 from helpers.survey.codebook import load_codebook
 from helpers.survey.formatting import fmt_number, fmt_pct
 from helpers.survey.vocabulary import MERGED_LARGE, MIN_BASE, NOT_ASKED, SIZE_CLASSES, SKIPPED

@@ -18,7 +18,7 @@ import pytest
 from axe_check import FRAME, MIN_WINDOW, chromium
 from shared_builds import shared_stub
 
-from helpers.publish.html_parts import FOLD_MIN_CELLS
+from helpers.publish.render.html_parts import FOLD_MIN_CELLS
 
 pytestmark = pytest.mark.slow
 

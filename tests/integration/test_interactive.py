@@ -14,7 +14,7 @@ import papermill
 import pytest
 
 from helpers import paths
-from helpers.publish.execute import SocketKernelManager
+from helpers.publish.execute.kernels import SocketKernelManager
 
 pytestmark = pytest.mark.slow
 

@@ -167,7 +167,7 @@ def test_chart_labels_print_at_8_pt_or_more(edition: tuple[int, Path]) -> None:
 
 
 def test_title_page_names_edition_publisher_and_date(edition: tuple[int, Path]) -> None:
-    from helpers.publish.repro import report_meta
+    from helpers.publish.base.repro import report_meta
 
     year, pdf = edition
     meta = report_meta(year, paths.codebook_path(year))

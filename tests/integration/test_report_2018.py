@@ -21,7 +21,7 @@ from shared_builds import SharedBuild
 from helpers import paths
 from helpers.analysis.backtest import compare_indicators, read_published
 from helpers.publish import BuildOptions, build_report
-from helpers.publish.text_check import text_problems
+from helpers.publish.registers.text_check import text_problems
 from helpers.report.registry import read_indicators
 from helpers.survey.vocabulary import INDICATOR_COLUMNS
 

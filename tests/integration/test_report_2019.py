@@ -14,7 +14,7 @@ import pytest
 from editions import shared_edition
 
 from helpers import paths
-from helpers.publish.text_check import text_problems
+from helpers.publish.registers.text_check import text_problems
 from helpers.report.registry import read_indicators
 from helpers.survey.codebook import load_codebook
 

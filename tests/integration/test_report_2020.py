@@ -12,7 +12,7 @@ import pytest
 from editions import shared_edition
 
 from helpers import paths
-from helpers.publish.text_check import html_text, pdf_text, text_problems
+from helpers.publish.registers.text_check import html_text, pdf_text, text_problems
 from helpers.report.registry import read_indicators
 
 pytestmark = pytest.mark.slow

@@ -16,7 +16,7 @@ from axe_check import axe_js, chromium, run_axe
 from editions import shared_edition
 
 from helpers import paths
-from helpers.publish.repro import SYNTHETIC_NOTE
+from helpers.publish.base.repro import SYNTHETIC_NOTE
 from helpers.report.registry import read_indicators
 
 pytestmark = pytest.mark.slow
@@ -92,7 +92,7 @@ def test_the_site_folder_served_alone_has_no_broken_link(report: Path) -> None:
     import urllib.error
     import urllib.request
 
-    from helpers.publish.site import SITE_DIR, links
+    from helpers.publish.render.site import SITE_DIR, links
 
     site = report / SITE_DIR
     handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site))
@@ -132,7 +132,7 @@ def test_every_prose_number_links_to_its_provenance_row_and_its_id_in_indicators
     import csv
     import json
 
-    from helpers.publish.site import SITE_DIR
+    from helpers.publish.render.site import SITE_DIR
     from helpers.report.prose import ENTRIES_KEY, NUMBERS_KEY
 
     site = report / SITE_DIR

@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 
 from helpers.analysis import deidentify
-from helpers.publish.bench import MEMORY_LIMIT, Peak, _print_memory, _print_phases, peak_memory
-from helpers.publish.build_state import BuildResult
-from helpers.publish.execute import PHASES, cell_phases
+from helpers.publish.base.state import BuildResult
+from helpers.publish.build.benchmark import MEMORY_LIMIT, Peak, _print_memory, _print_phases, peak_memory
+from helpers.publish.execute.kernels import PHASES, cell_phases
 
 
 def _stamp(seconds: float) -> str:

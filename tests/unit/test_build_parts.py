@@ -9,14 +9,15 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from helpers.publish import BuildError, plan
-from helpers.publish.captions import number_captions
-from helpers.publish.execute import ExecutionFailure, Job, run_graph
-from helpers.publish.indicators import IndicatorError, assemble
-from helpers.publish.merge import MergeError, chapter_title, merge
-from helpers.publish.pdf import missing_characters, printable
-from helpers.publish.repro import SYNTHETIC_NOTE, clean_executed, report_meta, reproducible_env
-from helpers.publish.staging import new_staging, swap_in
+from helpers.publish import BuildError
+from helpers.publish.base import plan
+from helpers.publish.base.repro import SYNTHETIC_NOTE, clean_executed, report_meta, reproducible_env
+from helpers.publish.base.staging import new_staging, swap_in
+from helpers.publish.execute.kernels import ExecutionFailure, Job, run_graph
+from helpers.publish.registers.indicators import IndicatorError, assemble
+from helpers.publish.render.captions import number_captions
+from helpers.publish.render.merge import MergeError, chapter_title, merge
+from helpers.publish.render.pdf import missing_characters, printable
 
 PNG = "iVBORw0KGgo="
 
@@ -268,7 +269,7 @@ def test_swap_in_replaces_the_report_and_cleans_up(tmp_path: Path) -> None:
 
 
 def test_convert_many_splits_back_per_snippet() -> None:
-    from helpers.publish.latexmd import convert_many
+    from helpers.publish.render.latexmd import convert_many
 
     tex = convert_many(["# Beleid\n\nTekst met ≥ en €.", "## Respons", "| a | b |\n|---|--:|\n| 1 | 2 |"], cells=True)
     assert len(tex) == 3
@@ -280,14 +281,14 @@ def test_convert_many_splits_back_per_snippet() -> None:
 
 
 def test_convert_many_falls_back_when_a_snippet_swallows_the_markers() -> None:
-    from helpers.publish.latexmd import convert_many
+    from helpers.publish.render.latexmd import convert_many
 
     tex = convert_many(["```\nopen fence", "Tweede *cel*"], cells=False)
     assert len(tex) == 2 and "\\emph{cel}" in tex[1]
 
 
 def test_table_caption_becomes_a_pandoc_caption_with_label() -> None:
-    from helpers.publish.latexmd import convert_many, table_markdown
+    from helpers.publish.render.latexmd import convert_many, table_markdown
 
     md = table_markdown("| a |\n|---|\n| 1 |", {"kind": "table", "text_md": "Respons \\(n=5\\)", "label": "tab:2-1"})
     tex = convert_many([md], cells=False)[0]

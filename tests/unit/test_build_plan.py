@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from helpers.publish import cache, plan
-from helpers.publish.params import ParameterError, check_parameters, declared_parameters, notebook_parameters
+from helpers.publish.base import cache, plan
+from helpers.publish.base.params import ParameterError, check_parameters, declared_parameters, notebook_parameters
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "notebooks"
 NAMES = [

@@ -12,11 +12,11 @@ from typing import cast
 
 import pytest
 
-from helpers.publish import cache
-from helpers.publish.build_state import Build
-from helpers.publish.conclusions_reuse import CONCLUSIONS_STATE, remember_conclusions, reuse_conclusions
-from helpers.publish.html import STATE_DIR
-from helpers.publish.staging import BuildLocked, private_dir, remove_leftovers, seal_private, year_lock
+from helpers.publish.base import cache
+from helpers.publish.base.staging import BuildLocked, private_dir, remove_leftovers, seal_private, year_lock
+from helpers.publish.base.state import Build
+from helpers.publish.build.conclusions_reuse import CONCLUSIONS_STATE, remember_conclusions, reuse_conclusions
+from helpers.publish.render.html import STATE_DIR
 
 CONCLUSIONS = "01_conclusions"
 PARTS = {

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from helpers import paths
-from helpers.publish.merge import MergeError, check_source
+from helpers.publish.render.merge import MergeError, check_source
 from helpers.report.chapter_template import ChapterTemplateError, chapter_path, new_chapter, template_leftovers
 from helpers.survey.codebook import load_codebook
 from helpers.survey.vocabulary import TEMPLATE_TAG
@@ -74,7 +74,7 @@ def test_the_command_writes_a_notebook_that_runs_in_a_kernel(tmp_path: Path) -> 
     """End to end in a project copy: ``monitor new-chapter`` for chapter 3, then the notebook runs as written."""
     import papermill
 
-    from helpers.publish.execute import SocketKernelManager
+    from helpers.publish.execute.kernels import SocketKernelManager
 
     root = tmp_path / "project"
     shutil.copytree(paths.RAW_DIR, root / "data" / "raw")

@@ -7,7 +7,7 @@ import pytest
 
 from helpers.analysis.comparisons import share_change
 from helpers.cli import main
-from helpers.publish.compare import CSV_COLUMNS, changes_markdown, changes_page, diff_indicators, load_changes
+from helpers.publish.registers.compare import CSV_COLUMNS, changes_markdown, changes_page, diff_indicators, load_changes
 from helpers.survey.vocabulary import INDICATOR_COLUMNS
 
 

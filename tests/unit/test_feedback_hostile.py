@@ -12,7 +12,7 @@ from analysis_fixtures import make_municipalities, make_respondents
 from hostile_strings import PAYLOADS
 
 from helpers import paths
-from helpers.publish.feedback import latex_source, render_pdf, template
+from helpers.publish.feedback.batch import latex_source, render_pdf, template
 from helpers.report.feedback import FeedbackSource
 
 DISPLAY = {"name", "email", "contact_line", "text", "label", "own", "title", "group_header", "total_header"}

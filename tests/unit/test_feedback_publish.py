@@ -9,10 +9,10 @@ import pytest
 from analysis_fixtures import make_municipalities, make_respondents
 
 from helpers import paths
-from helpers.publish import plan
-from helpers.publish.feedback import document_key, index_csv, latex_source, template
-from helpers.publish.params import declared_parameters
-from helpers.publish.staging import new_staging, swap_in
+from helpers.publish.base import plan
+from helpers.publish.base.params import declared_parameters
+from helpers.publish.base.staging import new_staging, swap_in
+from helpers.publish.feedback.batch import document_key, index_csv, latex_source, template
 from helpers.report.feedback import FeedbackSource
 
 CONTACT = {"name": "Team & co_2", "email": "monitor@example.org"}

@@ -7,8 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from helpers.publish.html import _pipe_rows
-from helpers.publish.html_parts import code_label, code_summary, data_links, figure_alt, figure_numbers, monitor_tables
+from helpers.publish.render.html import _pipe_rows
+from helpers.publish.render.html_parts import (
+    code_label,
+    code_summary,
+    data_links,
+    figure_alt,
+    figure_numbers,
+    monitor_tables,
+)
 from helpers.report import plots
 from helpers.report.plots import accessible, contrast_ratio
 
@@ -117,9 +124,9 @@ def test_a_chapter_page_links_its_printed_numbers_and_ends_with_their_sources(tm
     import nbformat
 
     from helpers import paths
-    from helpers.publish.html import render_pages
-    from helpers.publish.plan import Notebook
-    from helpers.publish.repro import ReportMeta
+    from helpers.publish.base.plan import Notebook
+    from helpers.publish.base.repro import ReportMeta
+    from helpers.publish.render.html import render_pages
     from helpers.report.prose import NUMBERS_KEY
 
     report = tmp_path / "report"

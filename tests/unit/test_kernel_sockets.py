@@ -14,7 +14,7 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
-from helpers.publish.execute import Job, run_notebook
+from helpers.publish.execute.kernels import Job, run_notebook
 
 PROBE = """\
 from ipykernel.kernelapp import IPKernelApp

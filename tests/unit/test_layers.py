@@ -156,8 +156,16 @@ def _cycle(graph: dict[str, set[str]]) -> list[str]:
     return []
 
 
-#: Parts checked for import cycles (``publish`` still has one: ``pdf`` <-> ``pdf_exporter``).
-ACYCLIC = ("helpers.report", "helpers.survey", "helpers.analysis", "helpers.load")
+#: Parts checked for import cycles (every part of the package, publish included).
+ACYCLIC = (
+    "helpers.report",
+    "helpers.survey",
+    "helpers.analysis",
+    "helpers.load",
+    "helpers.year",
+    "helpers.synth",
+    "helpers.publish",
+)
 
 
 @pytest.mark.parametrize("part", ACYCLIC)
@@ -176,3 +184,33 @@ def test_a_cycle_through_type_checking_is_caught(tmp_path: Path) -> None:
         "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from helpers.report import a\n"
     )
     assert _cycle(_graph(package)) == ["helpers.report.a", "helpers.report.b", "helpers.report.a"]
+
+
+#: The rooms of ``publish`` in the order of the build's stages: a room imports only rooms before it.
+PUBLISH_ROOMS = ("base", "execute", "registers", "render", "feedback", "build")
+
+
+def test_publish_rooms_import_only_earlier_stages() -> None:
+    found = {p.name for p in (PACKAGE / "publish").iterdir() if p.is_dir() and (p / "__init__.py").exists()}
+    assert found == set(PUBLISH_ROOMS), "a new room of publish belongs in PUBLISH_ROOMS, in stage order"
+    loose = sorted(p.name for p in (PACKAGE / "publish").glob("*.py") if p.name != "__init__.py")
+    assert loose == [], f"modules of publish live in a room: {loose}"
+    wrong = []
+    for module, targets in _graph().items():
+        if module.count(".") < 3 or not module.startswith("helpers.publish."):
+            continue
+        room = module.split(".")[2]
+        for target in targets:
+            if target.startswith("helpers.publish.") and target.count(".") >= 3:
+                other = target.split(".")[2]
+                if PUBLISH_ROOMS.index(other) > PUBLISH_ROOMS.index(room):
+                    wrong.append(f"{module} -> {target}")
+    assert wrong == []
+
+
+def test_no_two_modules_share_a_file_name() -> None:
+    names: dict[str, list[str]] = {}
+    for path in PACKAGE.rglob("*.py"):
+        if path.name not in ("__init__.py", "__main__.py"):
+            names.setdefault(path.name, []).append(str(path.relative_to(PACKAGE)))
+    assert {n: ps for n, ps in names.items() if len(ps) > 1} == {}

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from helpers.publish.execute import ExecutionFailure
+from helpers.publish.execute.kernels import ExecutionFailure
 from helpers.report.errors import LocatedError
 from helpers.report.location import describe, heading_above, prompt_number, section_of, section_of_prompt
 
@@ -64,7 +64,7 @@ def test_in_a_kernel_a_prose_error_is_one_line_at_the_prompt_it_happened(tmp_pat
     """A real kernel: the error output's traceback is the one Dutch line, naming ``In [n]`` as the reply does."""
     from jupyter_client.manager import KernelManager
 
-    from helpers.publish.execute import KERNEL_START_LIMIT, kernel_socket_prefix
+    from helpers.publish.execute.kernels import KERNEL_START_LIMIT, kernel_socket_prefix
 
     km = KernelManager(kernel_name="python3", transport="ipc", ip=kernel_socket_prefix())
     km.start_kernel()

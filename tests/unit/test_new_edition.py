@@ -125,7 +125,7 @@ def test_frame_change_names_mergers_divisions_and_counts():
 def test_the_changes_page_says_when_the_frame_differs():
     from helpers.analysis.comparisons import share_change
     from helpers.analysis.edition_changes import ShareChange
-    from helpers.publish.compare import frame_notes
+    from helpers.publish.registers.compare import frame_notes
     from helpers.survey.codebook import load_codebook
 
     q = load_codebook(paths.codebook_path(2019)).question("additional_policy")

@@ -13,7 +13,7 @@ from analysis_fixtures import CODEBOOK, make_municipalities
 from helpers.analysis.comparisons import MARGIN_DECIMALS, Z, share_change
 from helpers.analysis.edition_changes import AMONG_ASKED_IN_BOTH, ShareChange, compared_change
 from helpers.analysis.panel import NotComparable, asked_in_both, continuing_codes, panel_change, translate
-from helpers.publish.compare import changes_frame, changes_markdown, changes_page, load_changes, mix_sentence
+from helpers.publish.registers.compare import changes_frame, changes_markdown, changes_page, load_changes, mix_sentence
 from helpers.report.phrases import change_phrase
 from helpers.survey.codebook import AnswerIn, Codebook
 from helpers.survey.formatting import fmt_pct, round_half_up

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from helpers.publish.cache import damaged, owner, produced_files
-from helpers.publish.indicators import QUOTES, IndicatorError, assemble
+from helpers.publish.base.cache import damaged, owner, produced_files
+from helpers.publish.registers.indicators import QUOTES, IndicatorError, assemble
 
 HEAD = "year,chapter,question,report_ref,category,stat,value,n,build_ref\n"
 

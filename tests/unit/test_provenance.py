@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from helpers.publish.html_parts import SOURCE_ANCHOR, PageNumbers, number_links, sources_table
-from helpers.publish.indicators import assemble, indicator_id, slug, unique_ids
+from helpers.publish.registers.indicators import assemble, indicator_id, slug, unique_ids
+from helpers.publish.render.html_parts import SOURCE_ANCHOR, PageNumbers, number_links, sources_table
 from helpers.report.prose import NUMBERS_KEY, printed_numbers, whole_number_at
 from helpers.survey.text_escape import html_text
 from helpers.survey.vocabulary import INDICATOR_COLUMNS
@@ -209,7 +209,7 @@ def test_comparison_word_links_to_its_entry_and_claims_get_a_line() -> None:
 
 
 def test_claims_page_rows_have_anchors_and_link_back() -> None:
-    from helpers.publish.claims import claims_page
+    from helpers.publish.registers.claims_register import claims_page
     from helpers.report.claims import REGISTER_COLUMNS
 
     def row(nb: str, kind: str, text: str) -> dict[str, str]:

@@ -19,9 +19,9 @@ from matplotlib.text import Text
 from helpers.analysis.question_tables import multi_answer_table, single_choice_table
 from helpers.analysis.size_classes import size_class_table
 from helpers.analysis.trends import trend_table
-from helpers.publish.html_parts import FOLD_MIN_CELLS, fold_label, fold_quiet_cells
-from helpers.publish.latexmd import EDGE_ROWS, KEEP_LINES, LABEL_MIN_CHARS, fit_table, keep_tables
-from helpers.publish.repro import report_meta
+from helpers.publish.base.repro import report_meta
+from helpers.publish.render.html_parts import FOLD_MIN_CELLS, fold_label, fold_quiet_cells
+from helpers.publish.render.latexmd import EDGE_ROWS, KEEP_LINES, LABEL_MIN_CHARS, fit_table, keep_tables
 from helpers.report.plots import MIN_FONT_PT, bar_chart, likert_chart, size_class_chart, trend_answer, trend_chart
 from helpers.survey.lineage import QuestionHistory
 from helpers.survey.notes import NotesError, load_notes
@@ -168,7 +168,7 @@ def test_a_trend_chart_of_one_answer_names_it(cb, df) -> None:
 def test_the_pdf_prints_a_note_repeated_under_a_chart_and_its_table_once() -> None:
     from nbformat.v4 import new_code_cell, new_notebook, new_output
 
-    from helpers.publish.pdf import printable
+    from helpers.publish.render.pdf import printable
 
     def view(kind: str) -> object:
         return new_output(

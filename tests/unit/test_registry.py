@@ -8,7 +8,7 @@ from IPython.display import Image, Markdown
 
 from helpers.analysis.question_tables import multi_answer_table, single_choice_table
 from helpers.analysis.size_classes import size_class_table
-from helpers.publish.indicators import assemble
+from helpers.publish.registers.indicators import assemble
 from helpers.report.plots import bar_chart, likert_chart
 from helpers.report.registry import Registry, read_indicators
 from helpers.survey.formatting import format_value

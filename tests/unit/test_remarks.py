@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from helpers import paths
-from helpers.publish.claims import assemble_claims, unplaced_remarks
+from helpers.publish.registers.claims_register import assemble_claims, unplaced_remarks
 from helpers.report.claims import Register
 from helpers.survey.vocabulary import CHAPTER_ANCHOR, CLAIMS_DIR
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from helpers.publish.site import SITE_DIR, links, make_site
+from helpers.publish.render.site import SITE_DIR, links, make_site
 
 
 def test_pages_and_linked_files_land_in_one_folder(tmp_path):

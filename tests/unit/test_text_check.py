@@ -7,8 +7,8 @@ import csv
 import pytest
 
 from helpers import paths
-from helpers.publish.claims import assemble_claims, unplaced_remarks
-from helpers.publish.text_check import claim_problems, problems_in
+from helpers.publish.registers.claims_register import assemble_claims, unplaced_remarks
+from helpers.publish.registers.text_check import claim_problems, problems_in
 from helpers.report.claims import REGISTER_COLUMNS
 from helpers.survey.vocabulary import CLAIMS_DIR
 
@@ -78,7 +78,7 @@ def test_every_remark_of_the_edition_must_be_placed(tmp_path, monkeypatch):
 def test_draft_flag_reaches_the_kernels_and_warns(tmp_path, monkeypatch, capsys, draft):
     """``monitor report --draft`` sets the draft switch for the kernels (part of every key: a draft
     never passes as the final report) and ends with the claims that do not hold."""
-    import helpers.publish.core as core
+    import helpers.publish.build.core as core
     from helpers.cli import main
     from helpers.report.claims import DRAFT_ENV
 

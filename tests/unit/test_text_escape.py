@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from hostile_strings import PAYLOADS, corpus
 
-from helpers.publish.latexmd import MD_FORMAT
+from helpers.publish.render.latexmd import MD_FORMAT
 from helpers.report.part_files import write_part
 from helpers.survey.text_escape import (
     SafeMarkdown,

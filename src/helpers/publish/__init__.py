@@ -4,6 +4,6 @@ Public API: :func:`build_report`, :class:`BuildOptions`, :class:`BuildResult` an
 the command line is ``monitor report --year 2018`` (:mod:`helpers.cli`). See CONVENTIONS §9 for the notebook contract.
 """
 
-from helpers.publish.core import BuildError, BuildOptions, BuildResult, build_report
+from helpers.publish.build.core import BuildError, BuildOptions, BuildResult, build_report
 
 __all__ = ["BuildError", "BuildOptions", "BuildResult", "build_report"]

@@ -10,7 +10,7 @@ A document holds, per chapter of the report and per question of the year's codeb
 respondent's own answer beside the numbers of its size group and of all municipalities
 (``helpers.analysis.feedback_numbers``, which also decides what a respondent may see). It names only the
 respondent's own municipalities and quotes only its own open answers. The PDF is made from this
-data by ``helpers.publish.feedback`` with ``templates/feedback_latex/``.
+data by ``helpers.publish.feedback.batch`` with ``templates/feedback_latex/``.
 """
 
 from __future__ import annotations
@@ -164,7 +164,7 @@ class FeedbackSource:
         return [self.document(rid) for rid in self.respondent_ids()]
 
     def write(self, build_dir: str | Path) -> Path:
-        """Write every document as data to ``<build_dir>/documents.json`` (for ``helpers.publish.feedback``)."""
+        """Write every document as data to ``<build_dir>/documents.json`` (for ``helpers.publish.feedback.batch``)."""
         out = Path(build_dir) / DOCUMENTS_NAME
         out.parent.mkdir(parents=True, exist_ok=True)
         body = {"year": self.codebook.year, "documents": [d.as_dict() for d in self.documents()]}

@@ -3,7 +3,7 @@
 * Figures and tables are numbered per chapter in order of appearance ("Figuur 3.1",
   "Tabel 3.1"; the appendix of notebook ``00`` is "A") and shown with output metadata
   ``{"caption": "Figuur 3.1 <titel> (n=282)", "label": "fig:3-1", "monitor_view": {...}}``
-  (the build's caption contract, ``helpers.publish.captions``). Every caption carries its base:
+  (the build's caption contract, ``helpers.publish.render.captions``). Every caption carries its base:
   one n, or the range "n=270–282" when the numbers rest on different bases. The n/base line
   (with the routing in words) and footnote follow as a separate, uncaptioned Markdown output,
   under figures as under tables, so pandoc keeps the caption on the table.

@@ -26,10 +26,10 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from helpers.publish.indicators import FILENAME as INDICATORS_FILE
-from helpers.publish.page_shell import banner, page
-from helpers.publish.plan import PREP, Notebook
-from helpers.publish.repro import ReportMeta
+from helpers.publish.base.page_shell import banner, page
+from helpers.publish.base.plan import PREP, Notebook
+from helpers.publish.base.repro import ReportMeta
+from helpers.publish.registers.indicators import FILENAME as INDICATORS_FILE
 from helpers.survey.text_escape import html_text, markdown_plain, spreadsheet_cell
 
 STATE_DIR = ".render"
@@ -53,7 +53,7 @@ def _exporter(templates_dir: Path) -> Any:
     from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
     from traitlets.config import Config
 
-    from helpers.publish.html_parts import FILTERS
+    from helpers.publish.render.html_parts import FILTERS
 
     class MonitorHTMLExporter(HTMLExporter):
         def from_notebook_node(self, nb: Any, resources: Any = None, **kw: Any) -> Any:  # (HTML, resources)
@@ -138,7 +138,7 @@ def render_pages(
             from nbformat import NotebookNode
 
             exporter = exporter or _exporter(templates_dir)
-            from helpers.publish.html_parts import fold_quiet_cells
+            from helpers.publish.render.html_parts import fold_quiet_cells
 
             copy = NotebookNode(nb)  # shallow copy: the title changes, folded cells are copies
             copy.metadata = NotebookNode(dict(nb.metadata, title=f"{_label(notebook)} {title} — {meta.title}"))
@@ -197,7 +197,7 @@ def page_numbers(
     notebook: Notebook, nb: Any, rows: Sequence[Mapping[str, str]], questions: tuple[dict[str, str], frozenset[str]]
 ) -> Any:
     """The numbers of one page (``html_parts.PageNumbers``): the indicator rows of its chapter."""
-    from helpers.publish.html_parts import PageNumbers
+    from helpers.publish.render.html_parts import PageNumbers
 
     mine = [r for r in rows if r.get("chapter") == str(notebook.number)]
     texts, percent = questions

@@ -11,14 +11,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from helpers.analysis.deidentify import DEDUCE_LOCK_ENV
-from helpers.publish import plan
-from helpers.publish.build_state import WORK, Build, BuildError
-from helpers.publish.conclusions_reuse import remember_conclusions, reuse_conclusions
-from helpers.publish.indicators import IndicatorError, assemble
-from helpers.publish.params import KERNELSPEC
+from helpers.publish.base import plan
+from helpers.publish.base.params import KERNELSPEC
+from helpers.publish.base.state import WORK, Build, BuildError
+from helpers.publish.build.conclusions_reuse import remember_conclusions, reuse_conclusions
+from helpers.publish.registers.indicators import IndicatorError, assemble
 
 if TYPE_CHECKING:
-    from helpers.publish.execute import Job
+    from helpers.publish.execute.kernels import Job
 
 
 def _snapshot(src: Path, dest: Path) -> None:
@@ -43,8 +43,8 @@ def execute_notebooks(
         return {}
     import nbformat
 
-    from helpers.publish.execute import ExecutionFailure, run_graph, run_notebook
-    from helpers.publish.repro import clean_executed
+    from helpers.publish.base.repro import clean_executed
+    from helpers.publish.execute.kernels import ExecutionFailure, run_graph, run_notebook
 
     jobs = _jobs(b, to_run, staging, manifest.get("notebooks", {}))
     replacements = {str(staging): b.params[to_run[0].name]["build_dir"]}
@@ -93,8 +93,8 @@ def _remember_cached_conclusions(b: Build, cached: set[str], staging: Path) -> N
 def _jobs(b: Build, to_run: list[plan.Notebook], staging: Path, previous: Mapping[str, Any]) -> dict[str, Job]:
     """One papermill job per notebook: a snapshot of its source, its checked parameters, its kernel log;
     the slowest of the last build first."""
-    from helpers.publish.execute import Job
-    from helpers.publish.params import ParameterError, check_parameters
+    from helpers.publish.base.params import ParameterError, check_parameters
+    from helpers.publish.execute.kernels import Job
 
     work = staging / WORK
     for sub in ("src", "out", "logs"):
@@ -124,7 +124,7 @@ def _jobs(b: Build, to_run: list[plan.Notebook], staging: Path, previous: Mappin
 def _keep_failed(b: Build, notebook: Path | None, logs: Path) -> Path | None:
     """Copy the failed notebook and its kernel log to ``reports/<year>-failed/`` (owner-only: it holds
     survey answers); return the kept notebook."""
-    from helpers.publish.staging import private_dir, seal_private
+    from helpers.publish.base.staging import private_dir, seal_private
 
     if notebook is None or not notebook.exists():
         return None

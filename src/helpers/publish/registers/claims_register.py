@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from helpers import paths
-from helpers.publish.page_shell import banner, page, scroll_box
+from helpers.publish.base.page_shell import banner, page, scroll_box
 from helpers.report.claims import REGISTER_COLUMNS, entry_anchor
 from helpers.report.part_files import write_part
 from helpers.survey.notes import load_notes

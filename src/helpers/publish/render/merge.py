@@ -9,9 +9,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from helpers.publish.captions import number_captions
-from helpers.publish.plan import PREP, Notebook
-from helpers.publish.repro import ReportMeta
+from helpers.publish.base.plan import PREP, Notebook
+from helpers.publish.base.repro import ReportMeta
+from helpers.publish.render.captions import number_captions
 
 _H1 = re.compile(r"^#\s+(.+?)\s*#*\s*$", re.M)
 

@@ -19,17 +19,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from helpers.publish import cache, plan
-from helpers.publish.build_state import WORK, Build, BuildError, BuildOptions, BuildResult, default_inputs
-from helpers.publish.claims import ClaimsError, assemble_claims, unplaced_remarks
-from helpers.publish.conclusions_reuse import conclusions_key
-from helpers.publish.indicators import QUOTES, IndicatorError, assemble
-from helpers.publish.notebook_runs import execute_notebooks
-from helpers.publish.params import notebook_parameters
-from helpers.publish.preflight import check_data_first
-from helpers.publish.render import render_report
-from helpers.publish.repro import environment, report_meta, reproducible_env
-from helpers.publish.site import make_site
+from helpers.publish.base import cache, plan
+from helpers.publish.base.params import notebook_parameters
+from helpers.publish.base.repro import environment, report_meta, reproducible_env
+from helpers.publish.base.state import WORK, Build, BuildError, BuildOptions, BuildResult, default_inputs
+from helpers.publish.build.conclusions_reuse import conclusions_key
+from helpers.publish.build.notebook_runs import execute_notebooks
+from helpers.publish.build.preflight import check_data_first
+from helpers.publish.registers.claims_register import ClaimsError, assemble_claims, unplaced_remarks
+from helpers.publish.registers.indicators import QUOTES, IndicatorError, assemble
+from helpers.publish.render.site import make_site
+from helpers.publish.render.stages import render_report
 
 #: Files of ``src/helpers`` that make up the code of the notebooks (the first-names list of the quotes, too).
 SOURCE_SUFFIXES = (".py", ".txt")
@@ -45,12 +45,12 @@ def build_report(year: int, notebooks_dir: Path, reports_dir: Path, options: Bui
     failure it raises BuildError (``str()`` is the one-line message) and leaves the previous report
     untouched. ``options``: see :class:`BuildOptions`.
     """
-    from helpers.publish.staging import BuildLocked, year_lock
+    from helpers.publish.base.staging import BuildLocked, year_lock
 
     o = options or BuildOptions()
     t_start = time.perf_counter()
     b, codebook = _prepare(year, Path(notebooks_dir).resolve(), Path(reports_dir).resolve(), o)
-    helpers_dir = Path(o.helpers_dir) if o.helpers_dir is not None else Path(__file__).resolve().parents[1]
+    helpers_dir = Path(o.helpers_dir) if o.helpers_dir is not None else Path(__file__).resolve().parents[2]
     inputs = [*(o.inputs if o.inputs is not None else default_inputs(year)), codebook]
     processed = Path(o.processed_dir) if o.processed_dir is not None else None
     try:
@@ -115,7 +115,7 @@ class _Keys:
 
 
 def _keys(b: Build, inputs: list[Path], helpers_dir: Path, force: bool) -> _Keys:
-    build_pkg = Path(__file__).parent
+    build_pkg = Path(__file__).resolve().parents[1]  # publish/: how a build runs, not what a notebook computes
     digests = {
         "invoerdata": cache.tree_digest(inputs),
         "src/helpers": cache.tree_digest([helpers_dir], SOURCE_SUFFIXES, exclude=[build_pkg]),
@@ -139,7 +139,7 @@ def _build_tidily(
 ) -> BuildResult:
     """``_build`` holding the year's lock: first remove what dead builds left; a failed build's folder is
     created owner-only and kept sealed (0700/0600); a successful build removes it."""
-    from helpers.publish.staging import private_dir, remove_leftovers, seal_private
+    from helpers.publish.base.staging import private_dir, remove_leftovers, seal_private
 
     remove_leftovers(b.reports_dir, b.year, b.log)
     private_dir(b.failed_dir)  # whatever a failing step keeps there is private from the first byte
@@ -181,7 +181,7 @@ def _build(b: Build, inputs: list[Path], helpers_dir: Path, force: bool, process
         why = reasons.get(n) or cache.explain(n, k.notebooks[n], k.sources[n], k.digests, ran_before, manifest)
         b.log(f"  {n}: {'--force' if force else why if trusted else 'niet te controleren zonder geldig manifest'}")
 
-    from helpers.publish.staging import new_staging, swap_in
+    from helpers.publish.base.staging import new_staging, swap_in
 
     staging = new_staging(b.reports_dir, b.year)
     try:
@@ -210,7 +210,7 @@ def _trusted_manifest(b: Build, force: bool) -> tuple[dict[str, Any], bool]:
 
 def _check_before_running(b: Build, cached: set[str]) -> None:
     """Fail before any notebook runs: a notebook without its H1, or data the loader refuses."""
-    from helpers.publish.merge import MergeError, check_source
+    from helpers.publish.render.merge import MergeError, check_source
 
     try:
         for nb in b.notebooks:
@@ -275,7 +275,7 @@ def _manifest_body(
         }
         for n in b.exec_order
     }
-    from helpers.publish.html import STATE_DIR
+    from helpers.publish.render.html import STATE_DIR
 
     return {
         "year": b.year,

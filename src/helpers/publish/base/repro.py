@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from helpers.publish.cache import file_digest
+from helpers.publish.base.cache import file_digest
 from helpers.survey.formatting import dutch_date
 from helpers.survey.notes import NOTES_NAME, EditionNotes, load_notes
 from helpers.survey.vocabulary import SYNTHETIC_NOTE

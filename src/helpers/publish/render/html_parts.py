@@ -326,7 +326,7 @@ class PageNumbers:
     def _link_entries(self, rendered: str, entries: Sequence[Mapping[str, Any]]) -> str:
         """Register entries of a passage: an anchor for the way back from the claims page, a computed comparison
         word linked to its entry, and one line under the passage linking its claims and remarks."""
-        from helpers.publish.claims import PAGE, row_anchor
+        from helpers.publish.registers.claims_register import PAGE, row_anchor
 
         anchors: list[str] = []
         refs: list[str] = []

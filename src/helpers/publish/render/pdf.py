@@ -16,34 +16,20 @@ reused without any pass (after checking its recorded sha256: a damaged PDF is re
 from __future__ import annotations
 
 import copy
-import hashlib
-import json
-import re
 from pathlib import Path
 from typing import Any
 
-from helpers.publish.latexmd import preconvert
+from helpers.publish.render.latex_state import (  # noqa: F401 - LatexError, missing_characters: this module's API
+    LatexError,
+    missing_characters,
+)
+from helpers.publish.render.latexmd import preconvert
 from helpers.survey.text_escape import latex_text
 
 REMOVE_CELL_TAGS = {"remove-cell", "remove_cell", "injected-parameters", "parameters"}
 REMOVE_INPUT_TAGS = {"remove-input", "remove_input"}
 REMOVE_OUTPUT_TAGS = {"remove-output", "remove_output"}
 PRINTED_MIMES = ("image/png", "image/jpeg", "application/pdf", "text/markdown", "text/latex")
-_MISSING = re.compile(r"^Missing character: .*$", re.M)
-#: Files of a XeLaTeX run that the next run reads; kept between builds (``.render/notebook.*``).
-TRACKED = (".aux", ".toc", ".out")
-STATE_FILE = "latex.json"
-#: File stem of the LaTeX run.
-STEM = "notebook"
-
-
-class LatexError(RuntimeError):
-    """XeLaTeX failed or dropped glyphs."""
-
-
-def missing_characters(log: str) -> list[str]:
-    """The distinct "Missing character: ..." lines of a (Xe)LaTeX log."""
-    return list(dict.fromkeys(m.group(0).strip() for m in _MISSING.finditer(log)))
 
 
 def printable(nb: Any) -> Any:
@@ -80,20 +66,6 @@ def _once(outputs: list[Any]) -> list[Any]:
     return kept
 
 
-def source_digest(latex: str, outputs: dict[str, bytes]) -> str:
-    h = hashlib.sha256(latex.encode())
-    for name in sorted(outputs):
-        h.update(name.encode() + hashlib.sha256(outputs[name]).digest())
-    return h.hexdigest()
-
-
-def render_state(folder: Path | None) -> dict[str, Any]:
-    try:
-        return json.loads((folder / STATE_FILE).read_text(encoding="utf-8")) if folder else {}
-    except (OSError, ValueError):
-        return {}
-
-
 def render_pdf(
     nb: Any,
     out: Path,
@@ -112,7 +84,7 @@ def render_pdf(
     from nbconvert.preprocessors import TagRemovePreprocessor
     from traitlets.config import Config
 
-    from helpers.publish.pdf_exporter import MonitorPDFExporter
+    from helpers.publish.render.pdf_exporter import MonitorPDFExporter
 
     cfg = Config()
     cfg.TemplateExporter.exclude_input = True

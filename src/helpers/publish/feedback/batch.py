@@ -34,8 +34,8 @@ from pathlib import Path
 from typing import Any
 
 from helpers import paths
-from helpers.publish.cache import file_digest, load_manifest, write_manifest
-from helpers.publish.pdf import LatexError, missing_characters
+from helpers.publish.base.cache import file_digest, load_manifest, write_manifest
+from helpers.publish.render.pdf import LatexError, missing_characters
 from helpers.survey.text_escape import latex_text, spreadsheet_cell
 
 NOTEBOOK = "feedback.ipynb"
@@ -90,9 +90,9 @@ def run_notebook(
     """Execute the feedback notebook once (papermill) and read the documents it wrote.
 
     On a failure the executed notebook and the kernel's log are kept in ``failed_dir`` (if given)."""
-    from helpers.publish.execute import ExecutionFailure, Job
-    from helpers.publish.execute import run_notebook as run_job
-    from helpers.publish.params import KERNELSPEC, ParameterError, check_parameters
+    from helpers.publish.base.params import KERNELSPEC, ParameterError, check_parameters
+    from helpers.publish.execute.kernels import ExecutionFailure, Job
+    from helpers.publish.execute.kernels import run_notebook as run_job
     from helpers.report.feedback import DOCUMENTS_NAME
 
     work.mkdir(parents=True, exist_ok=True)
@@ -260,8 +260,8 @@ def build_feedback(
 ) -> FeedbackResult:
     """Write ``reports/<year>-feedback/`` (see the module docstring); ``only`` keeps just those files
     (a preview or a test); ``force`` renders every document again. Raises :class:`FeedbackBuildError`."""
-    from helpers.publish.repro import report_meta, reproducible_env
-    from helpers.publish.staging import BuildLocked, swap_in, year_lock
+    from helpers.publish.base.repro import report_meta, reproducible_env
+    from helpers.publish.base.staging import BuildLocked, swap_in, year_lock
     from helpers.report.feedback import FeedbackError, check_inputs
     from helpers.survey.notes import NotesError
 

@@ -1,4 +1,4 @@
-"""Benchmark the build against a naive baseline: ``python -m helpers.publish.bench --year 2018``.
+"""Benchmark the build against a naive baseline: ``python -m helpers.publish.build.benchmark --year 2018``.
 
 Runs, on a temporary copy of the notebooks (tracked files are never edited) and into a temporary
 reports directory:
@@ -39,10 +39,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from helpers.publish import plan
-from helpers.publish.core import BuildError, BuildOptions, BuildResult, build_report
-from helpers.publish.execute import PHASES
-from helpers.publish.indicators import assemble
+from helpers.publish.base import plan
+from helpers.publish.build.core import BuildError, BuildOptions, BuildResult, build_report
+from helpers.publish.execute.kernels import PHASES
+from helpers.publish.registers.indicators import assemble
 
 COLD_TARGET, NOCHANGE_TARGET, ONE_CHAPTER_TARGET, FEEDBACK_TARGET = 0.35, 0.02, 0.15, 2.0
 #: Seconds a cold build may take at most, whatever the baseline (issue #18: 2018 on two quiet cores).
@@ -113,10 +113,10 @@ def _touch_chapter(notebooks_dir: Path, chapter: str | None) -> str:
 def _freeze_inputs(year: int, dest: Path) -> dict[str, object]:
     """Copy the cache inputs (helpers sources, raw data, codebook) and return BuildOptions fields using them."""
     from helpers import paths
-    from helpers.publish.core import default_inputs
+    from helpers.publish.build.core import default_inputs
 
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
-    shutil.copytree(Path(__file__).resolve().parents[1], dest / "helpers", ignore=ignore)
+    shutil.copytree(Path(__file__).resolve().parents[2], dest / "helpers", ignore=ignore)
     inputs = []
     for i, src in enumerate(default_inputs(year)):
         target = dest / "inputs" / str(i) / src.name
@@ -233,7 +233,7 @@ def _changed_copy(year: int, dest: Path, kind: str) -> tuple[Path, str]:
 
 def feedback_bench(year: int, reports: Path, work: Path, jobs: int | None) -> dict[str, Any]:
     """Feedback batch: cold (every document), no change, one open answer changed, one closed answer changed."""
-    from helpers.publish.feedback import build_feedback
+    from helpers.publish.feedback.batch import build_feedback
 
     cpu = cpu_seconds()
     with peak_memory() as peak:
@@ -271,7 +271,7 @@ def _print_feedback(fb: dict[str, Any], cold_total: float, cold_cpu: float) -> b
 def _parser() -> argparse.ArgumentParser:
     from helpers import paths
 
-    p = argparse.ArgumentParser(prog="python -m helpers.publish.bench")
+    p = argparse.ArgumentParser(prog="python -m helpers.publish.build.benchmark")
     p.add_argument("--year", type=int, required=True)
     p.add_argument("--notebooks-dir", type=Path, default=paths.NOTEBOOKS_DIR)
     p.add_argument("--jobs", "-j", type=int, default=None)

@@ -13,8 +13,8 @@ import json
 from collections.abc import Mapping
 from pathlib import Path
 
-from helpers.publish import cache, plan
-from helpers.publish.build_state import Build
+from helpers.publish.base import cache, plan
+from helpers.publish.base.state import Build
 
 CONCLUSIONS_STATE = "conclusions.json"
 
@@ -35,7 +35,7 @@ def _reads(staging: Path) -> dict[str, str]:
 
 def remember_conclusions(b: Build, staging: Path) -> None:
     """Note what 01 read in this build (``.render/conclusions.json``), for the next one."""
-    from helpers.publish.html import STATE_DIR
+    from helpers.publish.render.html import STATE_DIR
 
     if not b.conclusions_key:
         return
@@ -51,7 +51,7 @@ def reuse_conclusions(b: Build, staging: Path, name: str) -> bool:
     01 re-runs because a chapter changed; when that chapter's numbers did not (a text edit),
     ``indicators.csv`` is the same and so is 01: all of its files are copied, each verified.
     """
-    from helpers.publish.html import STATE_DIR
+    from helpers.publish.render.html import STATE_DIR
 
     if not (b.conclusions_key and b.reuse_conclusions):
         return False

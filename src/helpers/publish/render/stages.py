@@ -9,12 +9,12 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from helpers.publish import plan
-from helpers.publish.build_state import Build, BuildError, BuildResult
-from helpers.publish.claims import FILENAME as CLAIMS_FILE
-from helpers.publish.claims import PAGE as CLAIMS_PAGE
-from helpers.publish.claims import TITLE as CLAIMS_TITLE
-from helpers.publish.claims import claims_page
+from helpers.publish.base import plan
+from helpers.publish.base.state import Build, BuildError, BuildResult
+from helpers.publish.registers.claims_register import FILENAME as CLAIMS_FILE
+from helpers.publish.registers.claims_register import PAGE as CLAIMS_PAGE
+from helpers.publish.registers.claims_register import TITLE as CLAIMS_TITLE
+from helpers.publish.registers.claims_register import claims_page
 
 
 def render_report(
@@ -29,15 +29,15 @@ def render_report(
     # nbconvert is imported here, before the threads: two threads importing it at once can see it half-loaded
     import nbconvert.exporters  # noqa: F401
 
-    from helpers.publish.html import (
+    from helpers.publish.render.html import (
         STATE_DIR,
         attach_table_data,
         prune_data_files,
         referenced_data_files,
         render_pages,
     )
-    from helpers.publish.merge import MergeError, chapter_title, load_executed, merge
-    from helpers.publish.pdf import LatexError, render_pdf
+    from helpers.publish.render.merge import MergeError, chapter_title, load_executed, merge
+    from helpers.publish.render.pdf import LatexError, render_pdf
 
     try:
         items = [(nb, load_executed(staging / "executed" / nb.filename, nb)) for nb in report]
@@ -81,7 +81,7 @@ def render_report(
 
 def _edition_section(b: Build, state_dirs: list[Path]) -> Any:
     """What changed since the previous edition (``publish.compare``), or None when it cannot be computed."""
-    from helpers.publish.compare import edition_section
+    from helpers.publish.registers.compare import edition_section
 
     try:
         return edition_section(b.year, b.meta.title, b.meta.as_dict()["synthetic_note"], state_dirs)
@@ -92,8 +92,8 @@ def _edition_section(b: Build, state_dirs: list[Path]) -> Any:
 
 def _extra_pages(b: Build, staging: Path, section: Any) -> list[tuple[str, str]]:
     """Write the comparison page and the package versions file; return the links for the index page."""
-    from helpers.publish.compare import PAGE, TITLE
-    from helpers.publish.repro import VERSIONS_FILE, package_versions
+    from helpers.publish.base.repro import VERSIONS_FILE, package_versions
+    from helpers.publish.registers.compare import PAGE, TITLE
 
     (staging / VERSIONS_FILE).write_text(package_versions(), encoding="utf-8")
     (staging / "html").mkdir(parents=True, exist_ok=True)

@@ -18,7 +18,15 @@ from typing import Any
 from nbconvert.exporters.latex import LatexExporter
 from nbconvert.exporters.pdf import LatexFailed, PDFExporter
 
-from helpers.publish.pdf import STATE_FILE, STEM, TRACKED, LatexError, missing_characters, render_state, source_digest
+from helpers.publish.render.latex_state import (
+    STATE_FILE,
+    STEM,
+    TRACKED,
+    LatexError,
+    missing_characters,
+    render_state,
+    source_digest,
+)
 
 
 class MonitorPDFExporter(PDFExporter):

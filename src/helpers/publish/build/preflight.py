@@ -13,7 +13,7 @@ from pathlib import Path
 
 from helpers.load.problems import PROBLEMS_NAME, write_problems
 from helpers.paths import display
-from helpers.publish.build_state import BuildError
+from helpers.publish.base.state import BuildError
 from helpers.survey.input_errors import InputError
 
 

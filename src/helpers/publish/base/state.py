@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from helpers.publish import plan
-from helpers.publish.repro import ReportMeta
+from helpers.publish.base import plan
+from helpers.publish.base.repro import ReportMeta
 
 WORK = ".work"  # scratch space inside the staging directory; removed before the swap
 Log = Callable[[str], None]

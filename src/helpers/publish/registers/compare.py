@@ -21,7 +21,7 @@ from helpers import paths
 from helpers.analysis.comparisons import MARGIN_DECIMALS, EditionChange
 from helpers.analysis.edition_changes import ShareChange, edition_changes
 from helpers.analysis.frame_change import frame_change
-from helpers.publish.page_shell import banner, page, scroll_box
+from helpers.publish.base.page_shell import banner, page, scroll_box
 from helpers.report.phrases import change_verb
 from helpers.survey.codebook import load_codebook
 from helpers.survey.formatting import fmt_number, fmt_pct
@@ -330,7 +330,7 @@ def _inputs_digest(year: int) -> str:
     """Everything the comparison reads: codebooks, processed tables, published values, the analysis code."""
     files = [p for y in range(2000, year + 1) for p in (paths.codebook_path(y), paths.export_path(y)) if p.is_file()]
     files += sorted(paths.PUBLISHED_DIR.glob("*.csv")) + sorted(paths.REFERENCE_DIR.glob("*.csv"))
-    code = Path(__file__).parents[1]
+    code = Path(__file__).parents[2]  # src/helpers
     files += sorted((code / "analysis").glob("*.py")) + sorted((code / "survey").glob("*.py"))
     files += [code / "report" / "phrases.py", Path(__file__)]
     h = hashlib.sha256()

@@ -1,0 +1,1 @@
+"""Running notebooks: kernels on private sockets, papermill, the dependency graph."""

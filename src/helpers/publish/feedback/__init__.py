@@ -1,0 +1,1 @@
+"""The private feedback batch: one PDF per respondent."""
