@@ -137,3 +137,11 @@ def test_a_trend_caption_names_the_base_of_each_edition_it_knows():
     assert n_text([_trend({"2016": None, "2017": None, "2018": 282})]) == "n=282 in 2018"
     assert n_text([_trend({"2017": 202, "2018": 253})]) == "n=202 in 2017, 253 in 2018"
     assert n_text([_trend({"2017": None})]) == ""
+
+
+def test_a_figure_whose_rows_have_their_own_bases_names_them_all():
+    data = pd.DataFrame({"Gemiddelde": [39.0, 16.0], "n": [258, 253]}, index=pd.Index(["a (n=258)", "b (n=253)"]))
+    numbers = pd.DataFrame([("a", "mean", 39.0, 258)], columns=["category", "stat", "value", "n"])
+    table = Table(data=data, question="q", title="Schattingen", n=None, base="", kind="estimate", stat="mean",
+                  formats={"Gemiddelde": "pct", "n": "int"}, indicators=numbers)  # fmt: skip
+    assert n_text([table]) == "n=253–258"

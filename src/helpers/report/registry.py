@@ -81,6 +81,8 @@ def n_text(tables: Sequence[Table], n: int | None = None) -> str:
     if tables and all(t.kind == "trend" for t in tables):
         return _trend_bases(tables)
     given = {int(t.n) for t in tables if t.n is not None}
+    if not given:  # a table whose rows rest on their own bases shows them in its column "n"
+        given = {int(v) for t in tables if "n" in t.data.columns for v in t.data["n"] if not pd.isna(v)}
     if not given:  # the bases of the shares and means shown (a count has no base)
         given = {
             int(v)
