@@ -303,7 +303,7 @@ def index_page(
       CSV en Excel.</li>
 {extra}  </ul>
 {provenance_html(meta)}"""
-    return page(meta.title, body, width_rem=48, css=_INDEX_CSS)
+    return page(meta.title, body, width_rem=48, css=_INDEX_CSS, home=False)
 
 
 _INDEX_CSS = """  ol { list-style: none; padding-left: 0; }
