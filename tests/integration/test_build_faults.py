@@ -17,7 +17,7 @@ import pytest
 from stub_project import TEMPLATES, make_stub_project
 
 from helpers.publish import BuildError, BuildOptions, build_report
-from helpers.survey.vocabulary import QUOTE_COLUMNS
+from helpers.survey.vocabulary import INDICATOR_COLUMNS, QUOTE_COLUMNS
 
 pytestmark = pytest.mark.slow
 
@@ -122,9 +122,12 @@ def test_a_malformed_part_written_by_a_notebook_fails_the_build_and_names_it(pro
     shutil.copytree(project["root"] / "notebooks", nbdir)
     path = nbdir / "04_start_guidance.ipynb"
     nb = json.loads(path.read_text(encoding="utf-8"))
+    fields = {"year": "2018", "chapter": "4", "question": "q", "category": "x", "stat": "pct", "value": "veel",
+              "n": "3", "build_ref": "Figuur 4.1"}  # fmt: skip
+    line = ",".join(fields.get(c, "") for c in INDICATOR_COLUMNS)  # a well-formed row with a bad value
     nb["cells"].append({"cell_type": "code", "execution_count": None, "id": "bad", "metadata": {}, "outputs": [],
                         "source": 'open(Path(build_dir) / "indicators" / "04_start_guidance.csv", "a").write('
-                                  '"2018,4,q,,x,pct,veel,3,Figuur 4.1\\n")'})  # fmt: skip
+                                  f'"{line}\\n")'})  # fmt: skip
     path.write_text(json.dumps(nb), encoding="utf-8")
     before = (project["report"] / "indicators.csv").read_bytes()
     with pytest.raises(BuildError, match=r"04_start_guidance\.csv, regel \d+, kolom value: 'veel'; verwacht"):

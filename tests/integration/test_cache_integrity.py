@@ -152,6 +152,7 @@ def _published(report: Path) -> dict[str, str]:
         manifest.pop(volatile)
     for entry in manifest["notebooks"].values():
         entry.pop("seconds")
+        entry.pop("phases", None)  # seconds per phase of the run (make bench)
     out.update(_flat(manifest, MANIFEST))
     return out
 

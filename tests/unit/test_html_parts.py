@@ -151,7 +151,7 @@ def test_a_chapter_page_links_its_printed_numbers_and_ends_with_their_sources(tm
     page = pages[1].read_text(encoding="utf-8")
     link = re.search(
         r'<strong><span class="num-wrap"><a class="num" href="#bron-q.ja.pct" aria-describedby="([^"]+)">60%</a>'
-        r'<span class="num-tip" role="tooltip" id="([^"]+)">([^<]+)</span></span></strong>',
+        r'<span class="num-tip" role="tooltip" id="([^"]+)">((?:[^<]|<code>[^<]*</code>)+)</span></span></strong>',
         page,
     )
     assert link is not None and link.group(1) == link.group(2)

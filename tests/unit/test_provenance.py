@@ -135,7 +135,7 @@ def test_wrap_links_each_place_of_a_number_printed_twice() -> None:
     )
     out = pn.wrap("<p>Ja: 60% en bij r ook 60%.</p>", _output(("60%", "q", "Ja", 60.0), ("60%", "r", "Ja", 60.1)))
     assert _links(out) == [("q.ja.pct", "60%"), ("r.ja.pct", "60%")]
-    tips = re.findall(r'<span class="num-tip" role="tooltip" id="([^"]+)">([^<]*)</span>', out)
+    tips = re.findall(r'<span class="num-tip" role="tooltip" id="([^"]+)">((?:[^<]|<code>[^<]*</code>)*)</span>', out)
     assert [t[0] for t in tips] == ["getal-uitleg-1", "getal-uitleg-2"]
     assert "‘Heeft u beleid?’" in tips[0][1] and "n=282" in tips[0][1] and "monitor 1900" in tips[0][1]
 
@@ -271,3 +271,13 @@ def test_numbers_from_the_response_table_are_noted_too(chapter) -> None:
     assert len(noted) == 1 and noted[0]["text"] in text and noted[0]["category"] == "Totaal"
     ind = prose.ch.registry.indicators
     assert ((ind["question"] == noted[0]["question"]) & (ind["category"] == "Totaal")).any()
+
+
+def test_a_share_among_a_subgroup_is_described_by_the_subgroups_question_not_its_key() -> None:
+    from helpers.publish.registers.text_check import problems_in
+
+    pn = PageNumbers([_row("q", "Ja | monitoring_asked = Nee", "61.0", "q.ja.pct~2")], {"monitoring_asked": "Meet u?"})
+    row = pn.rows[0]
+    said = pn.describe(row)
+    assert "‘Ja, onder wie bij ‘Meet u?’ ‘Nee’ antwoordde’" in said and "monitoring_asked" not in said
+    assert problems_in(pn.describe(row) + " " + pn.table(), 1900, "pagina") == []

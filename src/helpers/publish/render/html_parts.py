@@ -274,11 +274,22 @@ class PageNumbers:
     def describe(self, row: Mapping[str, str]) -> str:
         """What a number is, in one Dutch sentence (plain text; escape it for the output)."""
         stat = _STAT_WORDS.get(row["stat"], row["stat"])
-        what = f"{stat[:1].upper()}{stat[1:]}" + (f" ‘{row['category']}’" if row["category"] else "")
+        what = f"{stat[:1].upper()}{stat[1:]}" + (
+            f" ‘{self.category_words(row['category'])}’" if row["category"] else ""
+        )
         question = self.texts.get(row["question"], "")
-        asked = f" bij de vraag ‘{question}’ ({row['question']})" if question else f" bij vraag {row['question']}"
+        asked = f" bij de vraag ‘{question}’" if question else " bij een vraag zonder tekst"
         base = f"n={_n_key(row['n'])}, " if _n_key(row["n"]) else ""
         return f"{what}{asked}: {self.shown_value(row)} ({base}monitor {row['year']}, {row['build_ref']})."
+
+    def category_words(self, category: str) -> str:
+        """A category as a reader says it: a share among a subgroup (``Ja | outflow_monitoring = Ja``, as the
+        indicators record it) names the subgroup's question by its text."""
+        label, sep, given = category.partition(" | ")
+        qid, eq, answer = given.partition(" = ")
+        if not (sep and eq):
+            return category
+        return f"{label}, onder wie bij ‘{self.texts.get(qid.strip(), 'een andere vraag')}’ ‘{answer}’ antwoordde"
 
     def link(self, shown_html: str, row: Mapping[str, str]) -> str:
         """``shown_html`` (already escaped) as a link to the number's row, described on hover and focus."""
@@ -288,7 +299,7 @@ class PageNumbers:
         return (
             f'<span class="num-wrap"><a class="num" href="#{SOURCE_ANCHOR}{ident}" aria-describedby="{tip}">'
             f'{shown_html}</a><span class="num-tip" role="tooltip" id="{tip}">{html_text(self.describe(row))} '
-            f"Bron: {ident}.</span></span>"
+            f"Bron: <code>{ident}</code>.</span></span>"
         )
 
     def wrap(self, rendered: str, output: Mapping[str, Any]) -> str:
@@ -372,15 +383,16 @@ class PageNumbers:
 
     def _table_row(self, r: Mapping[str, str]) -> str:
         esc = html_text
-        what = self.texts.get(r["question"], r["question"])
-        category = f"<br>{esc(r['category'])}" if r["category"] else ""
+        text = self.texts.get(r["question"])
+        what = esc(text) if text else f"<code>{esc(r['question'])}</code>"
+        category = f"<br>{esc(self.category_words(r['category']))}" if r["category"] else ""
         where = esc(r["build_ref"])
         csv_file = self.files.get(r["build_ref"])
         if csv_file:
             where = f'<a href="{esc(DATA_PREFIX + csv_file)}" download>{where} (CSV)</a>'
         return (
             f'<tr id="{SOURCE_ANCHOR}{esc(r["id"])}"><th scope="row"><code>{esc(r["id"])}</code></th>'
-            f"<td>{esc(what)}{category}<br><small>{esc(_STAT_WORDS.get(r['stat'], r['stat']))}</small></td>"
+            f"<td>{what}{category}<br><small>{esc(_STAT_WORDS.get(r['stat'], r['stat']))}</small></td>"
             f"<td>{esc(self.shown_value(r))}</td><td>{esc(_n_key(r['n']))}</td><td>{esc(r['year'])}</td>"
             f"<td>{where}</td></tr>\n"
         )
