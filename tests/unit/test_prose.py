@@ -48,6 +48,7 @@ def test_numbers_are_computed_formatted_and_recorded(prose):
         ["additional_policy", "Ja", "pct", "Figuur 3.1"],
         ["instruments", "", "answers_mean", "Figuur 3.2"],
         ["route_share", "Directe bemiddeling", "mean", "Tabel 8.1"],
+        ["additional_policy", "", "n", ""],  # the base the text states is a number of its own
     ]
 
 

@@ -7,8 +7,15 @@ from pathlib import Path
 import pandas as pd
 
 from helpers.survey.formatting import round_half_up
+from helpers.survey.vocabulary import REPORT_REF_SEPARATOR
 
 KEY = ["report_ref", "question", "category", "stat"]
+
+
+def split_report_refs(report_ref: str) -> list[str]:
+    """The labels of an indicator's ``report_ref``: one, or several joined with ``REPORT_REF_SEPARATOR``
+    ("Tabel 8.1; Figuur 5.3" → both; '' → none)."""
+    return [r.strip() for r in str(report_ref).split(REPORT_REF_SEPARATOR.strip()) if r.strip()]
 
 
 def read_published(path: str | Path, status: str = "check") -> pd.DataFrame:
@@ -24,7 +31,8 @@ def compare_indicators(indicators: pd.DataFrame, published: pd.DataFrame) -> pd.
 
     A number counts as shown when the chapters recorded it for the same question, category and stat
     and, where the report printed a base, the same n; rows recorded under the same report label are
-    preferred (a chapter's own view), but a number stated in the text counts wherever it appears.
+    preferred (a chapter's own view; a row's ``report_ref`` may name several places, "Tabel 8.1; Figuur 5.3",
+    and each counts), but a number stated in the text counts wherever it appears.
 
     Columns: the published key, ``printed``, ``shown`` (unrounded, first match), ``n_printed``,
     ``n_shown``, ``shown_in`` (this build's labels of the matching rows) and ``status`` in ``ok``,
@@ -38,7 +46,7 @@ def compare_indicators(indicators: pd.DataFrame, published: pd.DataFrame) -> pd.
         hits = ind[(ind["question"] == pub.question) & (ind["category"] == pub.category) & (ind["stat"] == pub.stat)]
         if not pd.isna(pub.n):
             hits = hits[hits["n"].isna() | (hits["n"] == int(pub.n))]
-        same_ref = hits[hits["report_ref"] == pub.report_ref]
+        same_ref = hits[[pub.report_ref in split_report_refs(r) for r in hits["report_ref"]]]
         hits = same_ref if len(same_ref) else hits
         status, shown, n_shown, where = "missing", None, None, ""
         if len(hits):

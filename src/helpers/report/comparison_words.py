@@ -27,7 +27,7 @@ from helpers.report.errors import NoComparison, Suppressed
 from helpers.report.prose_names import NUMBER, WORDS, placeholder
 from helpers.survey.codebook import Question
 from helpers.survey.formatting import fmt_pct
-from helpers.survey.vocabulary import LARGE_GROUP, SMALL_GROUP
+from helpers.survey.vocabulary import LARGE_GROUP, MERGED_LARGE, SMALL_CLASS, SMALL_GROUP
 
 if TYPE_CHECKING:
     from helpers.report.numbers import Numbers
@@ -57,6 +57,7 @@ class Comparisons:
         if before.empty or before["break"].iloc[-1]:
             raise NoComparison(f"geen eerdere monitor stelde ‘{q.text}’ op vergelijkbare wijze")
         last = before.iloc[-1]
+        mark = len(self.nv.computed)
         now = self.nv._number(qid, key, stat)
         n_now = base_n(self.nv.ch.table_for(q), q)
         n_then = None if pd.isna(last["n"]) else int(last["n"])
@@ -64,14 +65,30 @@ class Comparisons:
         if stat != "pct":
             sd = self._spread(q, key, stat)
             change = mean_change((int(last["year"]), float(last["value"]), n_then), (self.nv.ch.year, now, n_now), sd)
-            return replace(change, before_decimals=decimals)
-        pop_then = self._population(int(last["year"]))
-        change = share_change(
-            (int(last["year"]), float(last["value"]), n_then, pop_then),
-            (self.nv.ch.year, now, n_now, self.nv.ch.codebook.population_size),
-            before_decimals=decimals,
-        )
-        return self._like_with_like(q, key, change, str(last["source"]))
+            change = replace(change, before_decimals=decimals)
+        else:
+            pop_then = self._population(int(last["year"]))
+            change = share_change(
+                (int(last["year"]), float(last["value"]), n_then, pop_then),
+                (self.nv.ch.year, now, n_now, self.nv.ch.codebook.population_size),
+                before_decimals=decimals,
+            )
+            change = self._like_with_like(q, key, change, str(last["source"]))
+        self._record_editions(q, stat, change, str(last.get("category") or ""))
+        # the text prints the earlier value first ("van 72% in 2017 naar 84% in 2018"): it is matched first
+        noted = self.nv.computed[mark:]
+        self.nv.computed[mark:] = noted[1:] + noted[:1]
+        return change
+
+    def _record_editions(self, q: Question, stat: str, change: EditionChange, label: str) -> None:
+        """Record the earlier edition's value with its own year (category ``"<year>: <label>"``, as the trend views
+        name it); a comparison restricted to part of the municipalities (``among``) records both values, marked so."""
+        among = f" ({change.among})" if change.among else ""
+        sides = [(change.year_before, change.before, None if change.assumed_base else change.n_before)]
+        if change.among:
+            sides.append((change.year_after, change.after, change.n_after))
+        for year, value, n in sides:
+            self.nv._record_number(q, f"{year}: {label}{among}".rstrip(": "), stat, value, n)
 
     def _like_with_like(self, q: Question, key: str, change: EditionChange, source: str) -> EditionChange:
         """``change`` on the municipalities asked in both editions when the routing changed (the rule of
@@ -208,7 +225,18 @@ class Comparisons:
     def size_pct(self, qid: str, key: str, *, klasse: str) -> str:
         """The share among ``klasse`` GROOT (G4 and G40) or KLEIN (medium and small municipalities)."""
         cmp = self._groups(qid, key)
-        return fmt_pct(cmp.large if _is_large(klasse) else cmp.small)
+        large = _is_large(klasse)
+        self._record_group(qid, key, "pct", cmp, large)
+        return fmt_pct(cmp.large if large else cmp.small)
+
+    def _record_group(self, qid: str, key: str, stat: str, cmp: GroupComparison, large: bool) -> None:
+        """Record the printed group's number of a size comparison: category ``"<group>: <label>"`` with the group
+        "Grote gemeenten (G4/G40)" or "Middelgroot/klein", as the size-class views name them."""
+        q = self.nv._q(qid)
+        label = self.nv._label(q, key) if key else ""
+        group = MERGED_LARGE if large else SMALL_CLASS
+        value, n = (cmp.large, cmp.n_large) if large else (cmp.small, cmp.n_small)
+        self.nv._record_number(q, f"{group}: {label}" if label else group, stat, value, n)
 
     def _mean_groups(self, qid: str, item: str) -> GroupComparison:
         q = self.nv._q(qid)
@@ -228,7 +256,9 @@ class Comparisons:
     def size_mean(self, qid: str, item: str = "", *, klasse: str) -> str:
         """The mean estimate among ``klasse`` GROOT (G4 and G40) or KLEIN (medium and small)."""
         cmp = self._mean_groups(qid, item)
-        return self.nv._fmt(self.nv._q(qid), "mean")(cmp.large if _is_large(klasse) else cmp.small)
+        large = _is_large(klasse)
+        self._record_group(qid, item, "mean", cmp, large)
+        return self.nv._fmt(self.nv._q(qid), "mean")(cmp.large if large else cmp.small)
 
     @placeholder(
         WORDS,

@@ -38,6 +38,9 @@ _STAT_WORDS = {
     "min": "minimum",
     "max": "maximum",
     "p": "p-waarde",
+    "ci_low": "ondergrens van het 95%-betrouwbaarheidsinterval",
+    "ci_high": "bovengrens van het 95%-betrouwbaarheidsinterval",
+    "n": "basis (aantal dat de vraag beantwoordde)",
 }
 
 

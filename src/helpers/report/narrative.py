@@ -14,8 +14,6 @@ import datetime as dt
 import math
 from typing import TYPE_CHECKING
 
-import pandas as pd
-
 from helpers import paths
 from helpers.analysis.comparisons import (
     ALPHA,
@@ -28,7 +26,7 @@ from helpers.report import phrases
 from helpers.report.comparison_words import Comparisons
 from helpers.report.errors import NoComparison, Suppressed
 from helpers.report.method import calibration_sentence
-from helpers.report.numbers import Numbers, Record, _no_record
+from helpers.report.numbers import Numbers, Record, _no_record, report_ref
 from helpers.report.prose_names import FILTER, NUMBER, TEST, VALUE, WORDS, placeholder
 from helpers.survey.formatting import dutch_date, fmt_n, fmt_number, fmt_pct, format_value
 from helpers.survey.routing import describe_routing
@@ -156,8 +154,9 @@ class Narrative(Numbers):
     def n(self, qid: str) -> str:
         """The base: how many municipalities answered."""
         q = self._q(qid)
-        n = base_n(self.ch.table_for(q), q)
-        self.named_bases.add(int(n))
+        n = int(base_n(self.ch.table_for(q), q))
+        self.named_bases.add(n)
+        self._record_number(q, "", "n", float(n), n)
         return fmt_number(n, 0)
 
     @placeholder(
@@ -167,7 +166,7 @@ class Narrative(Numbers):
     )
     def interval(self, qid: str, key: str) -> str:
         """The 95% interval of a share: "57–63%"."""
-        iv = self._interval(qid, key)
+        iv = self._interval(qid, key, record=True)
         return f"{fmt_pct(100 * iv.lower).rstrip('%')}–{fmt_pct(100 * iv.upper)}"
 
     @placeholder(
@@ -256,9 +255,7 @@ class Narrative(Numbers):
         share = 100.0 * float(((values >= low) & (values <= high)).sum()) / n
         span = _span(minimum, maximum)
         unit = " per respondent" if data is not self.ch.data and q.level != "respondent" else ""
-        row = pd.DataFrame([{"category": f"bereik {span}{unit}", "stat": "pct", "value": share, "n": n}])
-        self.ch.registry.record(row, q.id, q.report_refs[0] if q.report_refs else "")
-        self.note_computed(q.id, f"bereik {span}{unit}", "pct", share, n)
+        self._record_number(q, f"bereik {span}{unit}", "pct", share, n, ref=report_ref(q))
         return fmt_pct(share)
 
     # --- rankings, counts and descriptions --------------------------------------------
@@ -378,8 +375,10 @@ class Narrative(Numbers):
     )
     def loaded(self, field: str) -> str:
         """A number of the load report: ``rows_read``, ``rows_kept``, ``rows_dropped``, ``municipalities``,
-        ``frame_size``."""
-        return fmt_number(float(self.ch.load_report[field]), 0)
+        ``frame_size``; recorded as a count of the municipality question (category ``LOAD_CATEGORIES[field]``)."""
+        value = float(self.ch.load_report[field])
+        self._record_number(self.ch.codebook.municipality_question, LOAD_CATEGORIES[field], "count", value, None)
+        return fmt_number(value, 0)
 
     @placeholder(
         WORDS,
@@ -433,6 +432,16 @@ class Narrative(Numbers):
     def has_publication(self) -> bool:
         """Were numbers of this edition published (``data/raw/published/monitor_<year>.csv``)?"""
         return (paths.PUBLISHED_DIR / f"monitor_{self.ch.year}.csv").exists()
+
+
+#: What each number of the load report (``loaded``) counts, as its indicator's category.
+LOAD_CATEGORIES = {
+    "rows_read": "Responsen in de export",
+    "rows_kept": "Responsen gebruikt",
+    "rows_dropped": "Responsen niet gebruikt",
+    "municipalities": "Vertegenwoordigde gemeenten",
+    "frame_size": "Gemeenten in de gemeentelijst",
+}
 
 
 def _span(minimum: float | None, maximum: float | None) -> str:

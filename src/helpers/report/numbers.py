@@ -24,7 +24,7 @@ from helpers.report.errors import NoComparison, Suppressed
 from helpers.report.prose_names import NUMBER, placeholder
 from helpers.survey.codebook import Category, Question
 from helpers.survey.formatting import format_value
-from helpers.survey.vocabulary import MIN_BASE
+from helpers.survey.vocabulary import MIN_BASE, REPORT_REF_SEPARATOR
 
 if TYPE_CHECKING:
     from helpers.analysis.intervals import Interval
@@ -32,6 +32,11 @@ if TYPE_CHECKING:
 
 #: How an entry reaches the claims register: ``record(kind, text, condition, holds, numbers)``.
 Record = Callable[[str, str, str, bool, str], None]
+
+
+def report_ref(q: Question) -> str:
+    """Every place of ``q`` in the published edition (its codebook ``report_refs``), joined: "Tabel 8.1; Figuur 5.3"."""
+    return REPORT_REF_SEPARATOR.join(q.report_refs)
 
 
 def _no_record(kind: str, text: str, condition: str, holds: bool, numbers: str) -> None:
@@ -108,13 +113,21 @@ class Numbers:
             raise Suppressed(f"‘{q.text}’: geen antwoorden")
         if self.ch.shown_numbers is not None and not tag:
             check_shown(self.ch.shown_numbers, q.id, category, stat, value, n)
-        ref = (q.report_refs[0] if q.report_refs else "") if not tag else ""
         if stat == "pct" and not tag:  # a share among a subgroup (pct_among) names its base in the text
             self.bases.append((q.id, int(n)))
-        row = pd.DataFrame([{"category": category + tag, "stat": stat, "value": value, "n": n}])
-        self.ch.registry.record(row, q.id, ref)
-        self.note_computed(q.id, category + tag, stat, value, n, percent=q.type == "percent")
+        self._record_number(q, category + tag, stat, value, n, ref=report_ref(q) if not tag else "")
         return value
+
+    def _record_number(
+        self, q: Question, category: str, stat: str, value: float, n: int | None, *, ref: str = ""
+    ) -> None:
+        """Record one number of question ``q`` in the chapter's indicators and note it for the passage printing it.
+
+        ``ref`` is where the published edition printed it (:func:`report_ref`), '' for a number it did not print.
+        """
+        row = pd.DataFrame([{"category": category, "stat": stat, "value": value, "n": n}])
+        self.ch.registry.record(row, q.id, ref)
+        self.note_computed(q.id, category, stat, value, n, percent=q.type == "percent")
 
     def note_computed(
         self, question: str, category: str, stat: str, value: float, n: object, *, percent: bool = False
@@ -142,12 +155,18 @@ class Numbers:
         """The unrounded number (for conditions; not printed)."""
         return self._number(qid, key, stat)
 
-    def _interval(self, qid: str, key: str) -> Interval:
+    def _interval(self, qid: str, key: str, *, record: bool = False) -> Interval:
+        """The 95% interval of a share; ``record`` records its bounds (``ci_low``, ``ci_high``) when printed."""
         q = self._q(qid)
         share = self._number(qid, key, "pct")
         n = base_n(self.ch.table_for(q), q)
         population = None if q.level == "respondent" else self.ch.codebook.population_size
-        return share_ci(share / 100, n, population)
+        iv = share_ci(share / 100, n, population)
+        if record:
+            category = self._label(q, key) if key else ""
+            self._record_number(q, category, "ci_low", 100 * iv.lower, n)
+            self._record_number(q, category, "ci_high", 100 * iv.upper, n)
+        return iv
 
     def _ranked(self, qid: str) -> list[tuple[str, float]]:
         """Categories from most to least chosen (options by share; items of a percent question by mean)."""

@@ -248,9 +248,10 @@ def whole_number_at(text: str, found: str, offset: int = 0, taken: Sequence[tupl
 
 
 def _whole(text: str, start: int, end: int) -> bool:
-    """Is ``text[start:end]`` a whole number, not a part of a longer one ("60%" in "160%", "6" in "6,5")?"""
+    """Is ``text[start:end]`` a whole number, not a part of a longer one ("60%" in "160%", "6" in "6,5") or of a
+    name ("4" in "G4")?"""
     before, after = text[max(start - 1, 0) : start], text[end : end + 1]
-    if before.isdigit() or after.isdigit():
+    if before.isalnum() or after.isdigit():
         return False
     if before in (",", ".") and text[max(start - 2, 0) : start - 1].isdigit():
         return False

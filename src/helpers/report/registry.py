@@ -17,8 +17,10 @@
 ``out_dir`` is the build directory during a build, and ``.scratch/<year>/`` in an
 interactive run: nothing is ever written into ``reports/`` by a notebook run by hand.
 
-Indicator conventions: ``value`` unrounded; ``report_ref`` the codebook's first 2018 label
-of the question for its own views, '' for new views; ``build_ref`` the label this build
+Indicator conventions: ``value`` unrounded; ``report_ref`` the 2018 label(s) of the question for its own
+views ("Tabel 8.1"; the prose records every place of the question, "Tabel 8.1; Figuur 5.3", and a number
+recorded again gains the places it lacked), '' for new views and for numbers the publication did not print
+(interval bounds, bases, group shares, an earlier edition's value); ``build_ref`` the label this build
 prints ("Figuur 3.5"), or "Hoofdstuk 3" ("Bijlage A") for a number only the text shows (a
 number shown in a figure or table as well keeps the figure's label). ``category``: the
 answer label ('' for ``answers_mean`` and question-level numbers); breakdowns
@@ -38,6 +40,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from helpers import paths
+from helpers.analysis.backtest import split_report_refs
 from helpers.analysis.table import Table
 from helpers.report.downloads import ViewText, short_description, shown_frame, write_files
 from helpers.report.plots import figure_png
@@ -45,11 +48,12 @@ from helpers.survey.codebook import Codebook, load_codebook
 from helpers.survey.formatting import fmt_n
 from helpers.survey.routing import describe_routing
 from helpers.survey.text_escape import markdown_text, spreadsheet_frame
-from helpers.survey.vocabulary import FIGURES_DIR, INDICATOR_COLUMNS, INDICATORS_DIR, STATS
+from helpers.survey.vocabulary import FIGURES_DIR, INDICATOR_COLUMNS, INDICATORS_DIR, REPORT_REF_SEPARATOR, STATS
 
 #: Output metadata key with what the HTML shows besides the caption (data files, text alternative).
 VIEW_KEY = "monitor_view"
-_IDENTITY = INDICATOR_COLUMNS[: INDICATOR_COLUMNS.index("n") + 1]
+#: What makes a recorded number the same number: everything up to ``n`` but where the publication printed it.
+_IDENTITY = [c for c in INDICATOR_COLUMNS[: INDICATOR_COLUMNS.index("n") + 1] if c != "report_ref"]
 #: Statistics whose ``n`` is a base (caption "n=282"); a count's or p-value's ``n`` is not.
 BASED_STATS = ("pct", "mean", "median", "answers_mean")
 
@@ -179,7 +183,8 @@ class Registry:
         """Record ``category, stat, value, n`` rows (NaN values are skipped); rewrites the notebook's part.
 
         ``label`` is where the numbers are printed ("Figuur 3.1"); without it, the chapter's text.
-        A number recorded again keeps its row; a figure or table label replaces a text label.
+        A number recorded again keeps its row; a figure or table label replaces a text label, and a place in the
+        publication it was not known by yet is added to ``report_ref`` (:func:`join_report_refs`).
         """
         where = label or self.text_label
         for cat, stat, value, n in zip(
@@ -204,8 +209,11 @@ class Registry:
             if key not in self._index:
                 self._index[key] = len(self._rows)
                 self._rows.append(row)
-            elif label and self._rows[self._index[key]]["build_ref"] == self.text_label:
-                self._rows[self._index[key]]["build_ref"] = label
+                continue
+            kept = self._rows[self._index[key]]
+            kept["report_ref"] = join_report_refs(kept["report_ref"], row["report_ref"])
+            if label and kept["build_ref"] == self.text_label:
+                kept["build_ref"] = label
         self._write()
 
     def _write(self) -> None:
@@ -330,6 +338,12 @@ class Registry:
         for t in tables:
             self.record(t.indicators, t.question, t.report_ref, label=ref)
         return Ref(ref)
+
+
+def join_report_refs(*report_refs: str) -> str:
+    """Every place of ``report_refs`` once, in order of first mention, joined with ``REPORT_REF_SEPARATOR``."""
+    places = dict.fromkeys(p for r in report_refs for p in split_report_refs(r))
+    return REPORT_REF_SEPARATOR.join(places)
 
 
 def indicator_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:

@@ -39,7 +39,13 @@ NUMBER_COLUMNS = ["category", "stat", "value", "n"]
 #: label in the 2018 report (for the backtest), ``build_ref`` the label printed in this build
 #: ("Figuur 3.5"; "Hoofdstuk 3" for a number that only the text of chapter 3 shows).
 INDICATOR_COLUMNS = ["year", "chapter", "question", "report_ref", "category", "stat", "value", "n", "build_ref", "id"]
-STATS = ("pct", "mean", "median", "count", "answers_mean", "min", "max", "p")
+#: ``ci_low``/``ci_high``: the bounds of a share's 95% interval (0–100); ``n``: a question's base printed as a number.
+INTERVAL_STATS = ("ci_low", "ci_high")
+BASE_STAT = "n"
+STATS = ("pct", "mean", "median", "count", "answers_mean", "min", "max", "p", *INTERVAL_STATS, BASE_STAT)
+#: Between the labels of ``report_ref`` when a number was printed in several places of the published edition
+#: ("Tabel 8.1; Figuur 5.3", in the codebook's order of ``report_refs``).
+REPORT_REF_SEPARATOR = "; "
 #: ``<build_dir>/quotes/<notebook>.csv`` and ``reports/<year>/quotes.csv``: every open answer quoted in the report.
 QUOTE_COLUMNS = ["chapter", "question", "quote_id", "size_class", "text", "redacted"]
 

@@ -22,12 +22,15 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from helpers.analysis.backtest import split_report_refs
+from helpers.report import phrases
 from helpers.report.claims import entry_anchor
 from helpers.report.downloads import _STAT_WORDS
 from helpers.report.prose import ENTRIES_KEY, NUMBERS_KEY, whole_number_at
 from helpers.report.registry import VIEW_KEY
-from helpers.survey.formatting import format_value
+from helpers.survey.formatting import fmt_number, fmt_pct, format_value
 from helpers.survey.text_escape import html_text
+from helpers.survey.vocabulary import BASE_STAT, INTERVAL_STATS
 
 #: Where the data files are, seen from ``html/<page>.html``.
 DATA_PREFIX = "../"
@@ -269,7 +272,13 @@ class PageNumbers:
         return self._by_key.get(key)
 
     def shown_value(self, row: Mapping[str, str]) -> str:
-        return format_value(float(row["value"]), row["stat"], percent=row["question"] in self.percent)
+        """The number as the text prints it: an interval bound as a share, a base as a whole number."""
+        value, stat = float(row["value"]), row["stat"]
+        if stat in INTERVAL_STATS:
+            return fmt_pct(value)
+        if stat == BASE_STAT:
+            return fmt_number(value, 0)
+        return format_value(value, stat, percent=row["question"] in self.percent)
 
     def describe(self, row: Mapping[str, str]) -> str:
         """What a number is, in one Dutch sentence (plain text; escape it for the output)."""
@@ -279,14 +288,19 @@ class PageNumbers:
         )
         question = self.texts.get(row["question"], "")
         asked = f" bij de vraag ‘{question}’" if question else " bij een vraag zonder tekst"
-        base = f"n={_n_key(row['n'])}, " if _n_key(row["n"]) else ""
-        return f"{what}{asked}: {self.shown_value(row)} ({base}monitor {row['year']}, {row['build_ref']})."
+        base = f"n={_n_key(row['n'])}, " if _n_key(row["n"]) and row["stat"] != BASE_STAT else ""
+        published = split_report_refs(row.get("report_ref", ""))
+        also = f" De publicatie toont de vraag in {phrases.join_list(published)}." if published else ""
+        return f"{what}{asked}: {self.shown_value(row)} ({base}monitor {row['year']}, {row['build_ref']}).{also}"
 
     def category_words(self, category: str) -> str:
         """A category as a reader says it: a share among a subgroup (``Ja | outflow_monitoring = Ja``, as the
         indicators record it) names the subgroup's question by its text."""
         label, sep, given = category.partition(" | ")
         qid, eq, answer = given.partition(" = ")
+        year, colon, rest = category.partition(": ")
+        if not sep and colon and year.isdigit():  # an earlier edition's value (``"2017: Ja"``)
+            return f"{rest}, in {year}"
         if not (sep and eq):
             return category
         return f"{label}, onder wie bij ‘{self.texts.get(qid.strip(), 'een andere vraag')}’ ‘{answer}’ antwoordde"
