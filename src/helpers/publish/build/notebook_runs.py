@@ -45,8 +45,10 @@ def execute_notebooks(
 
     from helpers.publish.base.repro import clean_executed
     from helpers.publish.execute.kernels import ExecutionFailure, run_graph, run_notebook
+    from helpers.publish.execute.pool import KernelPool
 
     jobs = _jobs(b, to_run, staging, manifest.get("notebooks", {}))
+    logs = staging / WORK / "logs"
     replacements = {str(staging): b.params[to_run[0].name]["build_dir"]}
     conclusions = {nb.name for nb in to_run if nb.role == plan.CONCLUSIONS}
     graph = b.graph
@@ -61,7 +63,7 @@ def execute_notebooks(
     def runner(job: Job, cwd: Path) -> None:
         if job.name in conclusions and reuse_conclusions(b, staging, job.name):
             return
-        run_notebook(job, cwd, timeout=b.timeout)
+        run_notebook(job, cwd, timeout=b.timeout, pool=pool)
         t0 = time.perf_counter()
         nb = clean_executed(nbformat.read(job.out, as_version=4), replacements)
         nbformat.write(nb, staging / "executed" / job.out.name)
@@ -70,13 +72,18 @@ def execute_notebooks(
         if job.name in conclusions:
             remember_conclusions(b, staging)
 
+    # kernels started and warmed (the package imported) while the notebooks before them run; none for a 01 that
+    # may be taken from the previous report (if it runs after all, it starts a fresh kernel)
+    needed = len([n for n in jobs if not (n in conclusions and b.reuse_conclusions)])
+    pool = KernelPool(b.notebooks_dir, ahead=b.workers, needed=needed, env=_kernel_env(staging), log_dir=logs)
     try:
-        return run_graph(
-            jobs, graph, cwd=b.notebooks_dir, workers=b.workers, done=cached, before_start=before_start,
-            log=b.log, total=len(jobs), runner=runner,
-        )  # fmt: skip
+        with pool:
+            return run_graph(
+                jobs, graph, cwd=b.notebooks_dir, workers=b.workers, done=cached, before_start=before_start,
+                log=b.log, total=len(jobs), runner=runner,
+            )  # fmt: skip
     except ExecutionFailure as failure:
-        raise BuildError(str(failure), _keep_failed(b, failure.notebook, staging / WORK / "logs")) from failure
+        raise BuildError(str(failure), _keep_failed(b, failure.notebook, logs)) from failure
 
 
 def _remember_cached_conclusions(b: Build, cached: set[str], staging: Path) -> None:
@@ -116,9 +123,14 @@ def _jobs(b: Build, to_run: list[plan.Notebook], staging: Path, previous: Mappin
             params,
             priority=previous.get(nb.name, {}).get("seconds", 0.0),
             kernel_log=work / "logs" / f"{nb.name}.log",
-            env={DEDUCE_LOCK_ENV: str(work / "deduce.lock")},  # one kernel at a time holds deduce's gigabyte
+            env=_kernel_env(staging),
         )
     return jobs
+
+
+def _kernel_env(staging: Path) -> dict[str, str]:
+    """Environment variables for every kernel of the build (each notebook's name comes on top)."""
+    return {DEDUCE_LOCK_ENV: str(staging / WORK / "deduce.lock")}  # one kernel at a time holds deduce's gigabyte
 
 
 def _keep_failed(b: Build, notebook: Path | None, logs: Path) -> Path | None:

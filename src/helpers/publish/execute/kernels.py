@@ -8,6 +8,9 @@ Kernels talk over Unix sockets in a private folder, not TCP ports: a TCP port is
 released, then bound by the kernel a few seconds later, and any other process on the machine may take
 it in between. ipykernel then does not exit but hangs until the start limit (seen under parallel test
 runs). A socket path that only this build knows cannot be taken.
+
+A build takes its kernels from a pool (``execute.pool``) that starts and warms them while earlier notebooks
+run; each kernel still serves one notebook only.
 """
 
 from __future__ import annotations
@@ -26,8 +29,9 @@ from collections.abc import Callable, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Protocol
 
+from jupyter_client.client import KernelClient
 from jupyter_client.manager import AsyncKernelManager
 
 from helpers.report.location import describe, section_of_prompt
@@ -65,8 +69,15 @@ class _TrackedKernelManager(SocketKernelManager):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
+        #: The clients made for this kernel (a pool's kernel closes them after its notebook).
+        self.made_clients: list[KernelClient] = []
         with self.lock:
             self.live.add(self)
+
+    def client(self, **kwargs: Any) -> Any:
+        kc = super().client(**kwargs)
+        self.made_clients.append(kc)
+        return kc
 
     async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
         if self.notebook_name is not None or self.extra_env:
@@ -143,8 +154,31 @@ class Job:
     phases: dict[str, float] = field(default_factory=dict)
 
 
+@dataclass
+class WarmKernel:
+    """A kernel started (and warmed) before its notebook; ``job`` is the one notebook it was handed to."""
+
+    km: _TrackedKernelManager
+    #: The kernel's stdout/stderr file (moved to the job's kernel log when handed out).
+    log: Path | None
+    job: str | None = None
+
+
+class KernelSource(Protocol):
+    """Where :func:`run_notebook` may take a started kernel from (``execute.pool.KernelPool``)."""
+
+    def take(self, job: Job, cwd: Path) -> WarmKernel | None:
+        """A kernel for ``job`` alone, or None: the notebook starts a fresh one."""
+        ...
+
+    def release(self, kernel: WarmKernel) -> None:
+        """Shut ``kernel`` down after its notebook."""
+        ...
+
+
 #: The phases of one notebook's run: ``kernel`` (launch until the first cell starts: the kernel process, its
-#: kernel_info reply), ``imports`` (the first cell after the parameters: the package's imports, ``open_chapter``),
+#: kernel_info reply; with a pool, waiting for a warm kernel and naming it), ``imports`` (the first cell after the
+#: parameters: the package's imports, unless a pool ran them ahead, and ``open_chapter``),
 #: ``cells`` (all other cells), ``write`` (papermill's last save, then the build's cleaned copy).
 PHASES = ("kernel", "imports", "cells", "write")
 #: Cells papermill runs before the notebook's own first cell.
@@ -208,12 +242,15 @@ def run_notebook(
     kernel_name: str = "python3",
     start_timeout: int = KERNEL_START_LIMIT,
     timeout: int | None = None,
+    pool: KernelSource | None = None,
 ) -> None:
-    """Execute one notebook with papermill; raise ExecutionFailure naming the failing cell."""
+    """Execute one notebook with papermill; raise ExecutionFailure naming the failing cell. With a ``pool``, the
+    notebook runs in a kernel the pool started and warmed (a fresh one if it has none), shut down afterwards."""
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
     started = time.time()
+    warm = pool.take(job, cwd) if pool is not None else None
     try:
         papermill.execute_notebook(
             str(job.src),
@@ -233,6 +270,7 @@ def run_notebook(
                 (_TrackedKernelManager,),
                 {"log_path": job.kernel_log, "notebook_name": job.name, "extra_env": job.env},
             ),
+            **({"km": warm.km} if warm is not None else {}),
         )
     except PapermillExecutionError as exc:
         raise ExecutionFailure(job.name, exc.ename, str(exc.evalue), exc.exec_count, job.out) from exc
@@ -241,6 +279,9 @@ def run_notebook(
         said = _last_kernel_line(job.kernel_log)
         evalue = f"{exc} (kernel: {said})" if said else str(exc)
         raise ExecutionFailure(job.name, type(exc).__name__, evalue, None, out) from exc
+    finally:
+        if warm is not None and pool is not None:
+            pool.release(warm)
     job.phases = cell_phases(job.out, started, time.time())
 
 
