@@ -37,10 +37,10 @@ feedback: $(SETUP) ## Private feedback PDF per respondent: reports/$(YEAR)-feedb
 	$(MONITOR) feedback --year $(YEAR) $(if $(filter 1 yes true,$(FORCE)),--force)
 
 test: $(SETUP) ## Run the whole test suite (unit, backtests, notebooks, PDF build): what CI runs
-	$(PY) -m pytest -n 2 --dist loadfile
+	PYTHONDONTWRITEBYTECODE= PYTHONPYCACHEPREFIX=$(CURDIR)/.cache/pycache $(PY) -m pytest -n 2 --dist loadfile
 
 test-fast: $(SETUP) ## The tests without the slow ones (no PDF builds, no notebook runs): the edit loop
-	$(PY) -m pytest -n 2 --dist loadfile -m "not slow"
+	PYTHONDONTWRITEBYTECODE= PYTHONPYCACHEPREFIX=$(CURDIR)/.cache/pycache $(PY) -m pytest -n 2 --dist loadfile -m "not slow"
 
 lint: $(SETUP) ## ruff check, ruff format --check and the type checker (mypy)
 	.venv/bin/ruff check src tests notebooks

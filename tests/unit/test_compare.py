@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from shipped import changes as shipped_changes
 
 from helpers.analysis.comparisons import share_change
 from helpers.cli import main
-from helpers.publish.registers.compare import CSV_COLUMNS, changes_markdown, changes_page, diff_indicators, load_changes
+from helpers.publish.registers import compare
+from helpers.publish.registers.compare import CSV_COLUMNS, changes_markdown, changes_page, diff_indicators
 from helpers.survey.vocabulary import INDICATOR_COLUMNS
 
 
 @pytest.fixture(scope="module")
 def changes_2018():
-    return load_changes(2018)
+    return shipped_changes(2018)
 
 
 def test_each_share_is_compared_with_the_noise_rule_of_the_report(changes_2018):
@@ -33,7 +35,8 @@ def test_each_share_is_compared_with_the_noise_rule_of_the_report(changes_2018):
     assert page.count("<tr class=moved>") == len(moved) and "<caption>" in page
 
 
-def test_make_compare_writes_the_csv(tmp_path, capsys):
+def test_make_compare_writes_the_csv(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(compare, "load_changes", shipped_changes)  # the same changes, once per process (test_panel)
     out = tmp_path / "v.csv"
     assert main(["compare", "--from-year", "2018", "--to-year", "2019", "--output", str(out)]) == 0
     frame = pd.read_csv(out)

@@ -2,6 +2,8 @@
 
 import hashlib
 
+import pytest
+
 from helpers import paths
 from helpers.load.export import build_processed
 from helpers.synth.generate import make_example_export
@@ -15,6 +17,7 @@ def _raw_tree() -> dict[str, str]:
     return {str(p.relative_to(paths.RAW_DIR)): _digest(p) for p in sorted(paths.RAW_DIR.rglob("*")) if p.is_file()}
 
 
+@pytest.mark.slow  # generates the export twice
 def test_regenerated_export_is_byte_identical(tmp_path):
     first = make_example_export(2018, tmp_path / "a.csv")
     second = make_example_export(2018, tmp_path / "b.csv")

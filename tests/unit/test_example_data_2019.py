@@ -8,9 +8,10 @@ import io
 
 import pandas as pd
 import pytest
+from shipped import processed
 
 from helpers import paths
-from helpers.load.export import build_processed, load_export
+from helpers.load.export import load_export
 from helpers.load.problems import RawDataError
 from helpers.survey.codebook import load_codebook
 from helpers.survey.export_layout import BOM
@@ -24,6 +25,7 @@ def _digest(path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+@pytest.mark.slow  # generates the export twice
 def test_regenerated_2019_export_is_byte_identical(tmp_path):
     first = make_example_export(2019, tmp_path / "a.csv")
     second = make_example_export(2019, tmp_path / "b.csv")
@@ -34,8 +36,8 @@ def test_regenerated_2019_export_is_byte_identical(tmp_path):
 
 
 @pytest.fixture(scope="module")
-def loaded(tmp_path_factory):
-    return build_processed(2019, processed_dir=tmp_path_factory.mktemp("processed"))
+def loaded():
+    return processed(2019)
 
 
 def test_2019_export_loads_on_the_2019_frame(loaded):

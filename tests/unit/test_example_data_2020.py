@@ -15,12 +15,12 @@ import json
 
 import pandas as pd
 import pytest
+from shipped import processed
 
 from helpers import paths
 from helpers.analysis.frequencies import combined_value, question_indicators
 from helpers.analysis.trends import load_published, series
 from helpers.cli import main
-from helpers.load.export import build_processed
 from helpers.survey.codebook import Codebook, load_codebook
 from helpers.survey.export_layout import BOM
 from helpers.survey.lineage import QuestionHistory, category_keys, current_keys, scale_changes
@@ -38,9 +38,8 @@ def codebooks() -> dict[int, Codebook]:
 
 
 @pytest.fixture(scope="module")
-def loaded(tmp_path_factory):
-    out = tmp_path_factory.mktemp("processed")
-    return {y: build_processed(y, processed_dir=out) for y in (2019, 2020)}
+def loaded():
+    return {y: processed(y) for y in (2019, 2020)}
 
 
 @pytest.fixture(scope="module")
@@ -61,6 +60,7 @@ def _touched() -> set[str]:
 # --- the file -----------------------------------------------------------------------------------
 
 
+@pytest.mark.slow  # generates the export twice
 def test_regenerated_2020_export_is_byte_identical(tmp_path):
     first = make_example_export(2020, tmp_path / "a.csv")
     second = make_example_export(2020, tmp_path / "b.csv")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import functools
 from pathlib import Path
 
 import pytest
@@ -36,12 +37,23 @@ def _module_of(path: Path, package: Path = PACKAGE) -> str:
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
+def _tree(path: Path) -> ast.Module:
+    """The parsed file, once per version of it (every check here reads every module)."""
+    st = path.stat()
+    return _parse(path, st.st_mtime_ns, st.st_size)
+
+
+@functools.cache
+def _parse(path: Path, mtime_ns: int, size: int) -> ast.Module:
+    return ast.parse(path.read_text(encoding="utf-8"))
+
+
 def _imports(path: Path, package: Path = PACKAGE) -> list[tuple[int, str]]:
     """Every ``helpers`` module imported by ``path`` (top level, inside functions, TYPE_CHECKING)."""
     module = _module_of(path, package)
     package = module if path.name == "__init__.py" else module.rpartition(".")[0]
     found = []
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+    for node in ast.walk(_tree(path)):
         if isinstance(node, ast.Import):
             found += [(node.lineno, a.name) for a in node.names if a.name.split(".")[0] == "helpers"]
         elif isinstance(node, ast.ImportFrom):
@@ -122,7 +134,7 @@ def _graph(package: Path = PACKAGE) -> dict[str, set[str]]:
     graph: dict[str, set[str]] = {}
     for module, path in files.items():
         targets: set[str] = set()
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        for node in ast.walk(_tree(path)):
             if isinstance(node, ast.ImportFrom) and not node.level and (node.module or "").startswith("helpers"):
                 subs = {f"{node.module}.{a.name}" for a in node.names} & files.keys()
                 targets |= subs or {node.module or ""}

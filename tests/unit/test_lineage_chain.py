@@ -13,12 +13,12 @@ import shutil
 import pandas as pd
 import pytest
 import yaml
+from shipped import processed
 
 from helpers import paths
 from helpers.analysis.edition_changes import question_changes
 from helpers.analysis.frequencies import combined_value
 from helpers.analysis.trends import load_published, series, trend_keys, trend_table
-from helpers.load.export import build_processed
 from helpers.survey.codebook import Codebook, load_codebook
 from helpers.survey.lineage import QuestionHistory, continued_categories
 from helpers.year.scaffold import scaffold_year
@@ -32,10 +32,7 @@ SUM = "work_placements"
 def editions(tmp_path_factory) -> dict[int, tuple[Codebook, pd.DataFrame]]:
     """2018–2020 processed from the shipped exports; 2021 = 2020's codebook scaffolded, 2020's answers changed."""
     root = tmp_path_factory.mktemp("chain")
-    out = {
-        y: (load_codebook(paths.codebook_path(y)), build_processed(y, processed_dir=root / "processed").municipalities)
-        for y in (2018, 2019, 2020)
-    }
+    out = {y: (load_codebook(paths.codebook_path(y)), processed(y).municipalities) for y in (2018, 2019, 2020)}
     raw = root / "raw"
     (raw / "2020").mkdir(parents=True)
     shutil.copy(paths.codebook_path(2020), raw / "2020" / "codebook.yaml")

@@ -6,11 +6,11 @@ import os
 
 import pandas as pd
 import pytest
+import shipped
 
 from helpers import paths
 from helpers.analysis.trends import load_published, trend_table
 from helpers.load import processed as processed_module
-from helpers.load.export import build_processed
 from helpers.survey.codebook import Codebook, load_codebook
 from helpers.survey.lineage import QuestionHistory
 
@@ -19,12 +19,8 @@ DEDICATED = "Klantmanagers die specifiek voor statushouders werken (dedicated kl
 
 
 @pytest.fixture(scope="module")
-def processed(tmp_path_factory) -> dict[int, tuple[pd.DataFrame, Codebook]]:
-    out = tmp_path_factory.mktemp("processed")
-    return {
-        y: (build_processed(y, processed_dir=out).municipalities, load_codebook(paths.codebook_path(y)))
-        for y in (2018, 2019)
-    }
+def processed() -> dict[int, tuple[pd.DataFrame, Codebook]]:
+    return {y: (shipped.processed(y).municipalities, load_codebook(paths.codebook_path(y))) for y in (2018, 2019)}
 
 
 @pytest.fixture(scope="module")
