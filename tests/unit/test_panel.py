@@ -9,11 +9,12 @@ import re
 import pandas as pd
 import pytest
 from analysis_fixtures import CODEBOOK, make_municipalities
+from shipped import changes as shipped_changes
 
 from helpers.analysis.comparisons import MARGIN_DECIMALS, Z, share_change
 from helpers.analysis.edition_changes import AMONG_ASKED_IN_BOTH, ShareChange, compared_change
 from helpers.analysis.panel import NotComparable, asked_in_both, continuing_codes, panel_change, translate
-from helpers.publish.registers.compare import changes_frame, changes_markdown, changes_page, load_changes, mix_sentence
+from helpers.publish.registers.compare import changes_frame, changes_markdown, changes_page, mix_sentence
 from helpers.report.phrases import change_phrase
 from helpers.survey.codebook import AnswerIn, Codebook
 from helpers.survey.formatting import fmt_pct, round_half_up
@@ -22,12 +23,12 @@ from helpers.survey.lineage import QuestionHistory
 
 @pytest.fixture(scope="module")
 def changes_2020() -> list[ShareChange]:
-    return load_changes(2020, since=2019)
+    return shipped_changes(2020, since=2019)
 
 
 @pytest.fixture(scope="module")
 def changes_2019() -> list[ShareChange]:
-    return load_changes(2019, since=2018)
+    return shipped_changes(2019, since=2018)
 
 
 def _edition(year: int, routed: bool = True, options: list | None = None) -> Codebook:
@@ -139,7 +140,7 @@ def test_the_printed_interval_never_contradicts_the_verdict(before):
 
 
 def test_each_earlier_value_carries_its_own_year():
-    changes = load_changes(2018)
+    changes = shipped_changes(2018)
     md = changes_markdown(changes, 2018)
     mixed = [c for c in changes if len({x.change.year_before for x in changes if x.question == c.question}) > 1]
     assert mixed, "2018 compares some answers with 2016 and others with 2017"
@@ -193,3 +194,17 @@ def test_a_scale_change_is_announced_as_such_with_both_scales():
     assert "de antwoordschaal veranderde van 2 naar 4 punten" in text
     assert "(‘Ja / Nee’ → ‘Nooit / Soms / Meestal / Altijd’)" in text
     assert "vervangen door een vraag" not in text
+
+
+def test_the_same_municipalities_verdict_has_its_own_column_bold_beyond_noise(changes_2019):
+    moved = next(c for c in changes_2019 if c.panel is not None and c.panel.change.direction in ("up", "down"))
+    still = next(c for c in changes_2019 if c.panel is not None and c.panel.change.direction not in ("up", "down"))
+    md = changes_markdown([moved, still], 2019)
+    rows = [line for line in md.splitlines() if line.startswith("| ") and not line.startswith("| Antwoord")]
+    head = next(line for line in md.splitlines() if line.startswith("| Antwoord"))
+    assert head.count("|") == 8 and head.rstrip(" |").endswith("Oordeel zelfde gemeenten")
+    cells = [[cell.strip() for cell in row.strip("|").split("|")] for row in rows]
+    assert cells[0][-1].startswith("**") and cells[0][-1].strip("*") in ("steeg", "daalde")
+    assert not cells[1][-1].startswith("**") and " tot " in cells[1][-2] and " tot " not in cells[1][-1]
+    page = changes_page([moved, still], 2019, "Monitor 2019")
+    assert page.count('<th scope="col">') == 2 * 8

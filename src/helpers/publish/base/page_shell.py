@@ -13,8 +13,8 @@ from helpers.survey.text_escape import html_text
 SCRIPT_FILE = paths.TEMPLATES_DIR / "monitor_html" / "monitor_script.html.j2"
 
 _CSS = """  body { font-family: sans-serif; max-width: %(width)srem; margin: 2rem auto; padding: 0 1rem;
-         line-height: 1.5; }
-  h1, h2 { overflow-wrap: break-word; hyphens: auto; }
+         line-height: 1.5; overflow-wrap: break-word; }  /* a long word ("a/b") breaks, the page does not widen */
+  h1, h2 { hyphens: auto; }
   .banner { padding: .5rem .8rem; border: 1px solid #b45f06; background: #fff4e5; font-style: italic; }
   .monitor-scroll { max-width: 100%%; overflow-x: auto; }
   .monitor-scroll:focus { outline: 2px solid #1f4e79; outline-offset: 2px; }

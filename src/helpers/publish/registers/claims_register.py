@@ -109,8 +109,7 @@ def claims_page(rows: list[dict[str, str]], title: str, synthetic_note: str = ""
                 f'<th scope="col">Klopt</th></tr></thead>\n<tbody>\n{body}</tbody></table>'
             )
         )
-    body = f"""<nav aria-label="Terug"><a href="index.html">Inhoud</a></nav>
-<h1>{esc(TITLE)}</h1>
+    body = f"""<h1>{esc(TITLE)}</h1>
 {banner(synthetic_note)}<p>Elke bewering in de tekst die een bevinding in woorden noemt, is gekoppeld aan een
 voorwaarde op de gegevens; bij elke bouw wordt die opnieuw gecontroleerd. Richtingwoorden (‘steeg’, ‘vaker dan’)
 zijn berekend. De eerste kolom linkt naar de passage in het hoofdstuk; daar linkt het woord of de bewering

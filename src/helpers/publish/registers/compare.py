@@ -145,11 +145,12 @@ def mix_sentence(c: ShareChange, year: int) -> str:
     )
 
 
-def _panel_cell(c: ShareChange) -> str:
+def _panel_cells(c: ShareChange) -> tuple[str, str]:
+    """The same municipalities' printed difference with its interval ("+1 (−3,5 tot +5,5)") and verdict."""
     if c.panel is None or c.not_comparable:
-        return "–"
+        return "–", "–"
     p = c.panel.change
-    return f"{_difference(p)} ({_interval(p)}) {change_verb(p)}"
+    return f"{_difference(p)} ({_interval(p)})", change_verb(p)
 
 
 def _notes(group: Sequence[ShareChange], year: int) -> list[str]:
@@ -196,7 +197,7 @@ def changes_markdown(changes: Sequence[ShareChange], year: int) -> str:
         f"Per vraag die ook in een eerdere editie ({_years(changes)}) op vergelijkbare wijze is gesteld: elk "
         f"percentage toen en in {year}, het verschil van de afgedrukte percentages in procentpunten met zijn "
         "95%-interval, en het oordeel; daarnaast hetzelfde bij alleen de gemeenten die beide edities antwoordden "
-        f"(‘{PANEL_HEAD}’). **Vet**: het verschil is groter dan de ruis.",
+        f"(‘{PANEL_HEAD.lower()}’). **Vet**: het verschil is groter dan de ruis.",
         "",
         f"*{RULE_POINTER}*",
         "",
@@ -213,25 +214,34 @@ def changes_markdown(changes: Sequence[ShareChange], year: int) -> str:
         )
         panel_n = next((c.panel.n for c in group if c.panel is not None), None)
         lines += [
-            "\\needspace{11\\baselineskip}",  # raw LaTeX: the question stays on the page of its table
+            "\\needspace{20\\baselineskip}",  # raw LaTeX: the question stays on the page of its table
             f"**{markdown_text(q.text)}** (hoofdstuk {q.chapter}; n={group[0].change.n_after} in {year}"
             + (f"; {panel_n} gemeenten antwoordden in beide edities" if panel_n else "")
             + f").{assumed}",
             "",
         ]
-        lines.append(f"| Antwoord | {y0} | {year} | Verschil (95%-interval) | Oordeel | {PANEL_HEAD} |")
-        lines.append("|:--------------------|------:|------:|:----------------|:----------------|:----------------|")
+        lines.append("\\begingroup\\small")  # raw LaTeX: the size of the report's other tables
+        lines.append(
+            f"| Antwoord | {y0} | {year} | Verschil (95%-interval) | Oordeel | Verschil {PANEL_HEAD.lower()} | "
+            f"Oordeel {PANEL_HEAD.lower()} |"
+        )
+        lines.append(
+            "|:--------------------|------:|------:|:----------------|:----------|:----------------|:----------|"
+        )
         for c in group:
             word = verdict(c)
             if c.change.direction in ("up", "down") and not c.not_comparable:
                 word = f"**{word}**"
             diff = "–" if c.not_comparable else f"{_difference(c.change)} ({_interval(c.change)})"
+            panel_diff, panel_word = _panel_cells(c)
+            if c.panel is not None and c.panel.change.direction in ("up", "down") and not c.not_comparable:
+                panel_word = f"**{panel_word}**"
             lines.append(
                 f"| {markdown_text(c.category)} | {markdown_text(_value(c.change, True, per_row))} | "
                 f"{markdown_text(_value(c.change, False, False))} | {markdown_text(diff)} | {word} | "
-                f"{markdown_text(_panel_cell(c))} |"
+                f"{markdown_text(panel_diff)} | {panel_word} |"
             )
-        lines.append("")
+        lines += ["", "\\endgroup", ""]
         lines += [f"{markdown_text(n)}\n" for n in _notes(group, year)]
     return "\n".join(lines)
 
@@ -262,8 +272,7 @@ def changes_page(changes: Sequence[ShareChange], year: int, title: str, syntheti
     )
     moved_html = f"<h2>Veranderingen groter dan de ruis</h2>\n<ul>\n{summary}</ul>\n" if moved else ""
     mixed_html = f"<h2>Andere samenstelling van de respons</h2>\n<ul>\n{mixed}</ul>\n" if mixed else ""
-    body = f"""<nav aria-label="Terug"><a href="index.html">Inhoud</a></nav>
-<h1>{esc(TITLE)}</h1>
+    body = f"""<h1>{esc(TITLE)}</h1>
 {banner(synthetic_note)}{intro}
 <p><em>{esc(RULE_POINTER)}</em></p>
 {"".join(f"<p>{esc(note)}</p>" for note in frame_notes(changes, year))}
@@ -287,7 +296,9 @@ def _section(i: int, group: Sequence[ShareChange], year: int) -> str:
             if c.not_comparable
             else f"<td>{esc(_difference(c.change))}</td><td>{esc(_interval(c.change))}</td>"
         )
-        + f"<td>{esc(verdict(c))}</td><td>{esc(_panel_cell(c))}</td></tr>\n"
+        + f"<td>{esc(verdict(c))}</td>"
+        + "".join(f"<td>{esc(cell)}</td>" for cell in _panel_cells(c))
+        + "</tr>\n"
         for c in group
     )
     assumed = " (basis van de eerdere editie niet gepubliceerd)" if any(c.change.assumed_base for c in group) else ""
@@ -301,7 +312,8 @@ def _section(i: int, group: Sequence[ShareChange], year: int) -> str:
             f'<thead><tr><th scope="col">Antwoord</th><th scope="col">{esc(y0)}</th>'
             f'<th scope="col">{year}</th><th scope="col">Verschil (procentpunt)</th>'
             f'<th scope="col">95%-interval van het verschil</th><th scope="col">Oordeel</th>'
-            f'<th scope="col">{esc(PANEL_HEAD)}: verschil (interval) en oordeel</th></tr></thead>\n'
+            f'<th scope="col">{esc(PANEL_HEAD)}: verschil (95%-interval)</th>'
+            f'<th scope="col">{esc(PANEL_HEAD)}: oordeel</th></tr></thead>\n'
             f"<tbody>\n{body}</tbody></table>"
         )
         + notes
@@ -312,7 +324,7 @@ _CSS = """  table { border-collapse: collapse; margin: 1.2rem 0; width: 100%; }
   caption { text-align: left; font-weight: bold; padding-bottom: .3rem; }
   th, td { padding: .15rem .6rem; border-bottom: 1px solid #ccc; text-align: right; }
   th[scope="row"] { text-align: left; font-weight: normal; overflow-wrap: anywhere; }
-  th[scope="col"] { overflow-wrap: anywhere; hyphens: auto; }
+  th[scope="col"] { overflow-wrap: normal; hyphens: manual; }  /* a head word stays whole; the box scrolls */
   tr.moved th, tr.moved td { font-weight: bold; }
 """
 
