@@ -153,15 +153,31 @@ def _report_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--reports-dir", type=Path, default=paths.REPORTS_DIR, help="map waarin reports/<jaar>/ komt")
 
 
+def _read_options_env(args: argparse.Namespace) -> dict[str, str]:
+    """The kernels' environment for ``--encoding``/``--decimal`` (the load layer, pandas and pandera, is imported
+    only when one is given: a build with nothing to do stays fast)."""
+    if not (args.encoding or args.decimal):
+        return {}
+    from helpers.load.export import DECIMAL_ENV, ENCODING_ENV
+
+    return {k: v for k, v in ((ENCODING_ENV, args.encoding), (DECIMAL_ENV, args.decimal)) if v}
+
+
+def _check_data(args: argparse.Namespace) -> object:
+    """``monitor data`` before a build runs ``00`` (imported when needed, see ``_read_options_env``)."""
+    from helpers.load.export import build_processed
+
+    return build_processed(args.year, encoding=args.encoding, decimal=args.decimal)
+
+
 def _report_run(args: argparse.Namespace) -> int:
     from helpers import paths
-    from helpers.load.export import DECIMAL_ENV, ENCODING_ENV, build_processed
     from helpers.publish.build.core import BuildError, BuildOptions, build_report
     from helpers.publish.registers.text_check import claim_problems
     from helpers.report.claims import DRAFT_ENV
     from helpers.survey.codebook import load_codebook
 
-    env = {k: v for k, v in ((ENCODING_ENV, args.encoding), (DECIMAL_ENV, args.decimal)) if v}
+    env = _read_options_env(args)
     env[DRAFT_ENV] = "1" if args.draft else "0"  # part of every notebook's key: a draft never passes as final
     if paths.codebook_path(args.year).is_file():  # title and freeze date come from it: a bad one stops here
         load_codebook(paths.codebook_path(args.year))
@@ -174,7 +190,7 @@ def _report_run(args: argparse.Namespace) -> int:
             processed_dir=paths.processed_year_dir(args.year),
             timeout=args.timeout,
             kernel_env=env,
-            check_data=lambda: build_processed(args.year, encoding=args.encoding, decimal=args.decimal),
+            check_data=lambda: _check_data(args),
         )
         build_report(args.year, args.notebooks_dir, args.reports_dir, options)
     except BuildError as exc:

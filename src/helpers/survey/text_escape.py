@@ -27,9 +27,10 @@ import string
 import unicodedata
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
+if TYPE_CHECKING:  # pandas is imported where a frame is escaped: the HTML and LaTeX escapers stay light
+    import pandas as pd
 
 _INLINE = re.compile(
     r"[\\`*_{}\[\]<>#|$&~^@]"  # markup anywhere
@@ -169,6 +170,8 @@ def spreadsheet_cell(value: Any) -> Any:
 
 def spreadsheet_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """``frame`` with every text cell (and column name) made safe for a CSV or XLSX file."""
+    import pandas as pd
+
     out = frame.copy()
     for col in out.columns:
         if not pd.api.types.is_numeric_dtype(out[col]):
