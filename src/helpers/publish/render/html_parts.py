@@ -9,7 +9,8 @@
 * ``data_links``: the CSV/XLSX downloads of a figure or table (``report.downloads``).
 * ``number_links``, ``sources_table`` (:class:`PageNumbers`): every number a ``%%tekst`` passage printed
   (its ``monitor_numbers`` metadata) links to its row in the page's "Bronnen van de getallen" table and
-  describes itself on hover and keyboard focus (a tooltip that Escape dismisses, WCAG 1.4.13).
+  describes itself on hover and keyboard focus (a tooltip that Escape dismisses, WCAG 1.4.13); so does a number
+  cell of a chapter table that exactly one indicator row of the table's label explains (``PageNumbers.link_cells``).
 * ``fold_quiet_cells``: a run of code cells that print nothing (parameters, set-up) becomes one
   toggle, so the first figure is a few tab stops from the top of the page.
 """
@@ -217,6 +218,12 @@ SOURCE_ANCHOR = "bron-"
 SOURCES_TITLE = "Bronnen van de getallen"
 SOURCES_ID = "bronnen"
 _TOKEN = re.compile(r"(<[^>]*>)")
+_THEAD = re.compile(r"<thead>(.*?)</thead>", re.S)
+_HEAD_CELL = re.compile(r"<th(?:\s[^>]*)?>(.*?)</th>", re.S)
+_BODY_ROW = re.compile(r"<tr>(.*?)</tr>", re.S)
+_CELL = re.compile(r"<t([hd])(?:\s[^>]*)?>(.*?)</t\1>", re.S)
+#: The base a column header ends with ("Totaal (n=282)"): not part of the group's name.
+_BASE_SUFFIX = re.compile(r"\s*\(n=[^)]*\)$")
 #: Elements whose text is never linked: a link cannot hold a link; code and a heading are not prose.
 _NO_LINKS = ("a", "code", "pre", "h1", "h2", "h3", "h4", "h5", "h6", "script", "style", "button", "summary")
 
@@ -317,12 +324,16 @@ class PageNumbers:
         )
 
     def wrap(self, rendered: str, output: Mapping[str, Any]) -> str:
-        """``rendered`` (an output's HTML) with each number of its ``monitor_numbers`` metadata linked.
+        """``rendered`` (an output's HTML) with each number of its ``monitor_numbers`` metadata linked, and
+        each number cell of a captioned table that one indicator row explains (:meth:`link_cells`).
 
         Numbers are matched in the order of the text, as whole numbers in text outside links, code and
         headings; a number printed twice is linked at each place its metadata names. A number whose row
         is missing is left as text.
         """
+        cap = (output.get("metadata") or {}).get("monitor")
+        if cap and cap.get("kind") == "table":
+            rendered = self.link_cells(rendered, _ref(cap))
         numbers = (output.get("metadata") or {}).get(NUMBERS_KEY) or []
         rendered = self._link_numbers(rendered, numbers) if numbers else rendered
         entries = (output.get("metadata") or {}).get(ENTRIES_KEY) or []
@@ -347,6 +358,50 @@ class PageNumbers:
             usable.sort()
             at = (i + 2, 0)
         return "".join(parts)
+
+    def link_cells(self, rendered: str, label: str) -> str:
+        """The tables of ``rendered`` (a table output labelled ``label``, "Tabel 8.1") with each number cell linked
+        when exactly one indicator row of that label has the cell's row and column and prints as the cell does.
+
+        A row matches by its category or answer label, a question-level number by the question's text (the group of
+        ``"<group>: <label>"`` is then the column, or the stat word when the group is no column); a trend row by its
+        group (the label is the column).
+        Any other cell, and one that more rows fit, stays text.
+        """
+        rows = [r for r in self.rows if r.get("build_ref") == label and r.get("id")]
+        if not rows:
+            return rendered
+        return _TABLE.sub(lambda m: self._link_table(m.group(0), rows), rendered)
+
+    def _link_table(self, table_html: str, rows: Sequence[Mapping[str, str]]) -> str:
+        head = _THEAD.search(table_html)
+        columns = [_cell_text(c) for c in _HEAD_CELL.findall(head.group(1))] if head else []
+        keys = frozenset(_column_key(c) for c in columns)
+
+        def one_row(m: re.Match[str]) -> str:
+            body = m.group(1)
+            cells = list(_CELL.finditer(body))
+            if not cells or cells[0].group(1) != "h":
+                return m.group(0)
+            row_head, out, at = _cell_text(cells[0].group(2)), [], 0
+            for k, cell in enumerate(cells[1:], start=1):
+                inner = cell.group(2)
+                if cell.group(1) != "d" or k >= len(columns) or "<" in inner or not inner.strip():
+                    continue
+                shown = _cell_text(inner)
+                hits = [
+                    r
+                    for r in rows
+                    if _cell_fits(r, row_head, columns[k], keys, self.texts.get(r["question"], ""))
+                    and " ".join(self.shown_value(r).split()) == shown
+                ]
+                if len(hits) == 1:
+                    lead, trail = inner[: len(inner) - len(inner.lstrip())], inner[len(inner.rstrip()) :]
+                    out += [body[at : cell.start(2)], lead, self.link(inner.strip(), hits[0]), trail]
+                    at = cell.end(2)
+            return "<tr>" + "".join(out) + body[at:] + "</tr>"
+
+        return _TBODY.sub(lambda b: "<tbody>" + _BODY_ROW.sub(one_row, b.group(1)) + "</tbody>", table_html)
 
     def _link_entries(self, rendered: str, entries: Sequence[Mapping[str, Any]]) -> str:
         """Register entries of a passage: an anchor for the way back from the claims page, a computed comparison
@@ -410,6 +465,41 @@ class PageNumbers:
             f"<td>{esc(self.shown_value(r))}</td><td>{esc(_n_key(r['n']))}</td><td>{esc(r['year'])}</td>"
             f"<td>{where}</td></tr>\n"
         )
+
+
+def _cell_text(inner: str) -> str:
+    """The text of a cell's HTML: tags dropped, entities read, every run of (non-breaking) space one space."""
+    return " ".join(html.unescape(re.sub(r"<[^>]*>", "", inner)).split())
+
+
+def _column_key(column: str) -> str:
+    """A column header as a group or stat word: "Totaal (n=282)" → "totaal"."""
+    return _BASE_SUFFIX.sub("", column).casefold()
+
+
+def _category_parts(category: str) -> tuple[str, str]:
+    """``(group, label)`` of an indicator category: "Totaal: Ja" → ("Totaal", "Ja"), "Ja" → ("", "Ja")."""
+    group, sep, label = category.partition(": ")
+    return (group, label) if sep and " | " not in category else ("", category)
+
+
+def _cell_fits(
+    row: Mapping[str, str], row_head: str, column: str, columns: frozenset[str], question_text: str = ""
+) -> bool:
+    """Does an indicator row sit in the cell of ``row_head`` and ``column`` (a table with column keys ``columns``)?
+
+    The row header is the category or its label (a question-level number's: the question's text); the column is
+    then the group when the table has a column for it, else the stat ("Percentage", "p"). A trend's row header is
+    the group ("2017"), its column the label.
+    """
+    group, label = _category_parts(row["category"])
+    key = _column_key(column)
+    names = (row["category"], label) if row["category"] else (question_text,)
+    if row_head and row_head in names:
+        if group and group.casefold() in columns:
+            return key == group.casefold()
+        return key in (row["stat"].casefold(), _STAT_WORDS.get(row["stat"], row["stat"]).casefold())
+    return bool(group) and row_head == group and key == label.casefold()
 
 
 def _text_parts(parts: Sequence[str]) -> list[int]:
