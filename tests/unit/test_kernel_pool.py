@@ -16,6 +16,9 @@ from helpers.publish.execute.kernels import ExecutionFailure, Job, _TrackedKerne
 from helpers.publish.execute.pool import WARM_CODE, KernelPool
 from helpers.report.notebook import NOTEBOOK_ENV
 
+#: Real kernels run real notebooks here: with the builds in ``make test``, not in the edit loop of ``make test-fast``.
+pytestmark = pytest.mark.slow
+
 #: A light warm-up (the package's own imports take seconds): leaves a mark the notebook can read.
 MARK = "import sys; sys.modules['pool_warmed'] = sys"
 #: What each test notebook prints: its kernel's pid, whether the warm-up ran, its name and the job's variable.
