@@ -12,7 +12,7 @@ import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 from process_helpers import pid_ended, wait_for
 
-from helpers.publish.execute.kernels import ExecutionFailure, Job, _TrackedKernelManager, run_graph, run_notebook
+from helpers.publish.execute.kernels import ExecutionFailure, Job, TrackedKernelManager, run_graph, run_notebook
 from helpers.publish.execute.pool import WARM_CODE, KernelPool
 from helpers.report.notebook import NOTEBOOK_ENV
 
@@ -47,7 +47,7 @@ def _said(job: Job) -> list[object]:
     return list(json.loads(cell.outputs[0]["text"]))
 
 
-def _pid(km: _TrackedKernelManager) -> int:
+def _pid(km: TrackedKernelManager) -> int:
     assert km.provisioner is not None
     return int(km.provisioner.process.pid)  # type: ignore[attr-defined]
 

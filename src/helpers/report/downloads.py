@@ -29,7 +29,8 @@ from helpers.survey.vocabulary import DATA_DIR
 
 #: Columns of a figure's or table's CSV (Dutch: the file is for readers).
 CSV_COLUMNS = ["label", "vraag", "vraagtekst", "routering", "categorie", "statistiek", "waarde", "getoond", "n"]
-_STAT_WORDS = {
+#: Dutch words for each stat (CSV downloads, the HTML provenance descriptions).
+STAT_WORDS = {
     "pct": "percentage",
     "mean": "gemiddelde",
     "median": "mediaan",
@@ -75,7 +76,7 @@ def long_rows(ref: str, tables: Sequence[Table], texts: Sequence[ViewText]) -> p
                     "vraagtekst": text.question_text,
                     "routering": text.routing,
                     "categorie": "" if cat is None or pd.isna(cat) else str(cat),
-                    "statistiek": _STAT_WORDS.get(stat, stat),
+                    "statistiek": STAT_WORDS.get(stat, stat),
                     "waarde": float(value),
                     "getoond": shown,
                     "n": None if n is None or pd.isna(n) else int(n),

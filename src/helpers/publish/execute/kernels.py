@@ -54,10 +54,10 @@ class SocketKernelManager(AsyncKernelManager):
         super().__init__(**kwargs)
 
 
-class _TrackedKernelManager(SocketKernelManager):
+class TrackedKernelManager(SocketKernelManager):
     """Kernel manager that registers itself so an interrupted build can kill its kernels."""
 
-    live: ClassVar[weakref.WeakSet[_TrackedKernelManager]] = weakref.WeakSet()
+    live: ClassVar[weakref.WeakSet[TrackedKernelManager]] = weakref.WeakSet()
     lock: ClassVar[threading.Lock] = threading.Lock()
 
     #: Kernel stdout/stderr go here (per job subclass) instead of the terminal.
@@ -90,7 +90,7 @@ class _TrackedKernelManager(SocketKernelManager):
                 kw.setdefault("stdout", fh)
                 kw.setdefault("stderr", fh)
                 await super()._async_launch_kernel(kernel_cmd, **kw)
-        if _stopping.is_set():  # Ctrl-C came while this kernel was starting
+        if STOPPING.is_set():  # Ctrl-C came while this kernel was starting
             self._kill()
 
     def _kill(self) -> None:
@@ -100,7 +100,7 @@ class _TrackedKernelManager(SocketKernelManager):
 
 
 #: Set by an interrupted build: a kernel that finishes starting afterwards is killed at once.
-_stopping = threading.Event()
+STOPPING = threading.Event()
 
 _sockets: Path | None = None
 _sockets_lock = threading.Lock()
@@ -129,9 +129,9 @@ def _socket_dir() -> Path:
 
 def kill_kernels() -> None:
     """Kill every kernel this process started through the build, and any still starting (used on Ctrl-C)."""
-    _stopping.set()
-    with _TrackedKernelManager.lock:
-        managers = list(_TrackedKernelManager.live)
+    STOPPING.set()
+    with TrackedKernelManager.lock:
+        managers = list(TrackedKernelManager.live)
     for km in managers:
         km._kill()
 
@@ -158,7 +158,7 @@ class Job:
 class WarmKernel:
     """A kernel started (and warmed) before its notebook; ``job`` is the one notebook it was handed to."""
 
-    km: _TrackedKernelManager
+    km: TrackedKernelManager
     #: The kernel's stdout/stderr file (moved to the job's kernel log when handed out).
     log: Path | None
     job: str | None = None
@@ -267,7 +267,7 @@ def run_notebook(
             resources={"metadata": {"path": str(cwd)}},
             kernel_manager_class=type(
                 "JobKernelManager",
-                (_TrackedKernelManager,),
+                (TrackedKernelManager,),
                 {"log_path": job.kernel_log, "notebook_name": job.name, "extra_env": job.env},
             ),
             **({"km": warm.km} if warm is not None else {}),
@@ -320,7 +320,7 @@ def run_graph(
     failures: list[ExecutionFailure] = []
     running: dict[Future[None], tuple[str, float]] = {}
     pool = ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="nb")
-    _stopping.clear()
+    STOPPING.clear()
     try:
         while pending or running:
             ready = [n for n in pending if graph.get(n, frozenset()) <= finished]

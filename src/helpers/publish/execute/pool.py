@@ -26,7 +26,7 @@ from typing import Any, TypeVar, cast
 
 from jupyter_client.asynchronous.client import AsyncKernelClient
 
-from helpers.publish.execute.kernels import KERNEL_START_LIMIT, Job, WarmKernel, _stopping, _TrackedKernelManager
+from helpers.publish.execute.kernels import KERNEL_START_LIMIT, STOPPING, Job, TrackedKernelManager, WarmKernel
 from helpers.report.notebook import NOTEBOOK_ENV
 
 #: What every notebook imports anyway, ahead of it: the package (pandas, matplotlib, the report modules), seaborn
@@ -71,16 +71,16 @@ class KernelPool:
         self.started = 0
         self.waiting: deque[Future[WarmKernel]] = deque()
         #: Managers of kernels not (yet) handed out: killed at once when the pool closes.
-        self.unassigned: set[_TrackedKernelManager] = set()
+        self.unassigned: set[TrackedKernelManager] = set()
         #: The client that warmed each waiting kernel, kept open to name it (only touched on the pool's loop).
-        self.clients: dict[_TrackedKernelManager, AsyncKernelClient] = {}
+        self.clients: dict[TrackedKernelManager, AsyncKernelClient] = {}
         self.lock = threading.Lock()
         self.closing = threading.Event()
         self.loop = asyncio.new_event_loop()
         self.thread = threading.Thread(target=self.loop.run_forever, name="kernel-pool", daemon=True)
 
     def __enter__(self) -> KernelPool:
-        _stopping.clear()
+        STOPPING.clear()
         self.thread.start()
         with self.lock:
             for _ in range(min(self.ahead, self.needed)):
@@ -161,7 +161,7 @@ class KernelPool:
             return
         self._shutdown(kernel.km)
 
-    def _shutdown(self, km: _TrackedKernelManager) -> None:
+    def _shutdown(self, km: TrackedKernelManager) -> None:
         with self.lock:
             self.unassigned.discard(km)
         if self.thread.is_alive():
@@ -175,7 +175,7 @@ class KernelPool:
     async def _warm_kernel(self, log: Path | None) -> WarmKernel:
         """Start one kernel and run the warm-up code in it silently; shut it down if any step fails."""
         attrs = {"log_path": log, "notebook_name": None, "extra_env": self.env}
-        km = type("PoolKernelManager", (_TrackedKernelManager,), attrs)(kernel_name=self.kernel_name)
+        km = type("PoolKernelManager", (TrackedKernelManager,), attrs)(kernel_name=self.kernel_name)
         with self.lock:
             self.unassigned.add(km)
         try:
@@ -193,7 +193,7 @@ class KernelPool:
             raise
         return WarmKernel(km, log)
 
-    async def _end(self, km: _TrackedKernelManager) -> None:
+    async def _end(self, km: TrackedKernelManager) -> None:
         """Close the kernel's warm client, if still open, and shut the kernel down."""
         kc = self.clients.pop(km, None)
         if kc is not None:
@@ -201,7 +201,7 @@ class KernelPool:
         await _shut(km)
 
     def _check_open(self) -> None:
-        if self.closing.is_set() or _stopping.is_set():
+        if self.closing.is_set() or STOPPING.is_set():
             raise WarmUpError("de build stopt")
 
     async def _name(self, kernel: WarmKernel, job: Job) -> None:
@@ -221,7 +221,7 @@ class KernelPool:
             kernel.log = job.kernel_log
 
 
-async def _ready_client(km: _TrackedKernelManager, timeout: float) -> AsyncKernelClient:
+async def _ready_client(km: TrackedKernelManager, timeout: float) -> AsyncKernelClient:
     """A client of the kernel with its channels open, once the kernel answers."""
     kc = cast(AsyncKernelClient, km.client())
     kc.start_channels()
@@ -233,7 +233,7 @@ async def _ready_client(km: _TrackedKernelManager, timeout: float) -> AsyncKerne
     return kc
 
 
-async def _run_silently(km: _TrackedKernelManager, kc: AsyncKernelClient, code: str, timeout: float) -> None:
+async def _run_silently(km: TrackedKernelManager, kc: AsyncKernelClient, code: str, timeout: float) -> None:
     """Execute ``code`` without history or execution count; raise WarmUpError unless it succeeds."""
     msg_id = kc.execute(code, silent=True, store_history=False, allow_stdin=False)
     content = await _reply(km, kc, msg_id, timeout)
@@ -241,7 +241,7 @@ async def _run_silently(km: _TrackedKernelManager, kc: AsyncKernelClient, code: 
         raise WarmUpError(f"{content.get('ename', 'fout')}: {content.get('evalue', '')}")
 
 
-async def _reply(km: _TrackedKernelManager, kc: AsyncKernelClient, msg_id: str, timeout: float) -> dict[str, Any]:
+async def _reply(km: TrackedKernelManager, kc: AsyncKernelClient, msg_id: str, timeout: float) -> dict[str, Any]:
     """The content of the reply to ``msg_id``; WarmUpError when the kernel dies or ``timeout`` passes first."""
     deadline = asyncio.get_running_loop().time() + timeout
     while True:
@@ -257,7 +257,7 @@ async def _reply(km: _TrackedKernelManager, kc: AsyncKernelClient, msg_id: str, 
             return cast(dict[str, Any], reply["content"])
 
 
-async def _shut(km: _TrackedKernelManager) -> None:
+async def _shut(km: TrackedKernelManager) -> None:
     """Kill the kernel and remove its connection file and sockets; a kernel already gone is fine."""
     try:
         if km.has_kernel:

@@ -26,7 +26,7 @@ from typing import Any
 from helpers.analysis.backtest import split_report_refs
 from helpers.report import phrases
 from helpers.report.claims import entry_anchor
-from helpers.report.downloads import _STAT_WORDS
+from helpers.report.downloads import STAT_WORDS
 from helpers.report.prose import ENTRIES_KEY, NUMBERS_KEY, whole_number_at
 from helpers.report.registry import VIEW_KEY
 from helpers.survey.formatting import fmt_number, fmt_pct, format_value
@@ -289,7 +289,7 @@ class PageNumbers:
 
     def describe(self, row: Mapping[str, str]) -> str:
         """What a number is, in one Dutch sentence (plain text; escape it for the output)."""
-        stat = _STAT_WORDS.get(row["stat"], row["stat"])
+        stat = STAT_WORDS.get(row["stat"], row["stat"])
         what = f"{stat[:1].upper()}{stat[1:]}" + (
             f" ‘{self.category_words(row['category'])}’" if row["category"] else ""
         )
@@ -461,7 +461,7 @@ class PageNumbers:
             where = f'<a href="{esc(DATA_PREFIX + csv_file)}" download>{where} (CSV)</a>'
         return (
             f'<tr id="{SOURCE_ANCHOR}{esc(r["id"])}"><th scope="row"><code>{esc(r["id"])}</code></th>'
-            f"<td>{what}{category}<br><small>{esc(_STAT_WORDS.get(r['stat'], r['stat']))}</small></td>"
+            f"<td>{what}{category}<br><small>{esc(STAT_WORDS.get(r['stat'], r['stat']))}</small></td>"
             f"<td>{esc(self.shown_value(r))}</td><td>{esc(_n_key(r['n']))}</td><td>{esc(r['year'])}</td>"
             f"<td>{where}</td></tr>\n"
         )
@@ -498,7 +498,7 @@ def _cell_fits(
     if row_head and row_head in names:
         if group and group.casefold() in columns:
             return key == group.casefold()
-        return key in (row["stat"].casefold(), _STAT_WORDS.get(row["stat"], row["stat"]).casefold())
+        return key in (row["stat"].casefold(), STAT_WORDS.get(row["stat"], row["stat"]).casefold())
     return bool(group) and row_head == group and key == label.casefold()
 
 
