@@ -33,6 +33,9 @@ example-data: $(SETUP) ## Regenerate the synthetic example export data/raw/$(YEA
 report: $(SETUP) ## Build reports/$(YEAR): check the data, notebooks, PDF, HTML, indicators.csv, quotes.csv (FORCE=1)
 	$(MONITOR) report --year $(YEAR) $(READ_OPTS) $(if $(filter 1 yes true,$(FORCE)),--force) $(if $(filter 1 yes true,$(DRAFT)),--draft)
 
+site: $(SETUP) ## Zip each built edition's site/ (reports/monitor_<year>_site.zip) and list them in reports/index.html
+	$(MONITOR) site
+
 feedback: $(SETUP) ## Private feedback PDF per respondent: reports/$(YEAR)-feedback/ (send privately, never publish)
 	$(MONITOR) feedback --year $(YEAR) $(if $(filter 1 yes true,$(FORCE)),--force)
 
@@ -66,6 +69,6 @@ codebook-diff: $(SETUP) ## List questionnaire changes between FROM and TO
 	$(MONITOR) codebook-diff --from-year $(FROM) --to-year $(TO)
 
 clean: ## Remove processed data and built reports (never touches data/raw)
-	rm -rf data/processed/[0-9]* reports/[0-9]* reports/.tmp-* .build .cache
+	rm -rf data/processed/[0-9]* reports/[0-9]* reports/.tmp-* reports/index.html reports/monitor_*_site.zip .build .cache
 
-.PHONY: help setup hooks data example-data report feedback test test-fast lint bench bench-load new-year new-chapter codebook-diff compare clean
+.PHONY: help setup hooks data example-data report site feedback test test-fast lint bench bench-load new-year new-chapter codebook-diff compare clean

@@ -4,9 +4,9 @@
 process (started once by the controlling pytest process, ended when it ends): the proof that no test
 depends on the machine's speed. ``spawn`` starts a process whose tree is killed in teardown.
 
-Under ``--dist loadfile`` the files of one of ``SHARED_UNITS`` go to one xdist worker together (they share
-a cost paid once per process, such as loading deduce), and the units of ``LONG_UNITS`` are handed out
-first, so that no worker is left running a long file alone at the end.
+Under ``--dist loadfile`` the xdist workers get the units of ``tests/scheduling_units.py``: a file, files
+that share a cost paid once per process (such as loading deduce), or a part of a long file; the long
+units first, so that no worker is left running a long unit alone at the end.
 """
 
 from __future__ import annotations
@@ -20,31 +20,8 @@ from pathlib import Path
 
 import pytest
 from fixtures_export import make_codebook, make_frame
-from process_helpers import cpu_hog, hog_requested, started
-
-#: Test files run by one worker, in one unit: they share a cost paid once per process (deduce's model: seconds
-#: of CPU and a gigabyte; the in-memory tables of earlier editions).
-SHARED_UNITS = {
-    "tests/unit/test_deidentify.py": "deduce",
-    "tests/unit/test_deidentify_corpus.py": "deduce",
-    "tests/unit/test_quotes.py": "deduce",
-    "tests/unit/test_tables.py": "deduce",
-    "tests/unit/test_compare.py": "shipped-changes",  # tests/shipped.py
-    "tests/unit/test_panel.py": "shipped-changes",
-    "tests/unit/test_example_data_2019.py": "shipped-processed",  # tests/shipped.py
-    "tests/unit/test_example_data_2020.py": "shipped-processed",
-    "tests/unit/test_lineage_chain.py": "shipped-processed",
-    "tests/unit/test_trend_years.py": "shipped-processed",
-}
-#: Units handed out first (the longest, measured with ``make test-fast``); the rest by their number of tests.
-LONG_UNITS = (
-    "deduce",
-    "tests/unit/test_bad_inputs.py",
-    "tests/unit/test_guard.py",
-    "shipped-changes",
-    "shipped-processed",
-    "tests/unit/test_new_edition.py",
-)
+from process_helpers import cpu_hog, hog_requested, listen_to_ctrl_c, started
+from scheduling_units import next_long_unit, unit_of
 
 _HOG = pytest.StashKey[contextlib.ExitStack]()
 _HOG_PIDS = pytest.StashKey[list[int]]()
@@ -56,15 +33,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
-def unit_of(nodeid: str) -> str:
-    """The scheduling unit of a test under ``--dist loadfile``: its file, or the shared unit that file is in."""
-    file = nodeid.split("::", 1)[0]
-    return SHARED_UNITS.get(file, file)
-
-
 @pytest.hookimpl(optionalhook=True)  # an xdist hook: pytest without xdist runs too
 def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object | None:
-    """``--dist loadfile`` with the units of :func:`unit_of`, ``LONG_UNITS`` first; other modes as in xdist."""
+    """``--dist loadfile`` with the units of :func:`unit_of`, the long ones first; other modes as in xdist."""
     if config.getvalue("dist") != "loadfile":
         return None
     from xdist.scheduler import LoadFileScheduling
@@ -74,16 +45,16 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object | 
             return unit_of(nodeid)
 
         def _assign_work_unit(self, node: object) -> None:
-            for unit in LONG_UNITS:
-                if unit in self.workqueue:
-                    self.workqueue.move_to_end(unit, last=False)
-                    break
+            unit = next_long_unit(self.workqueue)
+            if unit is not None:
+                self.workqueue.move_to_end(unit, last=False)
             super()._assign_work_unit(node)
 
     return Units(config, log)
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    listen_to_ctrl_c()
     if hasattr(config, "workerinput") or not hog_requested(config.getoption("--cpu-hog")):
         return  # an xdist worker: the controller runs the one hog of the session
     stack = contextlib.ExitStack()

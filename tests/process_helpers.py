@@ -35,6 +35,22 @@ class WaitTimeout(AssertionError):
     """An awaited event did not happen within the hang guard."""
 
 
+def listen_to_ctrl_c() -> bool:
+    """Make Ctrl-C raise KeyboardInterrupt again when the suite was started with SIGINT ignored; True if so.
+
+    A shell without job control starts a background command (``make test &``, ``nohup``, some CI
+    runners) with SIGINT ignored; Python then installs no handler, and every process the tests start
+    inherits the ignore. The tests that send Ctrl-C to a build or a kernel pool would wait for an
+    interruption that never comes. Called in every pytest process before any test runs.
+    """
+    import signal
+
+    if signal.getsignal(signal.SIGINT) is not signal.SIG_IGN:
+        return False
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # a caught signal is SIG_DFL again after exec
+    return True
+
+
 def wait_for(
     condition: Callable[[], T], what: str, *, limit: float = LIMIT, alive: subprocess.Popen | None = None
 ) -> T:

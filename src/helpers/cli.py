@@ -210,6 +210,33 @@ register(
 )
 
 
+# --- monitor site ------------------------------------------------------------------------
+
+
+def _site_args(p: argparse.ArgumentParser) -> None:
+    from helpers import paths
+
+    p.add_argument("--reports-dir", type=Path, default=paths.REPORTS_DIR, help="map met de gebouwde edities")
+
+
+def _site_run(args: argparse.Namespace) -> int:
+    import os
+
+    from helpers.publish.render.site import built_editions, package_sites
+
+    if not args.reports_dir.is_dir() or not built_editions(args.reports_dir):
+        where = f"{args.reports_dir}: geen gebouwde editie met site/"
+        print(f"{where}; bouw eerst een editie (make report)", file=sys.stderr)
+        return EXIT_FAILED
+    epoch = int(os.environ.get("SOURCE_DATE_EPOCH", "0") or 0)  # same sites and epoch: the same zip bytes
+    for path in package_sites(args.reports_dir, epoch):
+        print(path)
+    return 0
+
+
+register("site", "Zip de site/ van elke gebouwde editie; reports/index.html noemt alle edities", _site_args, _site_run)
+
+
 # --- monitor new-year ----------------------------------------------------------------------
 
 

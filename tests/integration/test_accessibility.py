@@ -33,7 +33,7 @@ def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def pages(report: Path) -> list[Path]:
-    return sorted((report / "html").glob("*.html"))
+    return sorted((report / "site").glob("*.html"))
 
 
 needs_browser = pytest.mark.skipif(
@@ -59,7 +59,7 @@ def test_axe_finds_no_violation_on_any_page_with_all_code_opened(report: Path, w
 
 
 def test_charts_have_a_short_description_and_their_numbers_as_a_table(report: Path) -> None:
-    page = (report / "html" / "04_start_guidance.html").read_text(encoding="utf-8")
+    page = (report / "site" / "04_start_guidance.html").read_text(encoding="utf-8")
     figure = page[page.index('<figure class="jp-RenderedImage') : page.index("</figure>")]
     alt = re.search(r'<img [^>]*alt="([^"]*)"', figure).group(1)
     assert alt.startswith("Staafdiagram met 3 rijen, van &lt; 3 maanden (72%) tot &gt; 6 maanden (8%)")
@@ -72,7 +72,7 @@ def test_charts_have_a_short_description_and_their_numbers_as_a_table(report: Pa
 
 
 def test_tables_have_their_caption_inside_and_scoped_headers(report: Path) -> None:
-    page = (report / "html" / "02_introduction_response.html").read_text(encoding="utf-8")
+    page = (report / "site" / "02_introduction_response.html").read_text(encoding="utf-8")
     table = page[page.index('<div class="monitor-scroll"><table>') :]
     table = table[: table.index("</table>")]
     assert table.count("<caption>") == 1 and '<span class="monitor-ref">Tabel 2.1</span>' in table
@@ -82,7 +82,7 @@ def test_tables_have_their_caption_inside_and_scoped_headers(report: Path) -> No
 
 
 def test_code_toggles_are_named_by_what_they_open(report: Path) -> None:
-    page = (report / "html" / "04_start_guidance.html").read_text(encoding="utf-8")
+    page = (report / "site" / "04_start_guidance.html").read_text(encoding="utf-8")
     names = re.findall(r'<details class="monitor-code"><summary>([^<]*)</summary>', page)
     assert "Code voor Figuur 4.1 en Tabel 4.1" in names
     assert "Code: standaardparameters" in names and "Code: parameters van deze build" in names
@@ -98,7 +98,7 @@ def test_every_figure_and_table_has_a_data_download(report: Path) -> None:
             if ref.startswith("Figuur") and "monitor_view" not in text and page.name != "04_start_guidance.html":
                 continue  # a stub chart drawn without the registry has no numbers to download
             slug = ref.lower().replace(" ", "-").replace(".", "-")
-            assert f'href="../data/{stem}/{slug}.csv"' in text, f"{page.name}: no data link for {ref}"
+            assert f'href="data/{stem}/{slug}.csv"' in text, f"{page.name}: no data link for {ref}"
             assert (report / "data" / stem / f"{slug}.csv").is_file()
     with open(report / "data" / "04_start_guidance" / "figuur-4-1.csv", encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
@@ -114,10 +114,10 @@ def test_every_figure_and_table_has_a_data_download(report: Path) -> None:
 
 
 def test_index_links_the_indicators_the_comparison_and_the_provenance(report: Path) -> None:
-    index = (report / "html" / "index.html").read_text(encoding="utf-8")
-    assert '<a href="../indicators.csv">' in index and 'href="veranderingen.html"' in index
+    index = (report / "site" / "index.html").read_text(encoding="utf-8")
+    assert '<a href="indicators.csv">' in index and 'href="veranderingen.html"' in index
     assert "Herkomst van deze versie" in index and "Code (commit)" in index and "sha256" in index
-    assert 'href="../versions.txt"' in index and (report / "versions.txt").read_text().startswith("python==")
+    assert 'href="versions.txt"' in index and (report / "versions.txt").read_text().startswith("python==")
 
 
 # --- the PDF: for print and for reading -------------------------------------------------------
@@ -138,7 +138,7 @@ def test_pdf_has_the_synthetic_warning_on_every_page_and_no_page_label_twice(rep
     assert all(SYNTHETIC_NOTE in " ".join(p.split()) for p in pages), "a page without the warning"
     folios = [p.strip().splitlines()[-1].split()[-1] for p in pages[1:]]  # the title page has no footer
     assert folios[:3] == ["b", "i", "1"] and len(folios) == len(set(folios)), folios
-    assert "Colofon" in pages[1] and "html/index.html" in " ".join(pages[1].split())
+    assert "Colofon" in pages[1] and "site/index.html" in " ".join(pages[1].split())
     assert "Herkomst." in pages[1] and "sha256" in pages[1]
 
 

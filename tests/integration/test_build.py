@@ -36,7 +36,7 @@ threading.Event().wait()"""
 
 
 def _hashes(report: Path) -> dict[str, str]:
-    files = [report / f"monitor_{YEAR}.pdf", *sorted((report / "html").glob("*.html"))]
+    files = [report / f"monitor_{YEAR}.pdf", *sorted((report / "site").glob("*.html"))]
     return {f.relative_to(report).as_posix(): hashlib.sha256(f.read_bytes()).hexdigest() for f in files}
 
 
@@ -75,7 +75,7 @@ def test_cold_build_writes_pdf_html_executed_and_indicators(project: dict) -> No
     stubs = sorted(p.name for p in FIXTURES.glob("*.ipynb"))
     assert sorted(p.name for p in (report / "executed").glob("*.ipynb")) == stubs
     # six chapter pages, the index, the comparison with the previous edition and the claims register
-    assert (report / "html" / "index.html").is_file() and len(list((report / "html").glob("*.html"))) == 9
+    assert (report / "site" / "index.html").is_file() and len(list((report / "site").glob("*.html"))) == 9
     header = (report / "indicators.csv").read_text().splitlines()[0]
     assert header == ",".join(INDICATOR_COLUMNS)
     executed = (report / "executed" / "03_policy.ipynb").read_text()
@@ -103,7 +103,7 @@ def test_pdf_has_title_page_toc_captions_dutch_glyphs_and_a_long_table(project: 
 
 
 def test_html_folds_code_and_has_navigation(project: dict) -> None:
-    html_dir = project["first"].report_dir / "html"
+    html_dir = project["first"].report_dir / "site"
     page = (html_dir / "03_policy.html").read_text(encoding="utf-8")
     assert '<details class="monitor-code"><summary>Code' in page and "<details open" not in page
     assert (
@@ -152,7 +152,7 @@ def test_one_chapter_edit_reexecutes_that_chapter_and_01(project: dict) -> None:
     res = build_report(YEAR, nbdir, project["root"] / "reports", BuildOptions(**project["kw"]))
     assert res.executed == ["05_education", "01_conclusions"] and res.rendered
     assert (res.report_dir / "indicators.csv").read_text().count("\n") == 8  # header + rows of 4 chapters
-    assert _hashes(res.report_dir)["html/03_policy.html"] == project["hashes"]["html/03_policy.html"]
+    assert _hashes(res.report_dir)["site/03_policy.html"] == project["hashes"]["site/03_policy.html"]
 
 
 def test_failing_cell_keeps_previous_report_and_prints_one_line(

@@ -78,7 +78,7 @@ def test_quotes_parts_are_assembled_into_quotes_csv(project: dict) -> None:
     parts = manifest["notebooks"]["03_policy"]["parts"]
     assert set(parts) == {"executed/03_policy.ipynb", "indicators/03_policy.csv", "quotes/03_policy.csv",
                           "figures/figuur_3_1.png"}  # fmt: skip
-    assert "monitor_2018.pdf" in manifest["rendered"] and "html/index.html" in manifest["rendered"]
+    assert "monitor_2018.pdf" in manifest["rendered"] and "site/index.html" in manifest["rendered"]
 
 
 @pytest.mark.parametrize(

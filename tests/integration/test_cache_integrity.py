@@ -7,6 +7,10 @@ a chapter whose numbers change, a chapter whose text changes so that ``01`` is t
 one part the way a stray edit, a crash or a full disk does, and rebuilds. The published report must
 equal a clean build of the same notebooks, the progress output must name the damage, and the next
 build must have nothing left to do.
+
+The previous build and the clean build of each reuse path are made once per session and shared by the
+xdist workers (tests/shared_builds.py); the cases of each reuse path are a scheduling unit of their own
+(tests/scheduling_units.py), so that both workers share this file.
 """
 
 from __future__ import annotations
@@ -22,11 +26,13 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
+from shared_builds import SharedBuild, shared_build
 from stub_project import TEMPLATES, make_stub_project
 
-from helpers.publish import BuildError, BuildOptions, build_report
+from helpers.publish import BuildError, BuildOptions, BuildResult, build_report
 from helpers.survey.vocabulary import QUOTE_COLUMNS
 
 pytestmark = pytest.mark.slow
@@ -127,8 +133,8 @@ DAMAGE: dict[str, tuple[str, Callable[[Path], None]]] = {
     "figuur-01-weg": ("figures/figuur_1_1.png", Path.unlink),
     "datafile-01-weg": ("data/01_conclusions/figuur-1-1.xlsx", Path.unlink),
     "datafile-04-getal": ("data/04_start_guidance/figuur-4-1.csv", _edit("71", "17")),
-    "pagina-03": ("html/03_policy.html", _edit("Figuur 3.1", "Figuur 9.9")),
-    "pagina-01-weg": ("html/01_conclusions.html", Path.unlink),
+    "pagina-03": ("site/03_policy.html", _edit("Figuur 3.1", "Figuur 9.9")),
+    "pagina-01-weg": ("site/01_conclusions.html", Path.unlink),
     "pdf-afgekapt": (f"monitor_{YEAR}.pdf", _truncate),
     "indicators-csv": ("indicators.csv", _edit("60.2", "66.2")),
     "manifest-afgekapt": (MANIFEST, _truncate),
@@ -182,46 +188,58 @@ def _build(root: Path, lines: list[str] | None = None, **extra: object):
     return build_report(YEAR, root / "notebooks", root / "reports", _options(root, sink, **extra))
 
 
-@pytest.fixture(scope="module")
-def base(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The stubs with extra parts, and their report: the previous build every case starts from."""
-    root = tmp_path_factory.mktemp("base")
+def _base_build(root: Path) -> tuple[BuildResult, Path, dict[str, Any]]:
+    """The stubs with extra parts, built once: the previous build every case starts from."""
     make_stub_project(root)
     _append_cell(root / "notebooks" / "03_policy.ipynb", "parts", WRITE_PARTS.format(columns=QUOTE_COLUMNS))
     _append_cell(root / "notebooks" / "01_conclusions.ipynb", "views", CONCLUSION_VIEWS)
-    _build(root)
-    report = root / "reports" / str(YEAR)
-    for rel, _ in DAMAGE.values():  # every damaged part exists, so every case damages something real
-        assert (report / rel).is_file(), rel
-    return root
+    return _build(root), root / "reports", {}
+
+
+def _clean_build(base: Path, path: str) -> Callable[[Path], tuple[BuildResult, Path, dict[str, Any]]]:
+    """A clean (forced, cache-free) build of the base's notebooks changed by ``path``; its published files."""
+
+    def build(root: Path) -> tuple[BuildResult, Path, dict[str, Any]]:
+        for part in ("notebooks", "helpers", "raw", "codebook.yaml"):
+            (shutil.copytree if (base / part).is_dir() else shutil.copy2)(base / part, root / part)
+        PATHS[path](root / "notebooks")
+        res = _build(root, force=True)
+        return res, root / "reports", {"published": _published(res.report_dir)}
+
+    return build
 
 
 @pytest.fixture(scope="module")
-def clean(base: Path, tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], dict[str, str]]:
-    """The published files of a clean (forced, cache-free) build of each path's notebooks."""
-    done: dict[str, dict[str, str]] = {}
+def base(tmp_path_factory: pytest.TempPathFactory) -> SharedBuild:
+    """The previous build every case starts from: built once per session, shared by the xdist workers."""
+    shared = shared_build(tmp_path_factory, "cache-integrity-base", _base_build)
+    for rel, _ in DAMAGE.values():  # every damaged part exists, so every case damages something real
+        assert (shared.report_dir / rel).is_file(), rel
+    return shared
+
+
+@pytest.fixture(scope="module")
+def clean(base: SharedBuild, tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], dict[str, str]]:
+    """The published files of a clean (forced, cache-free) build of each path's notebooks, built once per
+    session (shared by the xdist workers)."""
 
     def get(path: str) -> dict[str, str]:
-        if path not in done:
-            root = tmp_path_factory.mktemp(f"clean-{path}")
-            for part in ("notebooks", "helpers", "raw", "codebook.yaml"):
-                (shutil.copytree if (base / part).is_dir() else shutil.copy2)(base / part, root / part)
-            PATHS[path](root / "notebooks")
-            done[path] = _published(_build(root, force=True).report_dir)
-        return done[path]
+        key = f"cache-integrity-clean-{path}"
+        return shared_build(tmp_path_factory, key, _clean_build(base.root, path)).extra["published"]
 
     return get
 
 
-def _copy(base: Path, dest: Path) -> Path:
-    shutil.copytree(base, dest, symlinks=True)
+def _copy(base: SharedBuild, dest: Path) -> Path:
+    """The base project with its report and cache, to damage and rebuild (the shared build stays as it is)."""
+    base.copy(dest)
     return dest
 
 
 @pytest.mark.parametrize("damage", sorted(DAMAGE))
 @pytest.mark.parametrize("path", list(PATHS))
 def test_damaged_part_is_rebuilt_from_source_in_every_reuse_path(
-    base: Path, clean: Callable[[str], dict[str, str]], tmp_path: Path, path: str, damage: str
+    base: SharedBuild, clean: Callable[[str], dict[str, str]], tmp_path: Path, path: str, damage: str
 ) -> None:
     root = _copy(base, tmp_path / "p")
     report = root / "reports" / str(YEAR)
@@ -242,7 +260,7 @@ def test_damaged_part_is_rebuilt_from_source_in_every_reuse_path(
     assert again.executed == [] and not again.rendered, "\n".join(lines)
 
 
-def test_reused_conclusions_keep_every_file_they_produced(base: Path, tmp_path: Path) -> None:
+def test_reused_conclusions_keep_every_file_they_produced(base: SharedBuild, tmp_path: Path) -> None:
     root = _copy(base, tmp_path / "p")
     report = root / "reports" / str(YEAR)
     before = {p.relative_to(report).as_posix() for p in report.rglob("*") if "01_conclusions" in p.as_posix()}
@@ -253,11 +271,11 @@ def test_reused_conclusions_keep_every_file_they_produced(base: Path, tmp_path: 
     after = {p.relative_to(report).as_posix() for p in report.rglob("*") if "01_conclusions" in p.as_posix()}
     assert {"data/01_conclusions/figuur-1-1.csv", "data/01_conclusions/figuur-1-1.xlsx"} <= after
     assert before == after
-    page = (report / "html" / "01_conclusions.html").read_text(encoding="utf-8")
-    assert "../data/01_conclusions/figuur-1-1.xlsx" in page
+    page = (report / "site" / "01_conclusions.html").read_text(encoding="utf-8")
+    assert "data/01_conclusions/figuur-1-1.xlsx" in page
 
 
-def test_damaged_pdf_keeps_the_text_of_a_clean_build(base: Path, tmp_path: Path) -> None:
+def test_damaged_pdf_keeps_the_text_of_a_clean_build(base: SharedBuild, tmp_path: Path) -> None:
     root = _copy(base, tmp_path / "p")
     pdf = root / "reports" / str(YEAR) / f"monitor_{YEAR}.pdf"
     good = _pdf_text(pdf)
@@ -282,7 +300,7 @@ def _kill_during_build(root: Path) -> None:
         proc.wait()
 
 
-def test_leftovers_of_a_killed_build_are_removed_by_the_next_build(base: Path, tmp_path: Path) -> None:
+def test_leftovers_of_a_killed_build_are_removed_by_the_next_build(base: SharedBuild, tmp_path: Path) -> None:
     root = _copy(base, tmp_path / "p")
     reports = root / "reports"
     original = (root / "notebooks" / "03_policy.ipynb").read_bytes()
@@ -298,7 +316,7 @@ def test_leftovers_of_a_killed_build_are_removed_by_the_next_build(base: Path, t
     assert sorted(p.name for p in reports.iterdir()) == [str(YEAR)], "\n".join(lines)
 
 
-def test_leftovers_of_a_running_build_are_kept(base: Path, tmp_path: Path) -> None:
+def test_leftovers_of_a_running_build_are_kept(base: SharedBuild, tmp_path: Path) -> None:
     from helpers.publish.base.staging import year_lock
 
     root = _copy(base, tmp_path / "p")
@@ -310,7 +328,7 @@ def test_leftovers_of_a_running_build_are_kept(base: Path, tmp_path: Path) -> No
         assert running.is_dir()
 
 
-def test_failed_build_folder_is_private(base: Path, tmp_path: Path) -> None:
+def test_failed_build_folder_is_private(base: SharedBuild, tmp_path: Path) -> None:
     root = _copy(base, tmp_path / "p")
     _append_cell(root / "notebooks" / "04_start_guidance.ipynb", "boom", 'raise ValueError("kapot")')
     with pytest.raises(BuildError, match="04_start_guidance"):

@@ -58,7 +58,7 @@ def project(tmp_path_factory):
 
 
 def _changes_page(report):
-    for folder in ("site", "html"):
+    for folder in ("site",):
         page = report / folder / "veranderingen.html"
         if page.is_file():
             return html_text(page)

@@ -297,7 +297,7 @@ def test_the_report_build_neither_includes_nor_removes_the_feedback(b2018, tmp_p
     public = result.report_dir
     files = [p for p in public.rglob("*") if p.is_file()]
     assert not [p for p in files if "feedback" in p.name or re.match(r"GM\d{4}", p.name)]
-    html = "".join(p.read_text(encoding="utf-8") for p in (public / "html").glob("*.html"))
+    html = "".join(p.read_text(encoding="utf-8") for p in (public / "site").glob("*.html"))
     assert "feedback" not in html and "terugkoppeling" not in html.lower()
 
 

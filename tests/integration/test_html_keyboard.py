@@ -107,7 +107,7 @@ def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def chapter_pages(report: Path) -> list[Path]:
-    return [p for p in sorted((report / "html").glob("0*.html"))]
+    return [p for p in sorted((report / "site").glob("0*.html"))]
 
 
 def test_skip_link_navigation_outside_main_and_folded_setup_code_in_the_source(report: Path) -> None:
@@ -118,7 +118,7 @@ def test_skip_link_navigation_outside_main_and_folded_setup_code_in_the_source(r
         main = body[body.index('<main id="inhoud"') : body.index("</main>")]
         assert "<nav" not in main, f"{page.name}: navigation inside <main>"
         assert body.count("<nav") == 2, page.name
-    page = (report / "html" / "04_start_guidance.html").read_text(encoding="utf-8")
+    page = (report / "site" / "04_start_guidance.html").read_text(encoding="utf-8")
     folded = re.findall(r'<details class="monitor-code monitor-setup"><summary>([^<]*)</summary>', page)
     assert len(folded) == 1 and re.fullmatch(r"Voorbereidende code \((\d+) cellen\)", folded[0])
     assert int(re.search(r"\d+", folded[0]).group(0)) >= FOLD_MIN_CELLS
@@ -129,7 +129,7 @@ needs_browser = pytest.mark.skipif(chromium() is None, reason="run `make setup` 
 
 @needs_browser
 def test_keyboard_reaches_the_first_figure_quickly_and_the_toggle_says_what_it_does(report: Path) -> None:
-    result = measure(report / "html" / "04_start_guidance.html", 1280)
+    result = measure(report / "site" / "04_start_guidance.html", 1280)
     assert result["firstStop"] == "#inhoud" and result["skipTarget"] == "inhoud"
     assert result["navsInMain"] == 0 and result["navs"] == 2
     assert result["setupToggles"] == 1
@@ -140,7 +140,7 @@ def test_keyboard_reaches_the_first_figure_quickly_and_the_toggle_says_what_it_d
 @needs_browser
 @pytest.mark.parametrize("width", [320, 1280])
 def test_no_page_scrolls_sideways_and_charts_scale(report: Path, width: int) -> None:
-    for page in sorted((report / "html").glob("*.html")):
+    for page in sorted((report / "site").glob("*.html")):
         result = measure(page, width)
         assert result["width"] == width
         assert result["scrollWidth"] <= result["clientWidth"], f"{page.name} at {width}px: {result['wide']}"

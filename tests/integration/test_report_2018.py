@@ -30,7 +30,7 @@ YEAR = 2018
 
 
 def _hashes(report) -> dict[str, str]:
-    files = [report / f"monitor_{YEAR}.pdf", *sorted((report / "html").glob("*.html"))]
+    files = [report / f"monitor_{YEAR}.pdf", *sorted((report / "site").glob("*.html"))]
     return {f.name: hashlib.sha256(f.read_bytes()).hexdigest() for f in files}
 
 
@@ -80,7 +80,7 @@ def test_no_respondent_identifiers_or_municipality_names_in_quotes(built):
     pdf_text = subprocess.run(
         ["pdftotext", str(built["dir"] / f"monitor_{YEAR}.pdf"), "-"], capture_output=True, text=True, check=True
     ).stdout
-    html = "".join(p.read_text(encoding="utf-8") for p in (built["dir"] / "html").glob("*.html"))
+    html = "".join(p.read_text(encoding="utf-8") for p in (built["dir"] / "site").glob("*.html"))
     for text in (pdf_text, html):
         assert not re.search(r"\bR_[A-Za-z0-9]{15}\b", text)
         assert not any(i in text for i in ids)
@@ -91,7 +91,7 @@ def test_synthetic_data_is_labelled_in_the_report(built):
         ["pdftotext", str(built["dir"] / f"monitor_{YEAR}.pdf"), "-"], capture_output=True, text=True, check=True
     ).stdout
     assert "Synthetische voorbeelddata" in pdf_text
-    assert "synthetische" in (built["dir"] / "html" / "index.html").read_text(encoding="utf-8").lower()
+    assert "synthetische" in (built["dir"] / "site" / "index.html").read_text(encoding="utf-8").lower()
 
 
 def test_nothing_changed_executes_no_notebook(own_build):
@@ -101,7 +101,7 @@ def test_nothing_changed_executes_no_notebook(own_build):
 
 def _tree_state(report) -> str:
     """What the report says of the working tree ("Werkmap schoon"): part of its provenance, hence of its bytes."""
-    page = (report / "html" / "index.html").read_text(encoding="utf-8")
+    page = (report / "site" / "index.html").read_text(encoding="utf-8")
     return re.search(r"<dt>Werkmap schoon</dt><dd>([^<]*)</dd>", page).group(1)
 
 

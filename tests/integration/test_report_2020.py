@@ -76,5 +76,5 @@ def test_removed_routing_and_unchanged_answers_are_described_as_they_are(built):
 
 
 def test_the_html_has_no_internal_ids(built):
-    pages = sorted((built["dir"] / "html").glob("*.html"))
+    pages = sorted((built["dir"] / "site").glob("*.html"))
     assert pages and not any("family_migrants_insight" in html_text(p) for p in pages)

@@ -142,7 +142,7 @@ def test_the_pdf_prints_hostile_text_as_text(built):
 
 
 def test_no_page_holds_a_tag_or_link_from_data(built):
-    pages = sorted((built["report"] / "html").glob("*.html"))
+    pages = sorted((built["report"] / "site").glob("*.html"))
     assert pages
     text = ""
     for page in pages:

@@ -81,7 +81,7 @@ def built(tmp_path_factory) -> dict:
     report = result.report_dir
     pdf = subprocess.run(["pdftotext", str(report / f"monitor_{YEAR}.pdf"), "-"], capture_output=True, text=True,
                          check=True).stdout  # fmt: skip
-    html = "".join(p.read_text(encoding="utf-8") for p in (report / "html").glob("*.html"))
+    html = "".join(p.read_text(encoding="utf-8") for p in (report / "site").glob("*.html"))
     executed = "".join(json.dumps(json.loads(p.read_text(encoding="utf-8")), ensure_ascii=False)
                        for p in (report / "executed").glob("*.ipynb"))  # fmt: skip
     return {"changed": changed, "texts": {"pdf": " ".join(pdf.split()), "html": html, "executed": executed}}

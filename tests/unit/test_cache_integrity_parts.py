@@ -94,10 +94,10 @@ def test_a_part_changed_after_verification_stops_the_copy(tmp_path: Path) -> Non
 
 
 def test_the_manifest_records_every_file_of_a_notebook_by_owner(tmp_path: Path) -> None:
-    _write(tmp_path, PARTS | {"indicators.csv": "x\n", "html/index.html": "<p>", f"{STATE_DIR}/latex.json": "{}"})
+    _write(tmp_path, PARTS | {"indicators.csv": "x\n", "site/index.html": "<p>", f"{STATE_DIR}/latex.json": "{}"})
     files = cache.produced_files(tmp_path, [CONCLUSIONS, "03_policy"])
     assert set(files[CONCLUSIONS]) == set(PARTS)
-    assert set(files[""]) == {"indicators.csv", "html/index.html"}
+    assert set(files[""]) == {"indicators.csv", "site/index.html"}
     assert set(cache.hidden_files(tmp_path, STATE_DIR)) == {f"{STATE_DIR}/latex.json"}
 
 

@@ -74,8 +74,8 @@ def test_chart_numbers_alt_text_and_downloads_come_from_the_registry_metadata() 
     assert numbers.startswith('<details class="monitor-numbers"><summary>Cijfers bij Figuur 4.1</summary>')
     assert '<th scope="row">Nee</th><td>40%</td>' in numbers and "<caption>Cijfers bij Figuur 4.1</caption>" in numbers
     links = data_links(output)
-    assert '<a href="../data/figuur-4-1.csv" download>Figuur 4.1 (CSV)</a>' in links
-    assert '<a href="../data/figuur-4-1.xlsx" download>Figuur 4.1 (Excel)</a>' in links
+    assert '<a href="data/figuur-4-1.csv" download>Figuur 4.1 (CSV)</a>' in links
+    assert '<a href="data/figuur-4-1.xlsx" download>Figuur 4.1 (Excel)</a>' in links
     assert figure_numbers({"metadata": {}}) == "" and data_links({"metadata": {}}) == ""
 
 
@@ -147,7 +147,7 @@ def test_a_chapter_page_links_its_printed_numbers_and_ends_with_their_sources(tm
     nb.cells = [nbformat.v4.new_markdown_cell("# Beleid"), nbformat.v4.new_code_cell("%%tekst q", outputs=[out])]
     item = (Notebook(tmp_path / "03_policy.ipynb", 3), nb, "Beleid")
     meta = ReportMeta(year=1900, title="Monitor", freeze_date="1900-01-01")
-    pages, _ = render_pages([item], report / "html", meta, paths.TEMPLATES_DIR, "monitor.pdf")
+    pages, _ = render_pages([item], report / "site", meta, paths.TEMPLATES_DIR, "monitor.pdf")
     page = pages[1].read_text(encoding="utf-8")
     link = re.search(
         r'<strong><span class="num-wrap"><a class="num" href="#bron-q.ja.pct" aria-describedby="([^"]+)">60%</a>'

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import signal
 import threading
 from pathlib import Path
@@ -10,7 +11,7 @@ from pathlib import Path
 import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
-from process_helpers import pid_ended, wait_for
+from process_helpers import LIMIT, pid_ended, wait_for
 
 from helpers.publish.execute.kernels import ExecutionFailure, Job, TrackedKernelManager, run_graph, run_notebook
 from helpers.publish.execute.pool import WARM_CODE, KernelPool
@@ -115,18 +116,24 @@ def test_ctrl_c_kills_the_running_kernel_and_the_warm_one(tmp_path: Path) -> Non
     jobs = {n: _job(tmp_path, n, src) for n in ("a", "b")}
     pool = KernelPool(tmp_path, ahead=2, needed=2, env={"POOL_TEST": "ja"}, warm_code=MARK)
     pids: list[int] = []
+    finished = threading.Event()
 
     def ctrl_c_once_a_runs() -> None:
         try:
             pids.append(int(wait_for(lambda: marker.is_file() and marker.read_text(), "a's kernel runs its cell")))
-            pids.append(_pid(pool.waiting[0].result(timeout=120).km))  # b's kernel, warm and waiting
+            pids.append(_pid(pool.waiting[0].result(timeout=LIMIT).km))  # b's kernel, warm and waiting
         finally:  # sent even when a wait failed: the test then fails on its pids instead of hanging
             signal.pthread_kill(threading.main_thread().ident or 0, signal.SIGINT)  # what Ctrl-C sends
+        if not finished.wait(LIMIT) and pids:  # a lost Ctrl-C: end a's kernel, so the test fails, not hangs
+            os.kill(pids[0], signal.SIGKILL)
 
     threading.Thread(target=ctrl_c_once_a_runs, daemon=True).start()
-    with pytest.raises(KeyboardInterrupt), pool:
-        run_graph(jobs, {"a": frozenset(), "b": frozenset({"a"})}, cwd=tmp_path, workers=1,
-                  log=lambda line: None, runner=lambda job, cwd: run_notebook(job, cwd, pool=pool))  # fmt: skip
+    try:
+        with pytest.raises(KeyboardInterrupt), pool:
+            run_graph(jobs, {"a": frozenset(), "b": frozenset({"a"})}, cwd=tmp_path, workers=1,
+                      log=lambda line: None, runner=lambda job, cwd: run_notebook(job, cwd, pool=pool))  # fmt: skip
+    finally:
+        finished.set()
     assert len(pids) == 2 and all(pid_ended(pid) for pid in pids)
     assert not pool.unassigned and pool.started == 2
 

@@ -322,6 +322,7 @@ def test_cli_data(tmp_path, raw_tree, monkeypatch, capsys):
 
     monkeypatch.setattr(paths, "RAW_DIR", raw_tree)
     monkeypatch.setattr(paths, "PROCESSED_DIR", tmp_path / "processed")
+    monkeypatch.setattr(paths, "REPORTS_DIR", tmp_path / "reports")
     assert cli_main(["data", "--year", "2018"]) == 0
     out = capsys.readouterr().out
     assert "5 rijen gelezen, 3 behouden, 2 uitgesloten" in out
@@ -336,5 +337,7 @@ def test_cli_reports_raw_data_error(tmp_path, raw_tree, monkeypatch, capsys):
     export.write_bytes(export.read_bytes().replace(b"R_000000000000002", b"R_000000000000001"))
     monkeypatch.setattr(paths, "RAW_DIR", raw_tree)
     monkeypatch.setattr(paths, "PROCESSED_DIR", tmp_path / "processed")
+    monkeypatch.setattr(paths, "REPORTS_DIR", tmp_path / "reports")  # never the repository's own reports/
     assert cli_main(["data", "--year", "2018"]) == 2
     assert "ResponseId R_000000000000001 komt 2× voor" in capsys.readouterr().err
+    assert "R_000000000000001" in (tmp_path / "reports" / "2018-failed" / "problems.txt").read_text(encoding="utf-8")

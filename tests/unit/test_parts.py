@@ -65,7 +65,7 @@ def test_parts_are_attributed_to_their_notebook_and_verified(tmp_path):
     assert owner("figures/figuur_3_2.png", stems) == "03_policy"
     assert owner("figures/figuur_10_1.png", stems) == "10_preconditions"
     assert owner("figures/10_preconditions/kaart.png", stems) == "10_preconditions"
-    assert owner("html/03_policy.html", stems) is None and owner("indicators.csv", stems) is None
+    assert owner("site/03_policy.html", stems) is None and owner("indicators.csv", stems) is None
     _part(tmp_path, "indicators", "03_policy", HEAD)
     files = produced_files(tmp_path, stems)
     assert list(files) == ["03_policy"] and damaged(tmp_path, files["03_policy"]) == []

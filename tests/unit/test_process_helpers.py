@@ -9,6 +9,7 @@ from pathlib import Path
 import psutil
 import pytest
 from process_helpers import (
+    LIMIT,
     WaitTimeout,
     cpu_hog,
     hog_requested,
@@ -75,3 +76,24 @@ def test_the_cpu_hog_keeps_its_processes_busy_and_ends_them(monkeypatch: pytest.
     assert hog_requested(False)
     monkeypatch.setenv("MONITOR_TEST_HOG", "0")
     assert not hog_requested(False) and hog_requested(True)
+
+
+def test_a_suite_started_with_ctrl_c_ignored_hears_it_again_and_so_do_its_children() -> None:
+    """``make test &`` from a shell without job control ignores SIGINT; the Ctrl-C tests need it back."""
+    import signal
+
+    probe = (
+        "import os, signal, subprocess, sys\n"
+        f"sys.path.insert(0, {str(Path(__file__).parents[1])!r})\n"
+        "from process_helpers import listen_to_ctrl_c\n"
+        "print(listen_to_ctrl_c(), listen_to_ctrl_c())\n"
+        "child = 'import signal; print(signal.getsignal(signal.SIGINT) is signal.default_int_handler)'\n"
+        "print(subprocess.run([sys.executable, '-c', child], capture_output=True, text=True).stdout.strip())\n"
+        "try:\n    os.kill(os.getpid(), signal.SIGINT)\n    signal.pause()\nexcept KeyboardInterrupt:\n"
+        "    print('interrupted')\n"
+    )
+    ignoring = lambda: signal.signal(signal.SIGINT, signal.SIG_IGN)  # noqa: E731 - as a background job starts
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, preexec_fn=ignoring, timeout=LIMIT
+    ).stdout.split("\n")
+    assert out[:3] == ["True False", "True", "interrupted"]

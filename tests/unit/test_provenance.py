@@ -179,7 +179,7 @@ def test_table_has_an_anchor_per_row_and_links_the_figure_data() -> None:
     )
     table = pn.table()
     assert f'<tr id="{SOURCE_ANCHOR}q.ja.pct">' in table and f'<tr id="{SOURCE_ANCHOR}q.nee.pct">' in table
-    assert '<a href="../data/03/figuur-3-1.csv" download>Figuur 3.1 (CSV)</a>' in table
+    assert '<a href="data/03/figuur-3-1.csv" download>Figuur 3.1 (CSV)</a>' in table
     assert "<caption>Bronnen van de getallen (2)</caption>" in table
     assert '<th scope="col">Id</th>' in table and "<td>60%</td>" in table
 
@@ -281,3 +281,12 @@ def test_a_share_among_a_subgroup_is_described_by_the_subgroups_question_not_its
     said = pn.describe(row)
     assert "‘Ja, onder wie bij ‘Meet u?’ ‘Nee’ antwoordde’" in said and "monitoring_asked" not in said
     assert problems_in(pn.describe(row) + " " + pn.table(), 1900, "pagina") == []
+
+
+def test_an_answer_and_the_net_that_equals_it_get_their_codebook_keys_as_ids() -> None:
+    from helpers.publish.registers.indicators import _labels_by_question
+
+    labels = _labels_by_question("2018")["integral_approach"]  # a question on the shared agree5 scale
+    assert indicator_id("integral_approach", "Helemaal eens", "pct", labels) == "integral_approach.strongly_agree.pct"
+    assert indicator_id("integral_approach", "(Helemaal) eens", "pct", labels) == "integral_approach.agree_net.pct"
+    assert indicator_id("integral_approach", "2017: (Helemaal) eens", "pct", labels).endswith("agree_net.pct.2017")

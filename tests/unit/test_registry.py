@@ -115,3 +115,47 @@ def test_format_value():
     assert format_value(12.5, "mean", percent=True) == "13%"
     assert format_value(0.0004, "p") == "< 0,001"
     assert format_value(float("nan"), "pct") == "–"
+
+
+def test_a_table_records_its_base_column_and_names_its_numbers_for_the_html() -> None:
+    import pandas as pd
+
+    from helpers.analysis.table import Table, number_rows
+    from helpers.report.registry import number_keys, shown_numbers
+
+    data = pd.DataFrame({"Gemiddelde": [12.5, 30.0], "n": [253, 250]}, index=pd.Index(["Werk", "Studie"]))
+    table = Table(
+        data=data,
+        question="routes",
+        title="Routes",
+        n=None,
+        base="",
+        kind="percent",
+        stat="mean",
+        indicators=number_rows([("Werk", "mean", 12.5, 253), ("Studie", "mean", 30.0, 250)]),
+    )
+    numbers = shown_numbers(table)
+    assert numbers[numbers["stat"] == "n"][["category", "value", "n"]].values.tolist() == [
+        ["Werk", 253.0, 253],
+        ["Studie", 250.0, 250],
+    ]
+    assert number_keys(table, numbers)[0] == ["routes", "Werk", "mean", 12.5, 253]
+    assert len(number_keys(table, numbers)) == 4
+    without_base = Table(**{**table.__dict__, "data": data.drop(columns="n")})
+    assert shown_numbers(without_base) is without_base.indicators
+
+
+def test_the_response_table_names_the_cell_of_each_count() -> None:
+    import pandas as pd
+
+    from helpers.analysis.response import response_table
+    from helpers.report.registry import number_keys
+
+    frame = pd.DataFrame({"gemeentecode": ["1", "2", "3"], "grootteklasse": ["G4", "G4", "G40"]})
+    got = pd.DataFrame({"gemeentecode": ["1", "3"], "grootteklasse": ["G4", "G40"], "respondent_id": ["a", "b"]})
+    table = response_table(frame, got)
+    places = {(k[1], k[2]): k[5:] for k in number_keys(table, table.indicators)}
+    assert places[("G4", "count")] == ["G4", "Vertegenwoordigd in de monitor"]
+    assert places[("G4 (alle gemeenten)", "count")] == ["G4", "Aantal gemeenten in Nederland"]
+    assert places[("Totaal", "pct")] == ["Totaal", "Percentage"]
+    assert places[("Respondenten", "count")] == []  # the footnote's number has no cell

@@ -20,10 +20,10 @@ def _fake_build(calls: list[Path], fail: bool = False):
         if fail:
             raise ValueError("notebook 03 failed")
         report = root / "reports" / "2018"
-        (report / "html").mkdir(parents=True)
+        (report / "site").mkdir(parents=True)
         (report / "monitor_2018.pdf").write_bytes(b"%PDF")
-        (report / "html" / "index.html").write_text("<html></html>")
-        result = BuildResult(2018, report, report / "monitor_2018.pdf", report / "html" / "index.html", ["00"])
+        (report / "site" / "index.html").write_text("<html></html>")
+        result = BuildResult(2018, report, report / "monitor_2018.pdf", report / "site" / "index.html", ["00"])
         return result, root / "reports", {"code_changed": False}
 
     return build
@@ -61,7 +61,7 @@ def test_a_reader_that_modifies_the_build_fails(tmp_path: Path) -> None:
     with shared.untouched():
         pass  # reading only
     with pytest.raises(pytest.fail.Exception, match="was modified by this test"), shared.untouched():
-        (shared.report_dir / "html" / "index.html").write_text("<html>changed</html>")
+        (shared.report_dir / "site" / "index.html").write_text("<html>changed</html>")
 
 
 def test_a_copy_carries_the_project_and_moves_the_result_paths(tmp_path: Path) -> None:

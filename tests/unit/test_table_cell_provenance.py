@@ -73,6 +73,11 @@ def _linked(html_text: str) -> dict[tuple[str, str], str]:
     return out
 
 
+def _unsourced(html_text: str) -> list[str]:
+    """The number cells that say on hover and focus that no single row explains them."""
+    return re.findall(r'<a class="num num-none" href="#bronnen"[^>]*>(.*?)</a>', html_text)
+
+
 def _render(rows: list[dict[str, str]]) -> tuple[str, PageNumbers]:
     numbers = PageNumbers(rows, texts={"additional_policy": "Heeft uw gemeente aanvullend beleid?"})
     table = monitor_tables(BREAKDOWN, CAP)
@@ -88,8 +93,8 @@ def test_each_cell_with_one_indicator_row_links_to_it_with_a_tooltip() -> None:
         ("Nee", "9%"): "ap.nee.pct.groot",
         ("Nee", "0,009"): "ap.nee.p",
     }
-    assert '<td style="text-align:right">25%</td>' in out  # its row is Tabel 3.2's
-    assert out.count('role="tooltip"') == 5 == numbers.tips
+    assert _unsourced(out) == ["25%"]  # its row is Tabel 3.2's: the cell says it has none here
+    assert out.count('role="tooltip"') == 6 == numbers.tips
     assert "Percentage ‘Totaal: Ja’ bij de vraag ‘Heeft uw gemeente aanvullend beleid?’: 60%" in out
     # every linked row is in the page's sources table
     for ident in _linked(out).values():
@@ -102,8 +107,7 @@ def test_a_cell_that_two_rows_fit_or_whose_value_differs_stays_text() -> None:
     rows = [dict(r, value="61.0") if r["id"] == "ap.ja.pct.totaal" else r for r in rows]  # prints 61%, cell says 60%
     out, _ = _render(rows)
     assert _linked(out) == {("Ja", "86%"): "ap.ja.pct.groot", ("Nee", "9%"): "ap.nee.pct.groot"}
-    assert '<td style="text-align:right">&lt;\u00a00,001</td>' in out
-    assert '<td style="text-align:right">60%</td>' in out
+    assert _unsourced(out) == ["60%", "&lt;\u00a00,001", "25%", "0,009"]
 
 
 def test_a_stat_column_or_a_trend_row_matches_but_another_column_does_not() -> None:
@@ -148,3 +152,48 @@ def test_a_question_level_number_matches_the_row_that_shows_the_question_text() 
         ("Past het werk bij het niveau?", "31%"): "jm.mean",
         ("Past het werk bij het niveau?", "28%"): "jm.median",
     }
+
+
+def test_the_registry_keys_pick_the_rows_of_a_table_also_when_a_figure_showed_them_first() -> None:
+    rows = [dict(r, build_ref="Figuur 3.2") for r in ROWS if r["id"] != "ap.nee.pct.totaal"]
+    keys = [[r["question"], r["category"], r["stat"], float(r["value"]), int(r["n"])] for r in rows]
+    numbers = PageNumbers(rows)
+    table = monitor_tables(BREAKDOWN, CAP)
+    assert _linked(numbers.wrap(table, {"metadata": {"monitor": CAP}})) == {}  # by label: none is Tabel 3.1's
+    out = numbers.wrap(table, {"metadata": {"monitor": CAP, "monitor_view": {"keys": keys}}})
+    assert _linked(out)[("Ja", "86%")] == "ap.ja.pct.groot" and len(_linked(out)) == 5
+    assert _unsourced(out) == ["25%"]
+    assert "Dit getal is niet aan één rij van ‘Bronnen van de getallen’ te koppelen" in out
+    assert "Tabel 3.1; in indicators.csv bij Figuur 3.2)" in out  # the tip names the table the reader is in
+
+
+def test_a_column_naming_the_stat_and_the_group_holds_the_groups_share() -> None:
+    table = (
+        "<table><thead><tr><th>Antwoord</th><th>Respondenten</th><th>Percentage respondenten</th></tr></thead>"
+        "<tbody><tr><td>1 gemeente</td><td>102</td><td>61%</td></tr></tbody></table>"
+    )
+    rows = [
+        _row("c.count", "Respondenten: 1 gemeente", "count", 102.0, "168"),
+        _row("c.pct", "Respondenten: 1 gemeente", "pct", 60.7, "168"),
+    ]
+    out = PageNumbers(rows).wrap(monitor_tables(table, CAP), {"metadata": {"monitor": CAP}})
+    assert _linked(out) == {("1 gemeente", "102"): "c.count", ("1 gemeente", "61%"): "c.pct"}
+
+
+def test_a_number_whose_cell_the_table_names_links_only_from_that_cell() -> None:
+    table = (
+        "<table><thead><tr><th>Klasse</th><th>In de monitor</th><th>In Nederland</th></tr></thead>"
+        "<tbody><tr><td>G4</td><td>4</td><td>4</td></tr></tbody></table>"
+    )
+    rows = [_row("m.g4", "G4", "count", 4.0, "4"), _row("m.g4_all", "G4 (alle gemeenten)", "count", 4.0, "")]
+    keys = [
+        ["additional_policy", "G4", "count", 4.0, 4, "G4", "In de monitor"],
+        ["additional_policy", "G4 (alle gemeenten)", "count", 4.0, None, "G4", "In Nederland"],
+    ]
+    out = PageNumbers(rows).wrap(
+        monitor_tables(table, CAP), {"metadata": {"monitor": CAP, "monitor_view": {"keys": keys}}}
+    )
+    assert re.findall(rf'href="#{SOURCE_ANCHOR}([^"]+)"', out) == ["m.g4", "m.g4_all"]
+    # without the places the two cells are ambiguous: neither is linked
+    plain = PageNumbers(rows).wrap(monitor_tables(table, CAP), {"metadata": {"monitor": CAP}})
+    assert _linked(plain) == {} and _unsourced(plain) == ["4", "4"]

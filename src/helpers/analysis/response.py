@@ -17,12 +17,15 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from helpers.analysis.table import Table, number_rows
+from helpers.analysis.table import CELLS, Table, number_rows
 from helpers.survey.codebook import Codebook
 from helpers.survey.formatting import fmt_number
 from helpers.survey.vocabulary import NUMBER_COLUMNS, SIZE_CLASSES
 
 # --- response -----------------------------------------------------------------------
+
+
+ALL_SUFFIX = " (alle gemeenten)"
 
 
 def response_table(frame: pd.DataFrame, municipalities_df: pd.DataFrame, cb: Codebook | None = None) -> Table:
@@ -43,14 +46,21 @@ def response_table(frame: pd.DataFrame, municipalities_df: pd.DataFrame, cb: Cod
     tot.append(sum(tot))
     labels = [*classes, "Totaal"]
     pct = [100.0 * g / t if t else math.nan for g, t in zip(got, tot, strict=True)]
+    shown, everyone = "Vertegenwoordigd in de monitor", "Aantal gemeenten in Nederland"
     data = pd.DataFrame(
-        {"Vertegenwoordigd in de monitor": got, "Aantal gemeenten in Nederland": tot, "Percentage": pct},
+        {shown: got, everyone: tot, "Percentage": pct},
         index=pd.Index(labels, name="Gemeentegrootte"),
     )
     n_resp = int(represented["respondent_id"].nunique())
     rows = []
+    cells: dict[tuple[str, str], tuple[str, str]] = {}
     for lab, g, t, p in zip(labels, got, tot, pct, strict=True):
-        rows += [(lab, "count", float(g), t), (lab, "pct", p, t), (f"{lab} (alle gemeenten)", "count", float(t), None)]
+        rows += [(lab, "count", float(g), t), (lab, "pct", p, t), (f"{lab}{ALL_SUFFIX}", "count", float(t), None)]
+        cells |= {
+            (lab, "count"): (lab, shown),
+            (lab, "pct"): (lab, "Percentage"),
+            (f"{lab}{ALL_SUFFIX}", "count"): (lab, everyone),
+        }
     rows.append(("Respondenten", "count", float(n_resp), got[-1]))
     mq = cb.municipality_question if cb is not None else None
     return Table(
@@ -63,12 +73,10 @@ def response_table(frame: pd.DataFrame, municipalities_df: pd.DataFrame, cb: Cod
         stat="count",
         report_ref=(mq.report_refs[0] if mq and mq.report_refs else ""),
         footnote=f"De {got[-1]} gemeenten zijn vertegenwoordigd door {n_resp} respondenten.",
-        formats={"Vertegenwoordigd in de monitor": "int", "Aantal gemeenten in Nederland": "int", "Percentage": "pct"},
+        formats={shown: "int", everyone: "int", "Percentage": "pct"},
         indicators=number_rows(rows),
+        meta={CELLS: cells},
     )
-
-
-ALL_SUFFIX = " (alle gemeenten)"
 
 
 def respondent_clusters(
@@ -103,9 +111,11 @@ def respondent_clusters(
         index=pd.Index(labels, name="Respondent antwoordde voor"),
     )
     rows = []
+    cells: dict[tuple[str, str], tuple[str, str]] = {}
     for lab, r, p, g in zip(labels, resp, pct, munis, strict=True):
         rows += [(f"Respondenten: {lab}", "count", float(r), n_resp), (f"Respondenten: {lab}", "pct", p, n_resp)]
         rows.append((f"Gemeenten: {lab}", "count", float(g), n_muni))
+        cells[(f"Gemeenten: {lab}", "count")] = (lab, "Vertegenwoordigde gemeenten")
     return Table(
         data=data,
         question=question,
@@ -118,4 +128,5 @@ def respondent_clusters(
         footnote=f"Samen vertegenwoordigen de respondenten {fmt_number(n_muni, 0)} gemeenten.",
         formats={"Respondenten": "int", "Percentage respondenten": "pct", "Vertegenwoordigde gemeenten": "int"},
         indicators=pd.DataFrame(rows, columns=NUMBER_COLUMNS),
+        meta={CELLS: cells},
     )

@@ -15,6 +15,10 @@ from helpers.survey.formatting import fmt_n, fmt_number, fmt_pct
 from helpers.survey.text_escape import markdown_text as _md_escape
 from helpers.survey.vocabulary import NUMBER_COLUMNS, SUPPRESSED
 
+#: ``Table.meta`` key: where a number stands when its category does not say it, ``{(category, stat): (row label,
+#: column)}`` (two columns of one row may hold the same count; the HTML links each cell to its own number).
+CELLS = "cells"
+
 
 @dataclass
 class Table:

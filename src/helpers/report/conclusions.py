@@ -17,6 +17,17 @@ from helpers.analysis.backtest import compare_indicators, read_published
 from helpers.analysis.table import Table, number_rows
 from helpers.survey.formatting import format_value, round_half_up
 
+#: The columns of the reproduction table; each cell is recorded as ``"<column>: <row>"`` (:func:`column_category`).
+PRINTED, REPRODUCED = "Gedrukte cijfers", "Gereproduceerd"
+#: The columns of the table of numbers the publication printed wrongly.
+PRINTED_WRONG, FROM_DATA = "Gedrukt", "Volgens de data"
+
+
+def column_category(column: str, row: str) -> str:
+    """The category of a number recorded by the column it stands in: ``"Gereproduceerd: Tabel 3.1"`` (two columns
+    of one row may print the same value; the column tells them apart)."""
+    return f"{column}: {row}"
+
 
 class NotShown(LookupError):
     """A number the conclusions state that no chapter showed (with this base)."""
@@ -42,8 +53,8 @@ def reproduction_table(indicators: pd.DataFrame, published_path: str | Path, yea
     grouped = cmp.groupby("report_ref", sort=False)
     summary = pd.DataFrame(
         {
-            "Gedrukte cijfers": grouped.size(),
-            "Gereproduceerd": grouped["status"].agg(lambda s: int((s == "ok").sum())),
+            PRINTED: grouped.size(),
+            REPRODUCED: grouped["status"].agg(lambda s: int((s == "ok").sum())),
             "In dit rapport": grouped["shown_in"].agg(
                 lambda s: ", ".join(dict.fromkeys(x for v in s for x in v.split(", ") if x))
             ),
@@ -51,7 +62,9 @@ def reproduction_table(indicators: pd.DataFrame, published_path: str | Path, yea
     )
     summary.index.name = f"Figuur of tabel in de publicatie van {year}"
     rows = [
-        (str(ref), "count", float(r["Gereproduceerd"]), int(r["Gedrukte cijfers"])) for ref, r in summary.iterrows()
+        (column_category(column, str(ref)), "count", float(r[column]), None)
+        for ref, r in summary.iterrows()
+        for column in (PRINTED, REPRODUCED)
     ]
     return Table(
         data=summary,
@@ -62,7 +75,7 @@ def reproduction_table(indicators: pd.DataFrame, published_path: str | Path, yea
         kind="reproduction",
         stat="count",
         footnote="Gereproduceerd: zelfde vraag, categorie, statistiek en n, afgerond gelijk aan het gedrukte cijfer.",
-        formats={"Gedrukte cijfers": "int", "Gereproduceerd": "int", "In dit rapport": "text"},
+        formats={PRINTED: "int", REPRODUCED: "int", "In dit rapport": "text"},
         indicators=number_rows(rows),
     )
 
@@ -72,7 +85,7 @@ def report_errors(indicators: pd.DataFrame, published_path: str | Path, year: in
     errors = read_published(published_path, status="report_error")
     if errors.empty:
         return None
-    rows = []
+    rows, numbers = [], []
     for r in errors.itertuples(index=False):
         hit = indicators[
             (indicators["question"] == r.question)
@@ -91,9 +104,10 @@ def report_errors(indicators: pd.DataFrame, published_path: str | Path, year: in
                 shown,
             ]
         )
-    data = pd.DataFrame(
-        rows, columns=[f"Plaats in de publicatie van {year}", "Onderwerp", "Gedrukt", "Volgens de data"]
-    )
+        numbers.append((column_category(PRINTED_WRONG, r.report_ref), r.stat, float(r.value), None))
+        if not hit.empty:
+            numbers.append((column_category(FROM_DATA, r.report_ref), r.stat, float(hit["value"].iloc[0]), None))
+    data = pd.DataFrame(rows, columns=[f"Plaats in de publicatie van {year}", "Onderwerp", PRINTED_WRONG, FROM_DATA])
     return Table(
         data=data.set_index(data.columns[0]),
         question="reproductie",
@@ -103,5 +117,6 @@ def report_errors(indicators: pd.DataFrame, published_path: str | Path, year: in
         kind="reproduction",
         stat="count",
         footnote="Volgens de data: het cijfer zoals de hoofdstukken het berekenen.",
-        formats={"Onderwerp": "text", "Gedrukt": "text", "Volgens de data": "text"},
+        formats={"Onderwerp": "text", PRINTED_WRONG: "text", FROM_DATA: "text"},
+        indicators=number_rows(numbers),
     )

@@ -26,7 +26,9 @@ number shown in a figure or table as well keeps the figure's label). ``category`
 answer label ('' for ``answers_mean`` and question-level numbers); breakdowns
 ``"<group>: <label>"`` (``"Grote gemeenten (G4/G40): Ja"``, ``"Totaal: Ja"``); trends
 ``"<year>: <label>"``; Tabel 1 the size class or "Totaal" (``n`` = municipalities in the
-frame) and "Respondenten". ``stat`` is one of ``STATS``.
+frame) and "Respondenten". ``stat`` is one of ``STATS``. A table's column "n" is recorded as one ``n`` number per
+table row (category: the row's label), and a table's ``monitor_view`` names its numbers (``keys``), so the HTML links
+every cell to its row, also a number a figure showed first.
 """
 
 from __future__ import annotations
@@ -41,17 +43,28 @@ from matplotlib.figure import Figure
 
 from helpers import paths
 from helpers.analysis.backtest import split_report_refs
-from helpers.analysis.table import Table
+from helpers.analysis.table import CELLS, Table
 from helpers.report.downloads import ViewText, short_description, shown_frame, write_files
 from helpers.report.plots import figure_png
 from helpers.survey.codebook import Codebook, load_codebook
 from helpers.survey.formatting import fmt_n
 from helpers.survey.routing import describe_routing
 from helpers.survey.text_escape import markdown_text, spreadsheet_frame
-from helpers.survey.vocabulary import FIGURES_DIR, INDICATOR_COLUMNS, INDICATORS_DIR, REPORT_REF_SEPARATOR, STATS
+from helpers.survey.vocabulary import (
+    BASE_STAT,
+    FIGURES_DIR,
+    INDICATOR_COLUMNS,
+    INDICATORS_DIR,
+    REPORT_REF_SEPARATOR,
+    STATS,
+)
 
 #: Output metadata key with what the HTML shows besides the caption (data files, text alternative).
 VIEW_KEY = "monitor_view"
+#: ``monitor_view`` key of the numbers a table shows (:func:`number_keys`).
+VIEW_KEYS = "keys"
+#: The column of a table that holds each row's base.
+BASE_COLUMN = "n"
 #: What makes a recorded number the same number: everything up to ``n`` but where the publication printed it.
 _IDENTITY = [c for c in INDICATOR_COLUMNS[: INDICATOR_COLUMNS.index("n") + 1] if c != "report_ref"]
 #: Statistics whose ``n`` is a base (caption "n=282"); a count's or p-value's ``n`` is not.
@@ -279,7 +292,8 @@ class Registry:
         heading = title or table.title
         base = n_text([table])
         ref, caption, label = self._caption("table", len(self.tables), heading, base)
-        view = {"ref": ref, "files": self._files(ref, heading, [table])}
+        numbers = shown_numbers(table)
+        view = {"ref": ref, "files": self._files(ref, heading, [table]), VIEW_KEYS: number_keys(table, numbers)}
         self._caption_by_hand(caption)
         self.display(
             Markdown(table.to_markdown(notes=False)), metadata={"caption": caption, "label": label, VIEW_KEY: view}
@@ -287,7 +301,7 @@ class Registry:
         notes = self.notes_markdown([table], base, heading)
         if notes:
             self.display(Markdown(notes))
-        self.record(table.indicators, table.question, table.report_ref, label=ref)
+        self.record(numbers, table.question, table.report_ref, label=ref)
         return Ref(ref)
 
     def figure(
@@ -338,6 +352,35 @@ class Registry:
         for t in tables:
             self.record(t.indicators, t.question, t.report_ref, label=ref)
         return Ref(ref)
+
+
+def shown_numbers(table: Table) -> pd.DataFrame:
+    """The numbers a table shows: its indicators and, when it has a column "n", each row's base as a ``BASE_STAT``
+    number (category: the row's label, as the table prints it)."""
+    if BASE_COLUMN not in table.data.columns:
+        return table.indicators
+    bases = [
+        (str(label), BASE_STAT, float(n), int(n))
+        for label, n in table.data[BASE_COLUMN].items()
+        if n is not None and not pd.isna(n)
+    ]
+    frame = pd.DataFrame(bases, columns=["category", "stat", "value", "n"])
+    return pd.concat([table.indicators[["category", "stat", "value", "n"]], frame], ignore_index=True)
+
+
+def number_keys(table: Table, numbers: pd.DataFrame) -> list[list[Any]]:
+    """What identifies each number of a table in ``indicators.csv``: ``[question, category, stat, value, n]`` (the
+    HTML links the table's cells to exactly these rows, also when a figure showed them first), followed by the row
+    label and column of its cell where the table says so (``Table.meta[CELLS]``)."""
+    cells = table.meta.get(CELLS, {})
+    out = []
+    for c, s, v, n in zip(numbers["category"], numbers["stat"], numbers["value"], numbers["n"], strict=True):
+        if v is None or pd.isna(v):
+            continue
+        category = "" if pd.isna(c) else str(c)
+        key = [table.question, category, str(s), float(v), None if n is None or pd.isna(n) else int(n)]
+        out.append(key + list(cells.get((category, str(s)), ())))
+    return out
 
 
 def join_report_refs(*report_refs: str) -> str:

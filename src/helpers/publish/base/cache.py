@@ -24,7 +24,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from helpers.survey.vocabulary import FIGURES_DIR
+from helpers.survey.vocabulary import FIGURES_DIR, SITE_DIR
 
 #: Bump when the key recipe, the executed-notebook format or the manifest changes; invalidates every cache entry.
 CACHE_VERSION = 3
@@ -219,7 +219,7 @@ def owner(rel: str, stems: Iterable[str]) -> str | None:
     ``figures/03_policy/…``, ``figures/figuur_3_2.png``), or None for a file of the build itself."""
     parts = rel.split("/")
     stems = list(stems)
-    if parts[0] in ("html", "site") or len(parts) == 1:  # rendered pages, the site and the build's own files
+    if parts[0] == SITE_DIR or len(parts) == 1:  # the site (pages and copies) and the build's own files
         return None
     for stem in stems:
         if stem in parts[:-1] or parts[-1].startswith(f"{stem}."):

@@ -2,10 +2,11 @@
 
 Before any notebook runs, the year's data are checked with the same function as ``monitor data``
 (``check_data``); a bad export stops the build with the grouped problem list and
-``reports/<year>-failed/problems.txt``. Cached parts are reused only after their content hash
-matches the manifest; ``force`` rebuilds everything, and so does a missing, unreadable or edited
-manifest (nothing can be verified). A part that fails verification is never taken from any earlier
-report: it is rebuilt from source, or the build fails.
+``reports/<year>-failed/problems.txt``. The first kernels start and warm meanwhile (only when a notebook
+will run; shut down if the check fails), so the first notebook does not wait for them. Cached parts are
+reused only after their content hash matches the manifest; ``force`` rebuilds everything, and so does a
+missing, unreadable or edited manifest (nothing can be verified). A part that fails verification is never
+taken from any earlier report: it is rebuilt from source, or the build fails.
 """
 
 from __future__ import annotations
@@ -13,23 +14,31 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sys
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from helpers.publish.base import cache, plan
 from helpers.publish.base.params import notebook_parameters
 from helpers.publish.base.repro import environment, report_meta, reproducible_env
 from helpers.publish.base.state import WORK, Build, BuildError, BuildOptions, BuildResult, default_inputs
 from helpers.publish.build.conclusions_reuse import conclusions_key
-from helpers.publish.build.notebook_runs import execute_notebooks
+from helpers.publish.build.notebook_runs import early_kernels, execute_notebooks
 from helpers.publish.build.preflight import check_data_first
 from helpers.publish.registers.claims_register import ClaimsError, assemble_claims, unplaced_remarks
 from helpers.publish.registers.indicators import QUOTES, IndicatorError, assemble
-from helpers.publish.render.site import make_site
+from helpers.publish.render.site import SITE_DIR, complete_site
 from helpers.publish.render.stages import render_report
+
+if TYPE_CHECKING:
+    from helpers.publish.execute.kernels import KernelSource
+
+#: An optional module jsonschema (under nbformat) imports for its "iri" formats, compiling grammars at import: about
+#: 1 s of CPU in the build process, on the way to the first notebook. nbformat's validation checks no format.
+UNUSED_IMPORT = "rfc3987_syntax"
 
 #: Files of ``src/helpers`` that make up the code of the notebooks (the first-names list of the quotes, too).
 SOURCE_SUFFIXES = (".py", ".txt")
@@ -41,7 +50,7 @@ def build_report(year: int, notebooks_dir: Path, reports_dir: Path, options: Bui
     """Build ``reports_dir/<year>/`` from the notebooks in ``notebooks_dir``.
 
     Executes ``00`` first, the chapters in parallel, ``01`` last; reuses every notebook whose cache key
-    is unchanged; renders ``monitor_<year>.pdf`` and ``html/``; swaps the result in atomically. On any
+    is unchanged; renders ``monitor_<year>.pdf`` and ``site/``; swaps the result in atomically. On any
     failure it raises BuildError (``str()`` is the one-line message) and leaves the previous report
     untouched. ``options``: see :class:`BuildOptions`.
     """
@@ -49,6 +58,7 @@ def build_report(year: int, notebooks_dir: Path, reports_dir: Path, options: Bui
 
     o = options or BuildOptions()
     t_start = time.perf_counter()
+    skip_unused_imports()
     b, codebook = _prepare(year, Path(notebooks_dir).resolve(), Path(reports_dir).resolve(), o)
     helpers_dir = Path(o.helpers_dir) if o.helpers_dir is not None else Path(__file__).resolve().parents[2]
     inputs = [*(o.inputs if o.inputs is not None else default_inputs(year)), codebook]
@@ -64,6 +74,13 @@ def build_report(year: int, notebooks_dir: Path, reports_dir: Path, options: Bui
     else:
         b.log(f"build {year}: niets veranderd, {b.final} is actueel ({result.timings['total']:.2f} s)")
     return result
+
+
+def skip_unused_imports() -> None:
+    """Keep jsonschema from importing :data:`UNUSED_IMPORT` (it then leaves out the "iri" format checks, which no
+    part of a build asks for); nothing changes once jsonschema is imported."""
+    if "jsonschema" not in sys.modules:
+        sys.modules.setdefault(UNUSED_IMPORT, None)  # type: ignore[arg-type] # None: "import" raises ImportError
 
 
 def _prepare(year: int, notebooks_dir: Path, reports_dir: Path, o: BuildOptions) -> tuple[Build, Path]:
@@ -156,7 +173,7 @@ def _build(b: Build, inputs: list[Path], helpers_dir: Path, force: bool, process
     k = _keys(b, inputs, helpers_dir, force)
     manifest, trusted = _trusted_manifest(b, force)
     cached, reasons = _cached(b, manifest, k.notebooks, processed_dir) if trusted else (set(), {})
-    result = BuildResult(b.year, b.final, b.final / b.pdf_name, b.final / "html" / "index.html")
+    result = BuildResult(b.year, b.final, b.final / b.pdf_name, b.final / SITE_DIR / "index.html")
     result.cached = [n for n in b.exec_order if n in cached]
     result.executed = [n for n in b.exec_order if n not in cached]
     same_render = trusted and manifest.get("render_key") == k.render
@@ -172,21 +189,19 @@ def _build(b: Build, inputs: list[Path], helpers_dir: Path, force: bool, process
     reuse_render = trusted and not damaged_state
     b.reuse_conclusions = b.reuse_conclusions and reuse_render
     b.previous_parts = {n: e.get("parts") for n, e in manifest.get("notebooks", {}).items()} if reuse_render else {}
-    _check_before_running(b, cached)
-    b.log(
-        f"build {b.year}: {len(result.executed)} notebook(s) uitvoeren, {len(cached)} uit cache, {b.workers} worker(s)"
-    )
-    for n in result.executed:
-        ran_before = set(b.graph[n]) & set(result.executed)
-        why = reasons.get(n) or cache.explain(n, k.notebooks[n], k.sources[n], k.digests, ran_before, manifest)
-        b.log(f"  {n}: {'--force' if force else why if trusted else 'niet te controleren zonder geldig manifest'}")
 
     from helpers.publish.base.staging import new_staging, swap_in
 
     staging = new_staging(b.reports_dir, b.year)
     try:
-        cache.carry_over(b.final, staging, cached, manifest)
-        seconds = _produce(b, staging, result, cached, manifest, not reuse_render)
+        with reproducible_env(b.meta.epoch), environment(b.kernel_env):
+            to_run = [nb for nb in b.notebooks if nb.name in result.executed]
+            with early_kernels(b, to_run, staging) as pool:  # warming while the data are checked
+                _check_before_running(b, cached)
+                _log_plan(b, result, cached, reasons, k, manifest, force, trusted)
+                cache.carry_over(b.final, staging, cached, manifest)
+                seconds = _execute(b, staging, result, to_run, cached, manifest, pool)
+            _produce(b, staging, result, not reuse_render)
         shutil.rmtree(staging / WORK, ignore_errors=True)
         cache.write_manifest(staging, _manifest_body(b, staging, k, seconds, manifest, result.phases))
         swap_in(staging, b.final)
@@ -198,6 +213,26 @@ def _build(b: Build, inputs: list[Path], helpers_dir: Path, force: bool, process
         raise
     result.rendered = True
     return result
+
+
+def _log_plan(
+    b: Build,
+    result: BuildResult,
+    cached: set[str],
+    reasons: Mapping[str, str],
+    k: _Keys,
+    manifest: Mapping[str, Any],
+    force: bool,
+    trusted: bool,
+) -> None:
+    """Log how many notebooks run and why each one runs."""
+    b.log(
+        f"build {b.year}: {len(result.executed)} notebook(s) uitvoeren, {len(cached)} uit cache, {b.workers} worker(s)"
+    )
+    for n in result.executed:
+        ran_before = set(b.graph[n]) & set(result.executed)
+        why = reasons.get(n) or cache.explain(n, k.notebooks[n], k.sources[n], k.digests, ran_before, manifest)
+        b.log(f"  {n}: {'--force' if force else why if trusted else 'niet te controleren zonder geldig manifest'}")
 
 
 def _trusted_manifest(b: Build, force: bool) -> tuple[dict[str, Any], bool]:
@@ -220,37 +255,44 @@ def _check_before_running(b: Build, cached: set[str]) -> None:
     check_data_first(b.check_data, b.year, b.failed_dir, b.log, skip=_prep_cached(b, cached))
 
 
-def _produce(
-    b: Build, staging: Path, result: BuildResult, cached: set[str], manifest: Mapping[str, Any], fresh_render: bool
+def _execute(
+    b: Build,
+    staging: Path,
+    result: BuildResult,
+    to_run: list[plan.Notebook],
+    cached: set[str],
+    manifest: Mapping[str, Any],
+    pool: KernelSource | None,
 ) -> dict[str, float]:
-    """Run what must run, assemble the registers (indicators, quotes, claims), render PDF and HTML
-    (``fresh_render``: nothing of the previous rendering reused)."""
-    names = [nb.name for nb in b.notebooks]
-    with reproducible_env(b.meta.epoch), environment(b.kernel_env):
-        t0 = time.perf_counter()
-        seconds = execute_notebooks(
-            b, [nb for nb in b.notebooks if nb.name in result.executed], cached, staging, manifest, result.phases
-        )
-        result.timings["execute"] = time.perf_counter() - t0
-        try:
-            assemble(staging, names)
-            assemble(staging, names, QUOTES)
-            claims = assemble_claims(staging, names)
-        except (IndicatorError, ClaimsError) as exc:
-            raise BuildError(str(exc)) from exc
-        unplaced = unplaced_remarks(b.year, staging, names, claims)
-        if unplaced:
-            raise BuildError(
-                f"notes.yaml van {b.year}: opmerking(en) {', '.join(unplaced)} staan bij geen "
-                "{{ remarks(...) }} in dat notebook; controleer notebook en anker"
-            )
-        t0 = time.perf_counter()
-        render_report(b, plan.report_order(b.notebooks), staging, result, fresh_render)
-        result.timings["render"] = time.perf_counter() - t0
-        t0 = time.perf_counter()
-        make_site(staging)  # html/ and everything its pages link, in one folder that stands on its own
-        result.timings["site"] = time.perf_counter() - t0
+    """Run what must run (kernels from ``pool``); seconds per notebook."""
+    t0 = time.perf_counter()
+    seconds = execute_notebooks(b, to_run, cached, staging, manifest, result.phases, pool)
+    result.timings["execute"] = time.perf_counter() - t0
     return seconds
+
+
+def _produce(b: Build, staging: Path, result: BuildResult, fresh_render: bool) -> None:
+    """Assemble the registers (indicators, quotes, claims), render PDF and HTML (``fresh_render``: nothing
+    of the previous rendering reused) and the site."""
+    names = [nb.name for nb in b.notebooks]
+    try:
+        assemble(staging, names)
+        assemble(staging, names, QUOTES)
+        claims = assemble_claims(staging, names)
+    except (IndicatorError, ClaimsError) as exc:
+        raise BuildError(str(exc)) from exc
+    unplaced = unplaced_remarks(b.year, staging, names, claims)
+    if unplaced:
+        raise BuildError(
+            f"notes.yaml van {b.year}: opmerking(en) {', '.join(unplaced)} staan bij geen "
+            "{{ remarks(...) }} in dat notebook; controleer notebook en anker"
+        )
+    t0 = time.perf_counter()
+    render_report(b, plan.report_order(b.notebooks), staging, result, fresh_render)
+    result.timings["render"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    complete_site(staging)  # every file the pages of site/ link, copied in: the folder stands on its own
+    result.timings["site"] = time.perf_counter() - t0
 
 
 def _manifest_body(

@@ -6,7 +6,8 @@ from __future__ import annotations
 import json
 import shutil
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -18,7 +19,7 @@ from helpers.publish.build.conclusions_reuse import remember_conclusions, reuse_
 from helpers.publish.registers.indicators import IndicatorError, assemble
 
 if TYPE_CHECKING:
-    from helpers.publish.execute.kernels import Job
+    from helpers.publish.execute.kernels import Job, KernelSource
 
 
 def _snapshot(src: Path, dest: Path) -> None:
@@ -28,6 +29,24 @@ def _snapshot(src: Path, dest: Path) -> None:
     dest.write_text(json.dumps(nb, ensure_ascii=False, indent=1), encoding="utf-8")
 
 
+@contextmanager
+def early_kernels(b: Build, to_run: list[plan.Notebook], staging: Path) -> Iterator[KernelSource | None]:
+    """Start and warm the build's first kernels now, while the build still checks the data and copies the
+    cached parts; None (no kernel started) when no notebook will need one. Every kernel not handed to a
+    notebook is shut down when the block ends, also on a failure or Ctrl-C before any notebook ran.
+    The kernels inherit the environment at their start: enter this inside the build's environment."""
+    needed = len([nb for nb in to_run if not (nb.role == plan.CONCLUSIONS and b.reuse_conclusions)])
+    if not needed:  # none for a 01 that may be taken from the previous report (if it runs after all: a fresh one)
+        yield None
+        return
+    from helpers.publish.execute.pool import KernelPool
+
+    logs = staging / WORK / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    with KernelPool(b.notebooks_dir, ahead=b.workers, needed=needed, env=_kernel_env(staging), log_dir=logs) as pool:
+        yield pool
+
+
 def execute_notebooks(
     b: Build,
     to_run: list[plan.Notebook],
@@ -35,9 +54,11 @@ def execute_notebooks(
     staging: Path,
     manifest: Mapping[str, Any],
     phases: dict[str, dict[str, float]] | None = None,
+    pool: KernelSource | None = None,
 ) -> dict[str, float]:
     """Check parameters, run the notebooks, write cleaned copies to ``executed/``; seconds per notebook.
-    ``phases`` receives each run notebook's seconds per phase (``execute.PHASES``)."""
+    ``phases`` receives each run notebook's seconds per phase (``execute.PHASES``); ``pool`` hands out the
+    kernels started ahead (:func:`early_kernels`; without one, each notebook starts a fresh kernel)."""
     _remember_cached_conclusions(b, cached, staging)
     if not to_run:
         return {}
@@ -45,7 +66,6 @@ def execute_notebooks(
 
     from helpers.publish.base.repro import clean_executed
     from helpers.publish.execute.kernels import ExecutionFailure, run_graph, run_notebook
-    from helpers.publish.execute.pool import KernelPool
 
     jobs = _jobs(b, to_run, staging, manifest.get("notebooks", {}))
     logs = staging / WORK / "logs"
@@ -72,16 +92,11 @@ def execute_notebooks(
         if job.name in conclusions:
             remember_conclusions(b, staging)
 
-    # kernels started and warmed (the package imported) while the notebooks before them run; none for a 01 that
-    # may be taken from the previous report (if it runs after all, it starts a fresh kernel)
-    needed = len([n for n in jobs if not (n in conclusions and b.reuse_conclusions)])
-    pool = KernelPool(b.notebooks_dir, ahead=b.workers, needed=needed, env=_kernel_env(staging), log_dir=logs)
     try:
-        with pool:
-            return run_graph(
-                jobs, graph, cwd=b.notebooks_dir, workers=b.workers, done=cached, before_start=before_start,
-                log=b.log, total=len(jobs), runner=runner,
-            )  # fmt: skip
+        return run_graph(
+            jobs, graph, cwd=b.notebooks_dir, workers=b.workers, done=cached, before_start=before_start,
+            log=b.log, total=len(jobs), runner=runner,
+        )  # fmt: skip
     except ExecutionFailure as failure:
         raise BuildError(str(failure), _keep_failed(b, failure.notebook, logs)) from failure
 

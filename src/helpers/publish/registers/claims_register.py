@@ -113,7 +113,7 @@ def claims_page(rows: list[dict[str, str]], title: str, synthetic_note: str = ""
 {banner(synthetic_note)}<p>Elke bewering in de tekst die een bevinding in woorden noemt, is gekoppeld aan een
 voorwaarde op de gegevens; bij elke bouw wordt die opnieuw gecontroleerd. Richtingwoorden (‘steeg’, ‘vaker dan’)
 zijn berekend. De eerste kolom linkt naar de passage in het hoofdstuk; daar linkt het woord of de bewering
-hierheen. Hetzelfde register staat als <a href="../claims.csv">claims.csv</a> bij het rapport.</p>
+hierheen. Hetzelfde register staat als <a href="claims.csv">claims.csv</a> bij het rapport.</p>
 {chr(10).join(sections) if sections else "<p>Deze editie bevat geen beweringen of vergelijkingen.</p>"}
 """
     return page(f"{TITLE} — {title}", body, width_rem=64, css=_CSS)

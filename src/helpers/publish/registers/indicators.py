@@ -9,7 +9,8 @@ type of every value. A damaged part stops the build with the file and line; it i
 
 The assembled ``indicators.csv`` gives every number a stable, readable ``id`` (:func:`indicator_id`):
 ``<question>.<category key>.<stat>`` plus ``.<group>`` for a breakdown, trend year or subgroup
-(``additional_policy.yes.pct``, ``additional_policy.yes.pct.g4``); a second row with the same id in one
+(``additional_policy.yes.pct``, ``additional_policy.yes.pct.g4``; a net by its own key, ``agree_net``, never by
+the answer it may equal); a second row with the same id in one
 edition gets ``~2``, a third ``~3`` (in notebook order). The reviewer's HTML links every number to it.
 """
 
@@ -204,14 +205,18 @@ def unique_ids(ids: Iterable[str]) -> list[str]:
 
 
 def _labels_by_question(year: str) -> dict[str, dict[str, str]]:
-    """For each question of edition ``year``'s codebook: answer label → key ({} without a codebook)."""
+    """For each question of edition ``year``'s codebook: answer, item and net label → key ({} without a codebook).
+
+    A question on a shared scale has its options and nets from the scale (``Codebook.question``), so an answer and
+    the net that equals it ("Helemaal eens", "(Helemaal) eens") keep their own keys (``strongly_agree``,
+    ``agree_net``) and their ids do not depend on the order of the notebooks."""
     from helpers import paths
     from helpers.survey.codebook import load_codebook
 
     if not year.lstrip("-").isdigit() or not paths.codebook_path(int(year)).is_file():
         return {}
     codebook = load_codebook(paths.codebook_path(int(year)))
-    return {q.id: {c.label: c.key for c in q.categories} for q in codebook.questions}
+    return {q.id: {c.label: c.key for c in codebook.question(q.id).categories} for q in codebook.questions}
 
 
 def _write_ids(target: Path) -> None:

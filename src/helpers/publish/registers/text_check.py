@@ -14,6 +14,8 @@ import re
 import subprocess
 from pathlib import Path
 
+from helpers.survey.vocabulary import SITE_DIR
+
 _CHECKS = {
     "dubbel %": re.compile(r"%%"),
     "nan/None": re.compile(r"\b(?:nan|NaN|None)\b"),
@@ -74,6 +76,6 @@ def claim_problems(claims_csv: Path) -> list[str]:
 def text_problems(report_dir: Path, year: int) -> list[str]:
     """Everything the text check finds in a built report (PDF, HTML pages, claims register)."""
     found = problems_in(pdf_text(report_dir / f"monitor_{year}.pdf"), year, "PDF")
-    for page in sorted((report_dir / "html").glob("*.html")):
-        found += problems_in(html_text(page), year, f"html/{page.name}")
+    for page in sorted((report_dir / SITE_DIR).glob("*.html")):
+        found += problems_in(html_text(page), year, f"{SITE_DIR}/{page.name}")
     return found + claim_problems(report_dir / "claims.csv")

@@ -109,7 +109,7 @@ def render_pages(
 ) -> tuple[list[Path], list[str]]:
     """Write one page per ``(notebook, executed nb, chapter title)`` in report order, then ``index.html``.
 
-    ``previous`` is the html folder of the last report: a page whose key is unchanged is copied from
+    ``previous`` is the site folder of the last report: a page whose key is unchanged is copied from
     there. ``extra_links`` gives further ``(href, text)`` links for the index, asked for last.
     Returns the pages written (index first) and the names of those rendered anew.
     """
@@ -270,7 +270,7 @@ def provenance_html(meta: ReportMeta) -> str:
         for name, info in prov.get("inputs", {}).items()
     ]
     rows.append(
-        ("Pakketversies", f'<a href="../{esc(prov.get("versions", "versions.txt"))}">versies van de pakketten</a>')
+        ("Pakketversies", f'<a href="{esc(prov.get("versions", "versions.txt"))}">versies van de pakketten</a>')
     )
     body = "\n".join(f"    <dt>{k}</dt><dd>{v}</dd>" for k, v in rows)
     return f'  <h2 id="herkomst">Herkomst van deze versie</h2>\n  <dl class="prov">\n{body}\n  </dl>\n'
@@ -283,13 +283,13 @@ def index_page(
     esc = html.escape
     rows = "\n".join(
         f'    <li><span class="nr">{esc(_label(nb))}</span> <a href="{esc(page_name(nb))}">{esc(title)}</a>'
-        f' <small>(<a href="../executed/{esc(nb.filename)}">notebook {esc(_label(nb))}</a>)</small></li>'
+        f' <small>(<a href="executed/{esc(nb.filename)}">notebook {esc(_label(nb))}</a>)</small></li>'
         for nb, _, title in items
     )
     extra = "".join(f'    <li><a href="{esc(href)}">{esc(text)}</a></li>\n' for href, text in extra_links)
     note = banner(meta.as_dict()["synthetic_note"] if meta.synthetic else "")
     body = f"""  <h1>{esc(meta.title)}</h1>
-{note}  <p>Datastand: {esc(meta.freeze_date_nl)} · <a href="../{esc(pdf_name)}">PDF</a>.
+{note}  <p>Datastand: {esc(meta.freeze_date_nl)} · <a href="{esc(pdf_name)}">PDF</a>.
   Code staat ingeklapt onder elke cel (klik op &lsquo;Code voor …&rsquo;, of op &lsquo;Toon alle code&rsquo;).</p>
   <nav aria-label="Hoofdstukken">
   <ol>
@@ -298,7 +298,7 @@ def index_page(
   </nav>
   <h2>Cijfers en vergelijkingen</h2>
   <ul>
-    <li><a href="../indicators.csv">Alle getoonde cijfers (indicators.csv)</a>, met per cijfer de figuur of
+    <li><a href="indicators.csv">Alle getoonde cijfers (indicators.csv)</a>, met per cijfer de figuur of
       tabel waarin het staat (kolom <code>build_ref</code>). Onder elke figuur en tabel staan de cijfers ook als
       CSV en Excel.</li>
 {extra}  </ul>

@@ -28,13 +28,13 @@ from helpers.report import phrases
 from helpers.report.claims import entry_anchor
 from helpers.report.downloads import STAT_WORDS
 from helpers.report.prose import ENTRIES_KEY, NUMBERS_KEY, whole_number_at
-from helpers.report.registry import VIEW_KEY
+from helpers.report.registry import VIEW_KEY, VIEW_KEYS
 from helpers.survey.formatting import fmt_number, fmt_pct, format_value
 from helpers.survey.text_escape import html_text
 from helpers.survey.vocabulary import BASE_STAT, INTERVAL_STATS
 
-#: Where the data files are, seen from ``html/<page>.html``.
-DATA_PREFIX = "../"
+#: Where the data files are, seen from ``site/<page>.html`` (the same path as in the report folder).
+DATA_PREFIX = ""
 _TABLE = re.compile(r"<table>(.*?)</table>", re.S)
 _TH = re.compile(r"<th(\s[^>]*)?>")
 _ROW = re.compile(r"<tr>(\s*)<td(\s[^>]*)?>(.*?)</td>", re.S)
@@ -224,6 +224,15 @@ _BODY_ROW = re.compile(r"<tr>(.*?)</tr>", re.S)
 _CELL = re.compile(r"<t([hd])(?:\s[^>]*)?>(.*?)</t\1>", re.S)
 #: The base a column header ends with ("Totaal (n=282)"): not part of the group's name.
 _BASE_SUFFIX = re.compile(r"\s*\(n=[^)]*\)$")
+#: The cell a table's registry metadata names for a number (row label and column, a row copy's extra field).
+_CELL_KEY = "_cell"
+#: The text of a table cell that is a number ("60%", "9,3", "< 0,001", "1.234").
+_NUMBER_CELL = re.compile(r"^[<>]?\s*-?\d[\d.,]*\s*%?$")
+#: What a number cell says on hover and focus when no single row of the page's sources explains it.
+NO_SOURCE = (
+    "Dit getal is niet aan één rij van ‘{title}’ te koppelen; de cijfers van {label} staan in het CSV-bestand "
+    "onder de tabel."
+)
 #: Elements whose text is never linked: a link cannot hold a link; code and a heading are not prose.
 _NO_LINKS = ("a", "code", "pre", "h1", "h2", "h3", "h4", "h5", "h6", "script", "style", "button", "summary")
 
@@ -287,8 +296,9 @@ class PageNumbers:
             return fmt_number(value, 0)
         return format_value(value, stat, percent=row["question"] in self.percent)
 
-    def describe(self, row: Mapping[str, str]) -> str:
-        """What a number is, in one Dutch sentence (plain text; escape it for the output)."""
+    def describe(self, row: Mapping[str, str], shown_in: str = "") -> str:
+        """What a number is, in one Dutch sentence (plain text; escape it for the output); ``shown_in`` names
+        the table it stands in when its row is recorded under another figure or table."""
         stat = STAT_WORDS.get(row["stat"], row["stat"])
         what = f"{stat[:1].upper()}{stat[1:]}" + (
             f" ‘{self.category_words(row['category'])}’" if row["category"] else ""
@@ -298,7 +308,10 @@ class PageNumbers:
         base = f"n={_n_key(row['n'])}, " if _n_key(row["n"]) and row["stat"] != BASE_STAT else ""
         published = split_report_refs(row.get("report_ref", ""))
         also = f" De publicatie toont de vraag in {phrases.join_list(published)}." if published else ""
-        return f"{what}{asked}: {self.shown_value(row)} ({base}monitor {row['year']}, {row['build_ref']}).{also}"
+        where = row["build_ref"]
+        if shown_in and shown_in != where:
+            where = f"{shown_in}; in indicators.csv bij {where}"
+        return f"{what}{asked}: {self.shown_value(row)} ({base}monitor {row['year']}, {where}).{also}"
 
     def category_words(self, category: str) -> str:
         """A category as a reader says it: a share among a subgroup (``Ja | outflow_monitoring = Ja``, as the
@@ -312,14 +325,15 @@ class PageNumbers:
             return category
         return f"{label}, onder wie bij ‘{self.texts.get(qid.strip(), 'een andere vraag')}’ ‘{answer}’ antwoordde"
 
-    def link(self, shown_html: str, row: Mapping[str, str]) -> str:
-        """``shown_html`` (already escaped) as a link to the number's row, described on hover and focus."""
+    def link(self, shown_html: str, row: Mapping[str, str], shown_in: str = "") -> str:
+        """``shown_html`` (already escaped) as a link to the number's row, described on hover and focus;
+        ``shown_in`` is the table it stands in, when that is not the row's ``build_ref``."""
         self.tips += 1
         tip = f"getal-uitleg-{self.tips}"
-        ident = html_text(row["id"])
+        ident, words = html_text(row["id"]), html_text(self.describe(row, shown_in))
         return (
             f'<span class="num-wrap"><a class="num" href="#{SOURCE_ANCHOR}{ident}" aria-describedby="{tip}">'
-            f'{shown_html}</a><span class="num-tip" role="tooltip" id="{tip}">{html_text(self.describe(row))} '
+            f'{shown_html}</a><span class="num-tip" role="tooltip" id="{tip}">{words} '
             f"Bron: <code>{ident}</code>.</span></span>"
         )
 
@@ -333,7 +347,7 @@ class PageNumbers:
         """
         cap = (output.get("metadata") or {}).get("monitor")
         if cap and cap.get("kind") == "table":
-            rendered = self.link_cells(rendered, _ref(cap))
+            rendered = self.link_cells(rendered, _ref(cap), _view(output).get(VIEW_KEYS))
         numbers = (output.get("metadata") or {}).get(NUMBERS_KEY) or []
         rendered = self._link_numbers(rendered, numbers) if numbers else rendered
         entries = (output.get("metadata") or {}).get(ENTRIES_KEY) or []
@@ -359,21 +373,51 @@ class PageNumbers:
             at = (i + 2, 0)
         return "".join(parts)
 
-    def link_cells(self, rendered: str, label: str) -> str:
+    def link_cells(self, rendered: str, label: str, keys: Sequence[Sequence[Any]] | None = None) -> str:
         """The tables of ``rendered`` (a table output labelled ``label``, "Tabel 8.1") with each number cell linked
-        when exactly one indicator row of that label has the cell's row and column and prints as the cell does.
+        when exactly one indicator row of the table has the cell's row and column and prints as the cell does.
+
+        The table's rows are those its registry metadata names (``keys``: ``[question, category, stat, value, n]``,
+        also numbers a figure showed first), else the rows recorded under ``label``.
 
         A row matches by its category or answer label, a question-level number by the question's text (the group of
         ``"<group>: <label>"`` is then the column, or the stat word when the group is no column); a trend row by its
         group (the label is the column).
-        Any other cell, and one that more rows fit, stays text.
+        Any other number cell, and one that more rows fit, says on hover and focus that no row explains it
+        (:meth:`unsourced`).
         """
-        rows = [r for r in self.rows if r.get("build_ref") == label and r.get("id")]
+        rows = self.table_rows(label, keys)
         if not rows:
             return rendered
-        return _TABLE.sub(lambda m: self._link_table(m.group(0), rows), rendered)
+        return _TABLE.sub(lambda m: self._link_table(m.group(0), rows, label), rendered)
 
-    def _link_table(self, table_html: str, rows: Sequence[Mapping[str, str]]) -> str:
+    def table_rows(self, label: str, keys: Sequence[Sequence[Any]] | None) -> list[dict[str, str]]:
+        """The indicator rows (with an id) of the table labelled ``label``: by its numbers' ``keys`` when given.
+
+        A key that names its cell (``[..., row label, column]``) gives a copy of the row with that place
+        (``_CELL_KEY``), which :func:`_cell_fits` then requires.
+        """
+        if keys is None:
+            return [r for r in self.rows if r.get("build_ref") == label and r.get("id")]
+        unique: dict[tuple[int, tuple[str, ...]], dict[str, str]] = {}
+        for key in keys:
+            row = self.row(dict(zip(("question", "category", "stat", "value", "n"), key[:5], strict=True)))
+            if row is not None and row.get("id"):
+                place = tuple(str(x) for x in key[5:7])
+                unique[(id(row), place)] = {**row, _CELL_KEY: "\n".join(place)} if len(place) == 2 else row
+        return list(unique.values())
+
+    def unsourced(self, shown_html: str, label: str) -> str:
+        """A number cell no single row explains: a link to the page's sources that says so on hover and focus."""
+        self.tips += 1
+        tip = f"getal-uitleg-{self.tips}"
+        words = NO_SOURCE.format(title=SOURCES_TITLE, label=label)
+        return (
+            f'<span class="num-wrap"><a class="num num-none" href="#{SOURCES_ID}" aria-describedby="{tip}">'
+            f'{shown_html}</a><span class="num-tip" role="tooltip" id="{tip}">{html_text(words)}</span></span>'
+        )
+
+    def _link_table(self, table_html: str, rows: Sequence[Mapping[str, str]], label: str) -> str:
         head = _THEAD.search(table_html)
         columns = [_cell_text(c) for c in _HEAD_CELL.findall(head.group(1))] if head else []
         keys = frozenset(_column_key(c) for c in columns)
@@ -395,9 +439,13 @@ class PageNumbers:
                     if _cell_fits(r, row_head, columns[k], keys, self.texts.get(r["question"], ""))
                     and " ".join(self.shown_value(r).split()) == shown
                 ]
-                if len(hits) == 1:
+                if len(hits) == 1 or _NUMBER_CELL.match(shown):
                     lead, trail = inner[: len(inner) - len(inner.lstrip())], inner[len(inner.rstrip()) :]
-                    out += [body[at : cell.start(2)], lead, self.link(inner.strip(), hits[0]), trail]
+                    cell_html = inner.strip()
+                    linked = (
+                        self.link(cell_html, hits[0], label) if len(hits) == 1 else self.unsourced(cell_html, label)
+                    )
+                    out += [body[at : cell.start(2)], lead, linked, trail]
                     at = cell.end(2)
             return "<tr>" + "".join(out) + body[at:] + "</tr>"
 
@@ -489,16 +537,21 @@ def _cell_fits(
     """Does an indicator row sit in the cell of ``row_head`` and ``column`` (a table with column keys ``columns``)?
 
     The row header is the category or its label (a question-level number's: the question's text); the column is
-    then the group when the table has a column for it, else the stat ("Percentage", "p"). A trend's row header is
+    then the group when the table has a column for it (or the stat and the group: "Percentage respondenten"), else
+    the stat ("Percentage", "p"). A trend's row header is
     the group ("2017"), its column the label.
     """
-    group, label = _category_parts(row["category"])
     key = _column_key(column)
+    if row.get(_CELL_KEY):  # the table named the number's cell
+        row_label, _, column_name = row[_CELL_KEY].partition("\n")
+        return row_head == row_label and key == _column_key(column_name)
+    group, label = _category_parts(row["category"])
     names = (row["category"], label) if row["category"] else (question_text,)
+    stat_words = (row["stat"].casefold(), STAT_WORDS.get(row["stat"], row["stat"]).casefold())
     if row_head and row_head in names:
-        if group and group.casefold() in columns:
-            return key == group.casefold()
-        return key in (row["stat"].casefold(), STAT_WORDS.get(row["stat"], row["stat"]).casefold())
+        if group and group.casefold() in columns:  # the group's column, or one naming the stat and the group
+            return key == group.casefold() or key in (f"{word} {group.casefold()}" for word in stat_words)
+        return key in stat_words
     return bool(group) and row_head == group and key == label.casefold()
 
 

@@ -15,6 +15,7 @@ from helpers.publish.registers.claims_register import FILENAME as CLAIMS_FILE
 from helpers.publish.registers.claims_register import PAGE as CLAIMS_PAGE
 from helpers.publish.registers.claims_register import TITLE as CLAIMS_TITLE
 from helpers.publish.registers.claims_register import claims_page
+from helpers.survey.vocabulary import SITE_DIR
 
 
 def render_report(
@@ -65,8 +66,8 @@ def render_report(
         titled = [(nb, nbk, chapter_title(nbk)) for nb, nbk in items]
         links = lambda: _extra_pages(b, staging, section_job.result())  # noqa: E731 - asked for after the pages
         pages, fresh = render_pages(
-            titled, staging / "html", b.meta, b.templates_dir, b.pdf_name,
-            previous=None if force else b.final / "html", extra_links=links,
+            titled, staging / SITE_DIR, b.meta, b.templates_dir, b.pdf_name,
+            previous=None if force else b.final / SITE_DIR, extra_links=links,
         )  # fmt: skip
         prune_data_files(staging, referenced_data_files([nbk for _, nbk in items]))
         result.timings["html"] = time.perf_counter() - t0
@@ -96,16 +97,16 @@ def _extra_pages(b: Build, staging: Path, section: Any) -> list[tuple[str, str]]
     from helpers.publish.registers.compare import PAGE, TITLE
 
     (staging / VERSIONS_FILE).write_text(package_versions(), encoding="utf-8")
-    (staging / "html").mkdir(parents=True, exist_ok=True)
+    (staging / SITE_DIR).mkdir(parents=True, exist_ok=True)
     links = []
     claims = staging / CLAIMS_FILE
     if claims.is_file():
         with claims.open(encoding="utf-8", newline="") as fh:
             rows = list(csv.DictReader(fh))
         page = claims_page(rows, b.meta.title, b.meta.as_dict()["synthetic_note"] if b.meta.synthetic else "")
-        (staging / "html" / CLAIMS_PAGE).write_text(page, encoding="utf-8")
+        (staging / SITE_DIR / CLAIMS_PAGE).write_text(page, encoding="utf-8")
         links.append((CLAIMS_PAGE, f"{CLAIMS_TITLE} ({len(rows)}), met de cijfers waarop zij rusten"))
     if section is not None:
-        (staging / "html" / PAGE).write_text(section.page, encoding="utf-8")
+        (staging / SITE_DIR / PAGE).write_text(section.page, encoding="utf-8")
         links.append((PAGE, f"{TITLE} ({section.count} vergelijkbare percentages)"))
     return links

@@ -1,0 +1,30 @@
+"""The build process leaves out an import nothing in it uses (``core.skip_unused_imports``)."""
+
+from __future__ import annotations
+
+import importlib.util
+import subprocess
+import sys
+
+import pytest
+
+from helpers.publish.build.core import UNUSED_IMPORT
+
+#: Imports nbformat as a build does, validates a notebook, and says whether the grammar module was loaded.
+PROBE = (
+    "import sys{skip}; import nbformat; from nbformat.v4 import new_code_cell, new_notebook; "
+    "nbformat.validate(new_notebook(cells=[new_code_cell('1')])); "
+    f"print(sys.modules.get({UNUSED_IMPORT!r}) is not None)"
+)
+SKIP = "; from helpers.publish.build.core import skip_unused_imports; skip_unused_imports()"
+
+
+def _loaded(skip: str) -> bool:
+    proc = subprocess.run([sys.executable, "-c", PROBE.format(skip=skip)], capture_output=True, text=True, check=True)
+    return proc.stdout.strip() == "True"
+
+
+@pytest.mark.skipif(importlib.util.find_spec(UNUSED_IMPORT) is None, reason=f"{UNUSED_IMPORT} not installed")
+def test_nbformat_validates_without_compiling_the_iri_grammars() -> None:
+    assert _loaded("")  # what jsonschema does on its own
+    assert not _loaded(SKIP)
