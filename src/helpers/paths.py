@@ -29,6 +29,9 @@ def codebook_path(year: int) -> Path:
     return raw_year_dir(year) / "codebook.yaml"
 
 
+#: Set by the build for each kernel: the notebook's file stem (``03_policy``); read by ``report.notebook``.
+NOTEBOOK_ENV = "MONITOR_NOTEBOOK"
+
 #: Real (confidential) exports live outside the repository: ``$MONITOR_DATA_DIR/<year>/export.csv``.
 DATA_DIR_ENV = "MONITOR_DATA_DIR"
 

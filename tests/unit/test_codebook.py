@@ -518,3 +518,18 @@ def test_every_long_question_has_a_short_title_for_captions_and_charts(year):
     cb = load_codebook(codebook_path(year))
     long = [q.id for q in cb.all_questions if q.type != "municipality" and len(q.title) > CAPTION_LENGTH]
     assert long == [], f"{year}: geef deze vragen een 'short' in codebook.yaml"
+
+
+def test_a_codebook_is_parsed_once_per_content_and_read_again_when_it_changes(tmp_path):
+    path = tmp_path / "2018" / "codebook.yaml"
+    path.parent.mkdir()
+    source = codebook_path(2018).read_text(encoding="utf-8")
+    path.write_text(source, encoding="utf-8")
+    first = load_codebook(path)
+    assert load_codebook(path) is first
+    path.write_text(source.replace("freeze_date:", "# a comment\nfreeze_date:", 1), encoding="utf-8")
+    assert load_codebook(path) is not first and load_codebook(path) == first
+    path.write_text(source + "\nunknown_top_level_key: 1\n", encoding="utf-8")
+    for _ in range(2):  # a bad file is refused every time, never served from memory
+        with pytest.raises(CodebookError):
+            load_codebook(path)

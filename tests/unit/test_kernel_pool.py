@@ -13,9 +13,9 @@ import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 from process_helpers import LIMIT, pid_ended, wait_for
 
+from helpers.paths import NOTEBOOK_ENV
 from helpers.publish.execute.kernels import ExecutionFailure, Job, TrackedKernelManager, run_graph, run_notebook
 from helpers.publish.execute.pool import WARM_CODE, KernelPool
-from helpers.report.notebook import NOTEBOOK_ENV
 
 #: Real kernels run real notebooks here: with the builds in ``make test``, not in the edit loop of ``make test-fast``.
 pytestmark = pytest.mark.slow

@@ -26,8 +26,7 @@ from helpers.survey.lineage import QuestionHistory
 from helpers.survey.notes import load_notes
 from helpers.survey.vocabulary import CHAPTER_ANCHOR
 
-#: Set by the build for each kernel: the notebook's file stem (``03_policy``).
-NOTEBOOK_ENV = "MONITOR_NOTEBOOK"
+NOTEBOOK_ENV = paths.NOTEBOOK_ENV
 
 
 def notebook_name() -> str | None:

@@ -522,12 +522,37 @@ class Codebook(_Strict):
         )
 
 
+#: Codebooks already read in this process, by path and content (a codebook is frozen: sharing it is safe).
+_LOADED: dict[tuple[str, str], Codebook] = {}
+_LOADED_MAX = 16
+
+
 def load_codebook(path: str | Path) -> Codebook:
-    """Read and validate a codebook YAML file; raise CodebookError listing every problem with its line."""
+    """Read and validate a codebook YAML file; raise CodebookError listing every problem with its line.
+
+    The same file with the same bytes is parsed once per process (the build reads each edition's codebook
+    in several places); a changed file is read again."""
+    import hashlib
+
+    path = Path(path)
+    try:
+        key: tuple[str, str] | None = (str(path), hashlib.sha256(path.read_bytes()).hexdigest())
+    except OSError:
+        key = None  # read_yaml_located names the problem
+    if key in _LOADED:
+        return _LOADED[key]
+    codebook = _read_codebook(path)
+    if key is not None:
+        if len(_LOADED) >= _LOADED_MAX:
+            _LOADED.pop(next(iter(_LOADED)))
+        _LOADED[key] = codebook
+    return codebook
+
+
+def _read_codebook(path: Path) -> Codebook:
     from helpers.survey.codebook_check import precheck, schema_problems
     from helpers.survey.yaml_files import YamlError, read_yaml_located
 
-    path = Path(path)
     name = display(path)
     try:
         raw, locate = read_yaml_located(path)

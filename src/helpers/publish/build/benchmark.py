@@ -70,7 +70,7 @@ def baseline(year: int, notebooks_dir: Path, work: Path) -> dict[str, float]:
     """Naive sequential build: papermill CLI per notebook, then nbconvert --to pdf on the merged notebook."""
     import nbformat
 
-    from helpers.report.notebook import NOTEBOOK_ENV
+    from helpers.paths import NOTEBOOK_ENV
 
     notebooks = plan.discover(notebooks_dir)
     out_dir, build_dir = work / "executed", work / "report"

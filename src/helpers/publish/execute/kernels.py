@@ -34,8 +34,8 @@ from typing import Any, ClassVar, Protocol
 from jupyter_client.client import KernelClient
 from jupyter_client.manager import AsyncKernelManager
 
+from helpers.paths import NOTEBOOK_ENV
 from helpers.report.location import describe, section_of_prompt
-from helpers.report.notebook import NOTEBOOK_ENV
 
 Log = Callable[[str], None]
 

@@ -26,8 +26,8 @@ from typing import Any, TypeVar, cast
 
 from jupyter_client.asynchronous.client import AsyncKernelClient
 
+from helpers.paths import NOTEBOOK_ENV
 from helpers.publish.execute.kernels import KERNEL_START_LIMIT, STOPPING, Job, TrackedKernelManager, WarmKernel
-from helpers.report.notebook import NOTEBOOK_ENV
 
 #: What every notebook imports anyway, ahead of it: the package (pandas, matplotlib, the report modules), seaborn
 #: with scipy.stats (``open_chapter``'s house style, the tests) and openpyxl (the XLSX downloads). Never deduce:
