@@ -28,3 +28,19 @@ def _loaded(skip: str) -> bool:
 def test_nbformat_validates_without_compiling_the_iri_grammars() -> None:
     assert _loaded("")  # what jsonschema does on its own
     assert not _loaded(SKIP)
+
+
+def test_the_render_modules_are_imported_while_the_block_runs_and_done_when_it_ends() -> None:
+    """``importing_meanwhile`` (used while the kernels run), in a fresh process: after the block every render
+    module is imported whole, and an empty list imports nothing, not even papermill."""
+    probe = (
+        "import sys; from helpers.publish.build.core import RENDER_MODULES, importing_meanwhile\n"
+        "assert not any(m in sys.modules for m in RENDER_MODULES)\n"
+        "with importing_meanwhile(RENDER_MODULES):\n"
+        "    pass\n"
+        "print(all(m in sys.modules and getattr(sys.modules[m], '__spec__', None) for m in RENDER_MODULES))\n"
+        "with importing_meanwhile(()):\n    pass\n"
+        "print('papermill' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout.split()
+    assert out == ["True", "True"]

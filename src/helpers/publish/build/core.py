@@ -11,12 +11,15 @@ taken from any earlier report: it is rebuilt from source, or the build fails.
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import shutil
 import sys
+import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -39,6 +42,17 @@ if TYPE_CHECKING:
 #: An optional module jsonschema (under nbformat) imports for its "iri" formats, compiling grammars at import: about
 #: 1 s of CPU in the build process, on the way to the first notebook. nbformat's validation checks no format.
 UNUSED_IMPORT = "rfc3987_syntax"
+#: What rendering imports (about 2 s of CPU): imported in a thread of the build process while the kernels run.
+RENDER_MODULES = (
+    "nbconvert.exporters",
+    "helpers.report.registry",
+    "helpers.report.downloads",
+    "helpers.publish.render.html",
+    "helpers.publish.render.html_parts",
+    "helpers.publish.render.merge",
+    "helpers.publish.render.pdf",
+    "helpers.publish.registers.compare",
+)
 
 #: Files of ``src/helpers`` that make up the code of the notebooks (the first-names list of the quotes, too).
 SOURCE_SUFFIXES = (".py", ".txt")
@@ -266,9 +280,31 @@ def _execute(
 ) -> dict[str, float]:
     """Run what must run (kernels from ``pool``); seconds per notebook."""
     t0 = time.perf_counter()
-    seconds = execute_notebooks(b, to_run, cached, staging, manifest, result.phases, pool)
+    with importing_meanwhile(RENDER_MODULES if to_run else ()):
+        seconds = execute_notebooks(b, to_run, cached, staging, manifest, result.phases, pool)
     result.timings["execute"] = time.perf_counter() - t0
     return seconds
+
+
+@contextmanager
+def importing_meanwhile(modules: tuple[str, ...]) -> Iterator[None]:
+    """Import ``modules`` in a thread while the block runs (the build process mostly waits for its kernels);
+    the thread is joined when the block ends well, so no import is left half done when rendering starts."""
+
+    def load() -> None:
+        for name in modules:
+            try:
+                importlib.import_module(name)
+            except Exception:  # the real import, later, reports it
+                return
+
+    if modules:
+        import papermill  # noqa: F401 - loaded here first, so the notebook threads and this one never import it together
+
+    thread = threading.Thread(target=load, name="render-imports", daemon=True)
+    thread.start()
+    yield
+    thread.join()
 
 
 def _produce(b: Build, staging: Path, result: BuildResult, fresh_render: bool) -> None:
