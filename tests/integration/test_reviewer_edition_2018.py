@@ -48,6 +48,22 @@ def test_axe_finds_no_violation_on_any_page_at_1280_and_320_px(report: Path) -> 
     assert all(not v for v in found.values()), {k: v for k, v in found.items() if v}
 
 
+@pytest.mark.skipif(axe_js() is None or chromium() is None, reason="run `make setup` (axe-core, chromium)")
+def test_the_editions_index_of_make_site_passes_axe_at_both_widths(report: Path, tmp_path: Path) -> None:
+    """``make site`` writes ``reports/index.html``: the page that lists every built edition is accessible too."""
+    import shutil
+
+    from helpers.publish.render.site import EDITIONS_INDEX, SITE_DIR, package_sites
+
+    reports = tmp_path / "reports"
+    (reports / str(YEAR) / SITE_DIR).mkdir(parents=True)
+    shutil.copy2(report / SITE_DIR / "index.html", reports / str(YEAR) / SITE_DIR / "index.html")
+    package_sites(reports, 0)
+    for width in (1280, 320):
+        result = run_axe(reports / EDITIONS_INDEX, width)
+        assert result["violations"] == [], (width, result["violations"])
+
+
 def test_every_figure_and_table_has_its_data_and_every_number_its_label(report: Path) -> None:
     shown = set()
     for page in sorted((report / "site").glob("[0-9][0-9]_*.html")):
