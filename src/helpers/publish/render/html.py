@@ -298,7 +298,7 @@ def index_page(
   </nav>
   <h2>Cijfers en vergelijkingen</h2>
   <ul>
-    <li><a href="indicators.csv">Alle getoonde cijfers (indicators.csv)</a>, met per cijfer de figuur of
+    <li><a href="{INDICATORS_FILE}">Alle getoonde cijfers ({INDICATORS_FILE})</a>, met per cijfer de figuur of
       tabel waarin het staat (kolom <code>build_ref</code>). Onder elke figuur en tabel staan de cijfers ook als
       CSV en Excel.</li>
 {extra}  </ul>

@@ -24,6 +24,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from helpers.analysis.backtest import split_report_refs
+from helpers.publish.registers.indicators import FILENAME as INDICATORS_FILE
 from helpers.report import phrases
 from helpers.report.claims import entry_anchor
 from helpers.report.downloads import STAT_WORDS
@@ -33,8 +34,6 @@ from helpers.survey.formatting import fmt_number, fmt_pct, format_value
 from helpers.survey.text_escape import html_text
 from helpers.survey.vocabulary import BASE_STAT, INTERVAL_STATS
 
-#: Where the data files are, seen from ``site/<page>.html`` (the same path as in the report folder).
-DATA_PREFIX = ""
 _TABLE = re.compile(r"<table>(.*?)</table>", re.S)
 _TH = re.compile(r"<th(\s[^>]*)?>")
 _ROW = re.compile(r"<tr>(\s*)<td(\s[^>]*)?>(.*?)</td>", re.S)
@@ -166,8 +165,7 @@ def data_links(output: Mapping[str, Any]) -> str:
     ref = _esc(_ref(cap))
     names = {"csv": "CSV", "xlsx": "Excel"}
     links = " · ".join(
-        f'<a href="{_esc(DATA_PREFIX + path)}" download>{ref} ({names.get(kind, kind)})</a>'
-        for kind, path in files.items()
+        f'<a href="{_esc(path)}" download>{ref} ({names.get(kind, kind)})</a>' for kind, path in files.items()
     )
     return f'<p class="monitor-data">Download de cijfers: {links}</p>'
 
@@ -492,7 +490,7 @@ class PageNumbers:
             f'<section class="monitor-sources" aria-labelledby="{SOURCES_ID}">\n'
             f'<h2 id="{SOURCES_ID}">{SOURCES_TITLE}</h2>\n'
             "<p>Elk getal in de tekst linkt naar zijn rij hier; dezelfde id staat in de kolom <code>id</code> van "
-            f'<a href="{DATA_PREFIX}indicators.csv">indicators.csv</a>. De laatste kolom linkt naar de cijfers van '
+            f'<a href="{INDICATORS_FILE}">{INDICATORS_FILE}</a>. De laatste kolom linkt naar de cijfers van '
             "de figuur of tabel waarin het getal staat.</p>\n"
             f'<div class="monitor-scroll"><table><caption>{SOURCES_TITLE} ({len(rows)})</caption>'
             f"<thead><tr>{head}</tr></thead><tbody>\n{body}</tbody></table></div>\n</section>"
@@ -506,7 +504,7 @@ class PageNumbers:
         where = esc(r["build_ref"])
         csv_file = self.files.get(r["build_ref"])
         if csv_file:
-            where = f'<a href="{esc(DATA_PREFIX + csv_file)}" download>{where} (CSV)</a>'
+            where = f'<a href="{esc(csv_file)}" download>{where} (CSV)</a>'
         return (
             f'<tr id="{SOURCE_ANCHOR}{esc(r["id"])}"><th scope="row"><code>{esc(r["id"])}</code></th>'
             f"<td>{what}{category}<br><small>{esc(STAT_WORDS.get(r['stat'], r['stat']))}</small></td>"
