@@ -40,6 +40,12 @@ def _hashes(report: Path) -> dict[str, str]:
     return {f.relative_to(report).as_posix(): hashlib.sha256(f.read_bytes()).hexdigest() for f in files}
 
 
+def _every_file(report: Path) -> dict[str, str]:
+    """sha256 of every file of a report but its manifest (which holds the seconds of each run)."""
+    files = [f for f in sorted(report.rglob("*")) if f.is_file() and f.name != "build-manifest.json"]
+    return {f.relative_to(report).as_posix(): hashlib.sha256(f.read_bytes()).hexdigest() for f in files}
+
+
 def _mtimes(folder: Path) -> dict[str, int]:
     return {str(p.relative_to(folder)): p.stat().st_mtime_ns for p in sorted(folder.rglob("*")) if p.is_file()}
 
@@ -147,12 +153,33 @@ def test_forced_rebuild_is_byte_identical(project: dict) -> None:
 def test_one_chapter_edit_reexecutes_that_chapter_and_01(project: dict) -> None:
     nbdir = project["root"] / "notebooks"
     nb = json.loads((nbdir / "05_education.ipynb").read_text())
-    nb["cells"].append(new_markdown_cell("Een extra alinea.", id="extra"))
+    nb["cells"].append(new_code_cell('print("Een extra regel.")', id="extra"))
     (nbdir / "05_education.ipynb").write_text(json.dumps(nb))
     res = build_report(YEAR, nbdir, project["root"] / "reports", BuildOptions(**project["kw"]))
     assert res.executed == ["05_education", "01_conclusions"] and res.rendered
     assert (res.report_dir / "indicators.csv").read_text().count("\n") == 8  # header + rows of 4 chapters
     assert _hashes(res.report_dir)["site/03_policy.html"] == project["hashes"]["site/03_policy.html"]
+
+
+def test_a_prose_edit_runs_no_kernel_and_gives_what_a_run_gives(project: dict, tmp_path: Path) -> None:
+    nbdir, lines = project["root"] / "notebooks", []
+    original = (nbdir / "04_start_guidance.ipynb").read_text()
+    nb = json.loads(original)
+    nb["cells"].insert(2, new_markdown_cell("Een alinea erbij, midden in het hoofdstuk.", id="prose"))
+    (nbdir / "04_start_guidance.ipynb").write_text(json.dumps(nb))
+    res = build_report(YEAR, nbdir, project["root"] / "reports", BuildOptions(**dict(project["kw"], log=lines.append)))
+    assert res.executed == [] and res.prose_only == ["04_start_guidance", "01_conclusions"] and res.rendered
+    assert any("04_start_guidance: alleen de tekst gewijzigd" in line for line in lines), lines
+    reused = _every_file(res.report_dir)
+    assert "midden in het hoofdstuk" in (res.report_dir / "site" / "04_start_guidance.html").read_text()
+    forced = build_report(YEAR, nbdir, project["root"] / "reports", BuildOptions(force=True, **project["kw"]))
+    assert "04_start_guidance" in forced.executed
+    assert _every_file(forced.report_dir) == reused  # byte for byte what running the notebook gives
+    nb["cells"][2]["source"] = "## Een kop erbij\n\nEen kop verandert waar de cellen staan."
+    (nbdir / "04_start_guidance.ipynb").write_text(json.dumps(nb))
+    res = build_report(YEAR, nbdir, project["root"] / "reports", BuildOptions(**project["kw"]))
+    assert "04_start_guidance" in res.executed and res.prose_only == []  # a heading is not prose alone
+    (nbdir / "04_start_guidance.ipynb").write_text(original)
 
 
 def test_failing_cell_keeps_previous_report_and_prints_one_line(
@@ -226,7 +253,7 @@ def test_01_is_taken_over_when_what_it_reads_is_unchanged_and_rerun_when_numbers
     nbdir, lines = project["root"] / "notebooks", []
     kw = dict(project["kw"], log=lines.append)
     nb = json.loads((nbdir / "03_policy.ipynb").read_text())
-    nb["cells"].append(new_markdown_cell("Alleen tekst erbij.", id="text-only"))
+    nb["cells"].append(new_code_cell('print("Code erbij, geen getal.")', id="code-only"))
     (nbdir / "03_policy.ipynb").write_text(json.dumps(nb))
     res = build_report(YEAR, nbdir, project["root"] / "reports", BuildOptions(**kw))
     assert "  01_conclusions: uit het vorige rapport (indicators.csv en het notebook ongewijzigd)" in lines

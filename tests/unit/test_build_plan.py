@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from helpers import paths
 from helpers.publish.base import cache, plan
 from helpers.publish.base.params import ParameterError, check_parameters, declared_parameters, notebook_parameters
 
@@ -230,3 +231,12 @@ def test_explain_names_the_reason() -> None:
     assert cache.explain("03_policy", "k2", "s", inputs, ["00_data_preparation"], manifest) == (
         "hangt af van 00_data_preparation"
     )
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in paths.NOTEBOOKS_DIR.glob("*.ipynb")))
+def test_every_shipped_notebook_is_valid_nbformat(name: str) -> None:
+    import nbformat
+
+    nbformat.validate(
+        nbformat.read(paths.NOTEBOOKS_DIR / name, as_version=4)
+    )  # e.g. a kernelspec needs its display_name

@@ -33,13 +33,19 @@ def _normal(source: str) -> str:
     return "\n".join(line.rstrip() for line in source.strip().splitlines())
 
 
+def headings(cell: dict[str, Any]) -> list[str]:
+    """The Markdown headings a cell holds, in order (none for a code cell)."""
+    if cell.get("cell_type") != "markdown":
+        return []
+    return [h.strip() for h in _HEADING.findall(_source(cell))]
+
+
 def heading_above(cells: list[dict[str, Any]], index: int) -> str:
     """The last Markdown heading before cell ``index`` ('' when none)."""
     for cell in reversed(cells[:index]):
-        if cell.get("cell_type") == "markdown":
-            found = _HEADING.findall(_source(cell))
-            if found:
-                return found[-1].strip()
+        found = headings(cell)
+        if found:
+            return found[-1]
     return ""
 
 

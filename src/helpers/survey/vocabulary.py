@@ -58,6 +58,8 @@ CHAPTER_ANCHOR = "chapter"
 #: Cell tag of text a new chapter's template left for its author (``monitor new-chapter``); the build refuses it.
 TEMPLATE_TAG = "sjabloon"
 FIGURES_DIR = "figures"
+#: ``<build_dir>/executed/03_policy.ipynb``: each notebook as it ran, volatile metadata removed.
+EXECUTED_DIR = "executed"
 #: ``reports/<year>/site/``: the HTML pages, with every file they link copied beside them (served or zipped alone).
 SITE_DIR = "site"
 #: ``<build_dir>/data/<notebook>/figuur-3-1.csv`` (and ``.xlsx``): the numbers of each figure and table.

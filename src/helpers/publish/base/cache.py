@@ -11,7 +11,7 @@ A notebook's key hashes its own cells, the shared inputs (raw data of the year, 
 files, ``src/helpers`` sources except this build package), its parameters (``build_dir`` as the
 executed notebook shows it, not the temporary directory) and the keys of the notebooks it depends on. So a change to one
 chapter changes that chapter's key and the key of ``01`` only; a change to the data changes them all.
-Only the standard library is imported here, so a no-change rebuild stays fast.
+Only the standard library (and ``report.location``, for headings) is imported here, so a no-change rebuild stays fast.
 """
 
 from __future__ import annotations
@@ -95,6 +95,29 @@ def notebook_digest(path: Path) -> str:
     nb = json.loads(Path(path).read_text(encoding="utf-8"))
     cells = []
     for cell in nb.get("cells", []):
+        src = cell.get("source", "")
+        meta = {k: v for k, v in cell.get("metadata", {}).items() if k not in _VOLATILE_CELL_METADATA}
+        cells.append([cell.get("cell_type"), "".join(src) if isinstance(src, list) else src, meta])
+    meta = {k: v for k, v in nb.get("metadata", {}).items() if k not in _VOLATILE_NB_METADATA}
+    return _sha(_canonical({"cells": cells, "metadata": meta}))
+
+
+def code_digest(path: Path) -> str:
+    """Digest of what a notebook *computes*: its code (and raw) cells with their metadata, the Markdown headings
+    between them (a kernel reads the heading above a cell, ``report.location``) and the notebook metadata.
+
+    Prose in Markdown cells is left out: two notebooks with the same code digest give the same outputs, so
+    an edit to the prose alone needs no kernel (:func:`prose_reusable`).
+    """
+    from helpers.report.location import headings
+
+    nb = json.loads(Path(path).read_text(encoding="utf-8"))
+    cells: list[Any] = []
+    for cell in nb.get("cells", []):
+        if cell.get("cell_type") == "markdown":
+            if headings(cell):
+                cells.append(["headings", headings(cell)])
+            continue
         src = cell.get("source", "")
         meta = {k: v for k, v in cell.get("metadata", {}).items() if k not in _VOLATILE_CELL_METADATA}
         cells.append([cell.get("cell_type"), "".join(src) if isinstance(src, list) else src, meta])
@@ -309,6 +332,40 @@ def reusable(
         else:
             out.add(name)
     return out, reasons
+
+
+def prose_reusable(
+    final: Path,
+    order: list[str],
+    graph: Mapping[str, frozenset[str]],
+    reused: set[str],
+    blocked: set[str],
+    code: Mapping[str, str],
+    key_of: Any,
+    manifest: Mapping[str, Any],
+) -> set[str]:
+    """Notebooks (not in ``reused`` nor ``blocked``) whose outputs the last build already made: only their
+    prose changed.
+
+    A notebook qualifies when its code digest (``code``) equals the one recorded, its recorded key comes out
+    again from its recorded source with today's inputs, parameters and the recorded keys of its dependencies
+    (``key_of(name, source, dep_keys)``), each dependency's outputs are reused too, and every recorded part
+    still has its hash. Its executed notebook then only needs today's Markdown (``prose_reuse``).
+    """
+    entries = manifest.get("notebooks", {})
+    out: set[str] = set()
+    for name in order:
+        entry = entries.get(name) or {}
+        deps = graph[name]
+        if name in reused | blocked or not entry.get("code") or entry.get("code") != code[name]:
+            continue
+        if any(d not in reused | out for d in deps):
+            continue
+        dep_keys = {d: entries.get(d, {}).get("key", "") for d in deps}
+        same_key = key_of(name, entry.get("source", ""), dep_keys) == entry.get("key")
+        if same_key and not damaged(final, entry.get("parts")):
+            out.add(name)
+    return out
 
 
 def copy_verified(final: Path, staging: Path, files: Mapping[str, str]) -> None:

@@ -196,6 +196,10 @@ def reproducible_env(epoch: int) -> AbstractContextManager[None]:
     return environment({"SOURCE_DATE_EPOCH": str(epoch), "FORCE_SOURCE_DATE": "1", "PYTHONHASHSEED": "0"})
 
 
+#: Cell metadata a run adds (papermill, nbclient, the ExecuteTime extension): never part of an executed notebook.
+VOLATILE_CELL_KEYS = ("papermill", "execution", "ExecuteTime")
+
+
 def clean_executed(nb: Any, replacements: Mapping[str, str]) -> Any:
     """Strip volatile data from an executed notebook (in place, and returned).
 
@@ -206,7 +210,7 @@ def clean_executed(nb: Any, replacements: Mapping[str, str]) -> Any:
     params = nb.metadata.get("papermill", {}).get("parameters", {})
     nb.metadata["papermill"] = {"parameters": params}
     for cell in nb.cells:
-        for key in ("papermill", "execution", "ExecuteTime"):
+        for key in VOLATILE_CELL_KEYS:
             cell.metadata.pop(key, None)
         if "injected-parameters" in cell.metadata.get("tags", []):
             cell["id"] = "injected-parameters"

@@ -42,6 +42,8 @@ class BuildResult:
     html_index: Path
     executed: list[str] = field(default_factory=list)
     cached: list[str] = field(default_factory=list)
+    #: Notebooks not run because only their prose changed: their outputs reused, their Markdown today's.
+    prose_only: list[str] = field(default_factory=list)
     rendered: bool = False
     timings: dict[str, float] = field(default_factory=dict)
     #: Seconds per phase of each executed notebook (``execute.PHASES``).

@@ -7,7 +7,9 @@ reports directory:
    --to pdf`` on the concatenated notebook (default template);
 2. cold build — ``build_report(force=True)``;
 3. no-change rebuild — a fresh Python process calling ``build_report`` with nothing changed;
-4. one-chapter rebuild — after appending a visible sentence (a Markdown cell) to one chapter's copy;
+4. one-chapter rebuild — after appending a visible sentence (a Markdown cell) to one chapter's copy (the
+   target; only prose changed, so no kernel runs), then after appending a code cell that shows a sentence
+   (printed for information: the chapter's kernel runs);
 5. feedback (beside the cold build, same machine state) — every respondent's feedback PDF from
    scratch, a rerun with nothing changed, and reruns after one respondent's open answer and one
    respondent's closed answer changed (in a copy of the processed tables).
@@ -55,6 +57,8 @@ SAMPLE_EVERY = 0.1
 DEDUCE_SIZE = 800 * 1024**2
 #: What the one-chapter rebuild adds: a visible sentence, so the PDF and the chapter's page really change.
 EDIT = "De benchmark voegde deze zin toe aan het hoofdstuk."
+#: The code edit of the second one-chapter rebuild: a cell that shows a sentence (the kernel must run).
+CODE_EDIT = 'from IPython.display import Markdown\n\nMarkdown("De benchmark voegde deze zin toe met code.")'
 
 
 def _run(cmd: list[str], cwd: Path | None = None, env: dict[str, str] | None = None) -> float:
@@ -100,12 +104,17 @@ def baseline(year: int, notebooks_dir: Path, work: Path) -> dict[str, float]:
     return t
 
 
-def _touch_chapter(notebooks_dir: Path, chapter: str | None) -> str:
-    """Append a Markdown cell with a sentence to one chapter notebook (of the temporary copy); return its name."""
+def _touch_chapter(notebooks_dir: Path, chapter: str | None, code: bool = False) -> str:
+    """Append a Markdown cell with a sentence (``code``: a code cell showing one) to one chapter notebook (of
+    the temporary copy); return its name."""
     chapters = [nb for nb in plan.discover(notebooks_dir) if nb.role == plan.CHAPTER]
     nb = next((c for c in chapters if c.name == chapter), chapters[0]) if chapter else chapters[0]
     data = json.loads(nb.path.read_text(encoding="utf-8"))
-    data["cells"].append({"cell_type": "markdown", "id": "bench-edit", "metadata": {}, "source": EDIT})
+    if code:
+        cell: dict[str, Any] = {"cell_type": "code", "execution_count": None, "id": "bench-code", "outputs": []}
+        data["cells"].append({**cell, "metadata": {}, "source": CODE_EDIT})
+    else:
+        data["cells"].append({"cell_type": "markdown", "id": "bench-edit", "metadata": {}, "source": EDIT})
     nb.path.write_text(json.dumps(data, indent=1, ensure_ascii=False), encoding="utf-8")
     return nb.name
 
@@ -295,6 +304,8 @@ class _Runs:
     one: BuildResult
     edited: str
     feedback: Any
+    #: The rebuild after a code edit of the same chapter (for information; the target is on ``one``).
+    one_code: BuildResult | None = None
 
 
 def _measure(args: argparse.Namespace, copy: Path, work: Path) -> _Runs:
@@ -327,7 +338,9 @@ def _measure(args: argparse.Namespace, copy: Path, work: Path) -> _Runs:
     nochange = _run([sys.executable, "-c", call, str(args.year), str(copy), str(reports), json.dumps(kw)])
     edited = _touch_chapter(copy, args.chapter)
     one = build_report(args.year, copy, reports, BuildOptions(jobs=args.jobs, log=print, **kw))
-    return _Runs(base, cold, cold_cpu, peak, nochange, one, edited, fb)
+    _touch_chapter(copy, edited, code=True)
+    one_code = build_report(args.year, copy, reports, BuildOptions(jobs=args.jobs, log=print, **kw))
+    return _Runs(base, cold, cold_cpu, peak, nochange, one, edited, fb, one_code)
 
 
 def _verdict(name: str, value: float, target: float, sign: str, unit: str = "×") -> bool:
@@ -391,13 +404,22 @@ def _print_runs(r: _Runs) -> bool:
     print(row("total", b.get("total"), cold["total"], r.nochange, one["total"]))
     print(f"CPU seconds of the cold build (build process and its children): {r.cold_cpu:.1f} s")
     _print_phases(r.cold)
-    print(f"\none-chapter rebuild edited {r.edited}; executed: {', '.join(r.one.executed)}")
+    print(
+        f"\none-chapter rebuild edited {r.edited}; executed: {', '.join(r.one.executed) or 'none'}; "
+        f"prose only (outputs reused): {', '.join(r.one.prose_only) or 'none'}"
+    )
     ok = True
     if r.base:
         ok &= _verdict("cold / baseline", cold["total"] / r.base["total"], COLD_TARGET, "≤")
     ok &= _verdict("cold build", cold["total"], COLD_SECONDS, "≤", "s")
     ok &= _verdict("no-change / cold", r.nochange / cold["total"], NOCHANGE_TARGET, "<", "%")
     ok &= _verdict("one chapter / cold", one["total"] / cold["total"], ONE_CHAPTER_TARGET, "≤", "%")
+    if r.one_code is not None:
+        code = r.one_code.timings["total"]
+        print(
+            f"  (for information: after a code edit of {r.edited}, {code:.1f} s = {code / cold['total']:.1%} of cold;"
+            f" executed: {', '.join(r.one_code.executed) or 'none'})"
+        )
     ok &= _print_memory("peak memory, cold", r.cold_peak)
     if r.feedback is not None:
         ok &= _print_feedback(r.feedback, cold["total"], r.cold_cpu)

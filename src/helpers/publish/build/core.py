@@ -35,6 +35,7 @@ from helpers.publish.registers.claims_register import ClaimsError, assemble_clai
 from helpers.publish.registers.indicators import QUOTES, IndicatorError, assemble
 from helpers.publish.render.site import SITE_DIR, complete_site
 from helpers.publish.render.stages import render_report
+from helpers.survey.vocabulary import EXECUTED_DIR
 
 if TYPE_CHECKING:
     from helpers.publish.execute.kernels import KernelSource
@@ -143,6 +144,10 @@ class _Keys:
     sources: dict[str, str]
     notebooks: dict[str, str]
     render: str
+    #: Each notebook's code digest (``cache.code_digest``): what decides whether a prose edit needs a kernel.
+    code: dict[str, str]
+    #: The inputs part of every key.
+    inputs: str
 
 
 def _keys(b: Build, inputs: list[Path], helpers_dir: Path, force: bool) -> _Keys:
@@ -162,7 +167,8 @@ def _keys(b: Build, inputs: list[Path], helpers_dir: Path, force: bool) -> _Keys
         cache.tree_digest([build_pkg], (".py",)),
         b.meta.as_dict(),
     )
-    return _Keys(digests, sources, keys, rkey)
+    code = {nb.name: cache.code_digest(nb.path) for nb in b.notebooks}
+    return _Keys(digests, sources, keys, rkey, code, "".join(digests.values()))
 
 
 def _build_tidily(
@@ -187,9 +193,11 @@ def _build(b: Build, inputs: list[Path], helpers_dir: Path, force: bool, process
     k = _keys(b, inputs, helpers_dir, force)
     manifest, trusted = _trusted_manifest(b, force)
     cached, reasons = _cached(b, manifest, k.notebooks, processed_dir) if trusted else (set(), {})
+    prose = _prose_only(b, manifest, k, cached, set(reasons)) if trusted else set()
     result = BuildResult(b.year, b.final, b.final / b.pdf_name, b.final / SITE_DIR / "index.html")
     result.cached = [n for n in b.exec_order if n in cached]
-    result.executed = [n for n in b.exec_order if n not in cached]
+    result.prose_only = [n for n in b.exec_order if n in prose]
+    result.executed = [n for n in b.exec_order if n not in cached | prose]
     same_render = trusted and manifest.get("render_key") == k.render
     damaged_render = cache.damaged(b.final, manifest.get("rendered")) if same_render else []
     damaged_state = cache.damaged(b.final, manifest.get("state")) if trusted else []
@@ -211,10 +219,11 @@ def _build(b: Build, inputs: list[Path], helpers_dir: Path, force: bool, process
         with reproducible_env(b.meta.epoch), environment(b.kernel_env):
             to_run = [nb for nb in b.notebooks if nb.name in result.executed]
             with early_kernels(b, to_run, staging) as pool:  # warming while the data are checked
-                _check_before_running(b, cached)
+                _check_before_running(b, cached | prose)
                 _log_plan(b, result, cached, reasons, k, manifest, force, trusted)
-                cache.carry_over(b.final, staging, cached, manifest)
-                seconds = _execute(b, staging, result, to_run, cached, manifest, pool)
+                cache.carry_over(b.final, staging, cached | prose, manifest)
+                _rewrite_prose(b, staging, prose)
+                seconds = _execute(b, staging, result, to_run, cached | prose, manifest, pool)
             _produce(b, staging, result, not reuse_render)
         shutil.rmtree(staging / WORK, ignore_errors=True)
         cache.write_manifest(staging, _manifest_body(b, staging, k, seconds, manifest, result.phases))
@@ -240,9 +249,17 @@ def _log_plan(
     trusted: bool,
 ) -> None:
     """Log how many notebooks run and why each one runs."""
+    prose = f", {len(result.prose_only)} met alleen nieuwe tekst" if result.prose_only else ""
     b.log(
-        f"build {b.year}: {len(result.executed)} notebook(s) uitvoeren, {len(cached)} uit cache, {b.workers} worker(s)"
+        f"build {b.year}: {len(result.executed)} notebook(s) uitvoeren, {len(cached)} uit cache{prose}, "
+        f"{b.workers} worker(s)"
     )
+    for n in result.prose_only:
+        if manifest.get("notebooks", {}).get(n, {}).get("source") != k.sources[n]:
+            b.log(f"  {n}: alleen de tekst gewijzigd (code, koppen en invoer niet); uitvoer hergebruikt")
+        else:
+            deps = ", ".join(d for d in result.prose_only if d in b.graph[n])
+            b.log(f"  {n}: hangt af van {deps}, waarvan alleen de tekst veranderde; uitvoer hergebruikt")
     for n in result.executed:
         ran_before = set(b.graph[n]) & set(result.executed)
         why = reasons.get(n) or cache.explain(n, k.notebooks[n], k.sources[n], k.digests, ran_before, manifest)
@@ -347,6 +364,7 @@ def _manifest_body(
         n: {
             "key": k.notebooks[n],
             "source": k.sources[n],
+            "code": k.code[n],
             "seconds": round(seconds.get(n, previous.get(n, {}).get("seconds", 0.0)), 1),
             "phases": phases.get(n, previous.get(n, {}).get("phases", {})),
             "parts": files.get(n, {}),
@@ -371,6 +389,38 @@ def _cached(
     """Notebooks reusable from the last build (key unchanged, every part verified) and why others run."""
     prep = {nb.name for nb in b.notebooks if nb.role == plan.PREP}
     return cache.reusable(b.final, b.exec_order, b.graph, prep, keys, manifest, processed_dir)
+
+
+def _prose_only(b: Build, manifest: Mapping[str, Any], k: _Keys, cached: set[str], blocked: set[str]) -> set[str]:
+    """Notebooks whose prose alone changed since the last build (or that only depend on such notebooks):
+    their outputs are reused and their executed notebook gets today's Markdown (:mod:`.prose_reuse`)."""
+
+    def key_of(name: str, source: str, deps: Mapping[str, str]) -> str:
+        return cache.notebook_key(name, source, k.inputs, b.params[name], deps)
+
+    names = cache.prose_reusable(b.final, b.exec_order, b.graph, cached, blocked, k.code, key_of, manifest)
+    if not names:
+        return names
+    from helpers.publish.build.prose_reuse import fits
+
+    by_name = {nb.name: nb for nb in b.notebooks}
+    fitting: set[str] = set()
+    for name in b.exec_order:  # a notebook whose cells do not line up runs, and so do the ones after it
+        deps_ok = all(d in cached | fitting for d in b.graph[name])
+        if name in names and deps_ok and fits(b.final / EXECUTED_DIR / by_name[name].filename, by_name[name].path):
+            fitting.add(name)
+    return fitting
+
+
+def _rewrite_prose(b: Build, staging: Path, names: set[str]) -> None:
+    """Today's Markdown into the verified copies of the executed notebooks of ``names``."""
+    if not names:
+        return
+    from helpers.publish.build.prose_reuse import rewrite_prose
+
+    for nb in b.notebooks:
+        if nb.name in names and not rewrite_prose(staging / EXECUTED_DIR / nb.filename, nb.path):
+            raise cache.CacheError(f"{EXECUTED_DIR}/{nb.filename} veranderde tijdens de build; start de build opnieuw")
 
 
 def _prep_cached(b: Build, cached: set[str]) -> bool:
