@@ -29,16 +29,30 @@ CACHE_INTEGRITY = "tests/integration/test_cache_integrity.py"
 #: in the unit ``<file>[<value>]``, the file's other tests in the file's unit. The parts share their costs
 #: paid once per session through tests/shared_builds.py (the base build and the clean references).
 SPLIT_UNITS = {
-    CACHE_INTEGRITY: ("geen-wijziging", "cijfers-hoofdstuk", "tekst-hoofdstuk"),
+    CACHE_INTEGRITY: ("geen-wijziging", "cijfers-hoofdstuk", "tekst-hoofdstuk", "code-hoofdstuk"),
 }
 #: Units handed out first, longest first (the cache-integrity parts take minutes each with ``make test``; the
-#: others measured with ``make test-fast``); the rest by their number of tests.
+#: integration files from a fresh clone's ``make test --durations``; the others measured with ``make test-fast``);
+#: the rest by their number of tests. A unit that reads a shared build (tests/shared_builds.py) comes after the
+#: unit that builds it, so that no worker waits on the other's build: ``test_pdf_quality`` builds the editions
+#: 2018-2020 that ``test_reviewer_edition_2018``, ``test_report_2018``, ``_2019`` and ``_2020`` read.
 LONG_UNITS = (
     f"{CACHE_INTEGRITY}[tekst-hoofdstuk]",  # builds the shared base while the other worker starts on
-    "tests/integration/test_accessibility.py",  # the 2018 edition and its axe check, instead of waiting for it
+    "tests/integration/test_accessibility.py",  # the stub build and its axe check, instead of waiting for it
     f"{CACHE_INTEGRITY}[cijfers-hoofdstuk]",
+    f"{CACHE_INTEGRITY}[code-hoofdstuk]",
     f"{CACHE_INTEGRITY}[geen-wijziging]",
     CACHE_INTEGRITY,
+    "tests/integration/test_pdf_quality.py",  # three cold builds, one after the other
+    "tests/integration/test_feedback.py",  # 168 + 7 feedback PDFs
+    "tests/integration/test_edition_2021.py",
+    "tests/integration/test_report_hostile.py",
+    "tests/integration/test_report_redaction.py",
+    "tests/integration/test_build.py",
+    "tests/integration/test_reviewer_edition_2018.py",
+    "tests/integration/test_report_2018.py",  # a forced rebuild of 2018
+    "tests/integration/test_build_faults.py",
+    "tests/integration/test_interactive.py",
     "deduce",
     "tests/unit/test_bad_inputs.py",
     "tests/unit/test_guard.py",

@@ -3,7 +3,8 @@
 The page is copied next to the original with axe and a small runner appended; the runner presses
 "Toon alle code" (so every code block is open), checks WCAG 2.0/2.1 A and AA and writes the
 violations into the page, which Chromium prints with ``--dump-dom``. It also measures, at the
-window width asked for, whether the navigation fits (reflow at 320 px).
+window width asked for, whether the navigation fits (reflow at 320 px). The pages of a folder are checked
+in one Chromium (:func:`run_axe_pages`): a start-up per page would cost more than axe's run.
 """
 
 from __future__ import annotations
@@ -75,29 +76,68 @@ FRAME = """<!DOCTYPE html><html lang="nl"><head><meta charset="utf-8"><title>axe
 });</script></body></html>"""
 
 
+#: Every page of a batch, one after the other, each in a fresh iframe of the width asked for; the results by page.
+BATCH = """<!DOCTYPE html><html lang="nl"><head><meta charset="utf-8"><title>axe</title></head><body style="margin:0">
+<script>var pages = %(pages)s, results = {}, k = 0, frame = null;
+function next() {
+  if (frame) { frame.remove(); }
+  if (k === pages.length) {
+    var pre = document.createElement('pre'); pre.id = 'axe-result'; pre.textContent = JSON.stringify(results);
+    document.body.appendChild(pre); return;
+  }
+  frame = document.createElement('iframe'); frame.title = 'pagina';
+  frame.style.cssText = 'width:%(width)dpx;height:900px;border:0;display:block';
+  frame.src = pages[k][0]; document.body.appendChild(frame);
+}
+window.addEventListener('message', function (e) {
+  if (!frame || e.source !== frame.contentWindow) { return; }
+  results[pages[k][1]] = JSON.parse(e.data); k += 1; next();
+});
+window.addEventListener('load', next);
+</script></body></html>"""
+#: Virtual time (ms) Chromium allows each page of a batch: the page's load and axe's run.
+PAGE_BUDGET_MS = 30000
+
+
 def run_axe(page: Path, width: int = 1280) -> dict:
     """axe's violations (and navigation widths) for ``page`` at ``width`` CSS pixels, with all code opened."""
-    js, browser = axe_js(), chromium()
-    if js is None or browser is None:
+    return run_axe_pages([page], width)[page.name]
+
+
+def run_axe_pages(pages: list[Path], width: int = 1280) -> dict[str, dict]:
+    """:func:`run_axe` for each of ``pages`` (one folder) in one Chromium; the results by page name."""
+    js = axe_js()
+    if js is None or chromium() is None:
         raise RuntimeError("axe-core or chromium missing: run `make setup`")
-    probe = page.with_name(f".axe-{width}-{page.name}")
-    frame = page.with_name(f".axe-frame-{width}-{page.name}")
     runner = RUNNER % {"axe": js.read_text(encoding="utf-8"), "tags": json.dumps(TAGS)}
-    probe.write_text(page.read_text(encoding="utf-8").replace("</body>", runner + "</body>"), encoding="utf-8")
-    target = probe
-    if width < MIN_WINDOW:
-        frame.write_text(FRAME % {"src": probe.name, "width": width}, encoding="utf-8")
-        target = frame
+    return probe_pages(pages, width, runner, "axe", PAGE_BUDGET_MS)
+
+
+def probe_pages(pages: list[Path], width: int, script: str, prefix: str, budget_ms: int) -> dict[str, dict]:
+    """Each of ``pages`` (one folder) with ``script`` added (it posts its JSON result to the parent frame) in one
+    Chromium: each page in a fresh iframe of ``width`` CSS pixels (its own viewport, as a window of that width),
+    one after the other; the results by page name. ``budget_ms``: the virtual time each page may take."""
+    browser = chromium()
+    assert browser is not None, "chromium missing: run `make setup`"
+    folder = pages[0].parent
+    assert all(p.parent == folder for p in pages), "probe_pages: pages of one folder"
+    probes = [page.with_name(f".{prefix}-{width}-{page.name}") for page in pages]
+    batch = folder / f".{prefix}-batch-{width}.html"
     try:
+        for page, probe in zip(pages, probes, strict=True):
+            probe.write_text(page.read_text(encoding="utf-8").replace("</body>", script + "</body>"), encoding="utf-8")
+        order = json.dumps([[probe.name, page.name] for page, probe in zip(pages, probes, strict=True)])
+        batch.write_text(BATCH % {"pages": order, "width": width}, encoding="utf-8")
         proc = subprocess.run(
-            [browser, "--headless", "--no-sandbox", "--disable-gpu", "--dump-dom", "--virtual-time-budget=30000",
-             f"--window-size={max(width, MIN_WINDOW)},900", target.as_uri()],
-            capture_output=True, text=True, timeout=LIMIT,  # a hang guard only
+            [browser, "--headless", "--no-sandbox", "--disable-gpu", "--dump-dom",
+             f"--virtual-time-budget={budget_ms * len(pages)}", f"--window-size={max(width, MIN_WINDOW)},900",
+             batch.as_uri()],
+            capture_output=True, text=True, timeout=LIMIT * len(pages),  # a hang guard only
         )  # fmt: skip
     finally:
-        probe.unlink(missing_ok=True)
-        frame.unlink(missing_ok=True)
+        for path in (*probes, batch):
+            path.unlink(missing_ok=True)
     m = _RESULT.search(proc.stdout)
     if not m:
-        raise RuntimeError(f"axe gave no result for {page.name}: {proc.stderr[-1500:]}")
+        raise RuntimeError(f"no result for {len(pages)} page(s) of {folder}: {proc.stderr[-1500:]}")
     return json.loads(html.unescape(m.group(1)))

@@ -16,17 +16,21 @@ from helpers.publish import BuildOptions, BuildResult, build_report
 CODE = (paths.NOTEBOOKS_DIR, paths.PROJECT_ROOT / "src")
 
 
-def code_hashes() -> dict[str, str]:
-    """sha256 of every file under ``notebooks/`` and ``src/`` (caches aside)."""
-    files = [p for d in CODE for p in sorted(d.rglob("*")) if p.is_file() and "__pycache__" not in p.parts]
-    return {str(p.relative_to(paths.PROJECT_ROOT)): hashlib.sha256(p.read_bytes()).hexdigest() for p in files}
+def code_hashes(*more: Path) -> dict[str, str]:
+    """sha256 of every file under ``notebooks/``, ``src/`` and ``more`` (caches aside)."""
+    files = [p for d in (*CODE, *more) for p in sorted(d.rglob("*")) if p.is_file() and "__pycache__" not in p.parts]
+    return {str(p): hashlib.sha256(p.read_bytes()).hexdigest() for p in files}
 
 
-def build_edition(year: int, reports: Path) -> tuple[BuildResult, bool]:
-    """A cold build of ``year`` into ``reports``; and whether it changed a file under notebooks/ or src/."""
-    before = code_hashes()
-    result = build_report(year, paths.NOTEBOOKS_DIR, reports, BuildOptions(jobs=2, force=True, log=lambda line: None))
-    return result, code_hashes() != before
+def build_edition(year: int, root: Path) -> tuple[BuildResult, bool]:
+    """A cold build of ``year`` into ``root/reports`` from a copy of the notebooks in ``root/notebooks`` (the layout
+    of the repository, so the executed notebooks show ``build_dir`` as ``make report`` does, and a copy of ``root``
+    elsewhere keeps its cache keys); and whether it changed a file under notebooks/, src/ or the copy."""
+    notebooks = root / "notebooks"
+    shutil.copytree(paths.NOTEBOOKS_DIR, notebooks)
+    before = code_hashes(notebooks)
+    result = build_report(year, notebooks, root / "reports", BuildOptions(jobs=2, force=True, log=lambda line: None))
+    return result, code_hashes(notebooks) != before
 
 
 def shared_edition(factory: pytest.TempPathFactory, year: int) -> SharedBuild:
@@ -34,7 +38,7 @@ def shared_edition(factory: pytest.TempPathFactory, year: int) -> SharedBuild:
     ``extra["code_changed"]``: whether it changed a file under notebooks/ or src/."""
 
     def build(root: Path) -> tuple[BuildResult, Path, dict[str, Any]]:
-        result, changed = build_edition(year, root / "reports")
+        result, changed = build_edition(year, root)
         return result, root / "reports", {"code_changed": changed}
 
     return shared_build(factory, f"edition-{year}", build)

@@ -15,7 +15,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from axe_check import FRAME, MIN_WINDOW, chromium
+from axe_check import FRAME, MIN_WINDOW, chromium, probe_pages
 from shared_builds import shared_stub
 
 from helpers.publish.render.html_parts import FOLD_MIN_CELLS
@@ -71,6 +71,11 @@ window.addEventListener('load', function () {
 });
 </script>"""
 _FRAME_RESULT = FRAME.replace("axe-result", "kb-result")
+
+
+def measure_pages(pages: list[Path], width: int) -> dict[str, dict]:
+    """:func:`measure` for each of ``pages`` (one folder) in one Chromium; the results by page name."""
+    return probe_pages(pages, width, PROBE, "kb", 20000)
 
 
 def measure(page: Path, width: int) -> dict:
@@ -140,8 +145,11 @@ def test_keyboard_reaches_the_first_figure_quickly_and_the_toggle_says_what_it_d
 @needs_browser
 @pytest.mark.parametrize("width", [320, 1280])
 def test_no_page_scrolls_sideways_and_charts_scale(report: Path, width: int) -> None:
-    for page in sorted((report / "site").glob("*.html")):
-        result = measure(page, width)
+    pages = sorted((report / "site").glob("*.html"))
+    results = measure_pages(pages, width)  # one browser for every page
+    assert sorted(results) == [page.name for page in pages]
+    for page in pages:
+        result = results[page.name]
         assert result["width"] == width
         assert result["scrollWidth"] <= result["clientWidth"], f"{page.name} at {width}px: {result['wide']}"
         for img in result["images"]:

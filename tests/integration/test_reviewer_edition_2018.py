@@ -13,7 +13,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from axe_check import axe_js, chromium, run_axe
+from axe_check import axe_js, chromium, run_axe, run_axe_pages
 from editions import shared_edition
 
 from helpers import paths
@@ -38,10 +38,13 @@ def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.mark.skipif(axe_js() is None or chromium() is None, reason="run `make setup` (axe-core, chromium)")
 def test_axe_finds_no_violation_on_any_page_at_1280_and_320_px(report: Path) -> None:
     found = {}
-    for page in sorted((report / "site").glob("*.html")):
-        for width in (1280, 320):
-            result = run_axe(page, width)
-            assert result["tabStops"] == 0 and result["allCodeOpen"], page.name
+    pages = sorted((report / "site").glob("*.html"))
+    for width in (1280, 320):
+        results = run_axe_pages(pages, width)  # one browser for every page
+        assert sorted(results) == [page.name for page in pages], width
+        for page in pages:
+            result = results[page.name]
+            assert result["width"] == width and result["tabStops"] == 0 and result["allCodeOpen"], page.name
             assert all(n["scroll"] <= n["client"] and n["right"] <= width for n in result["navs"]), (page.name, width)
             found[(page.name, width)] = [(v["id"], len(v["nodes"])) for v in result["violations"]]
     assert len(found) == 2 * (len(list(paths.NOTEBOOKS_DIR.glob("[0-9][0-9]_*.ipynb"))) + 3)

@@ -17,6 +17,7 @@ from helpers.publish.base.params import KERNELSPEC
 from helpers.publish.base.state import WORK, Build, BuildError
 from helpers.publish.build.conclusions_reuse import remember_conclusions, reuse_conclusions
 from helpers.publish.registers.indicators import IndicatorError, assemble
+from helpers.survey.vocabulary import EXECUTED_DIR
 
 if TYPE_CHECKING:
     from helpers.publish.execute.kernels import Job, KernelSource
@@ -86,7 +87,7 @@ def execute_notebooks(
         run_notebook(job, cwd, timeout=b.timeout, pool=pool)
         t0 = time.perf_counter()
         nb = clean_executed(nbformat.read(job.out, as_version=4), replacements)
-        nbformat.write(nb, staging / "executed" / job.out.name)
+        nbformat.write(nb, staging / EXECUTED_DIR / job.out.name)
         if phases is not None and job.phases:
             phases[job.name] = {**job.phases, "write": job.phases["write"] + time.perf_counter() - t0}
         if job.name in conclusions:
@@ -121,7 +122,7 @@ def _jobs(b: Build, to_run: list[plan.Notebook], staging: Path, previous: Mappin
     work = staging / WORK
     for sub in ("src", "out", "logs"):
         (work / sub).mkdir(parents=True, exist_ok=True)
-    (staging / "executed").mkdir(exist_ok=True)
+    (staging / EXECUTED_DIR).mkdir(exist_ok=True)
     jobs: dict[str, Job] = {}
     for nb in to_run:
         src = work / "src" / nb.filename

@@ -31,6 +31,7 @@ from helpers.publish.base.plan import PREP, Notebook
 from helpers.publish.base.repro import ReportMeta
 from helpers.publish.registers.indicators import FILENAME as INDICATORS_FILE
 from helpers.survey.text_escape import html_text, markdown_plain, spreadsheet_cell
+from helpers.survey.vocabulary import EXECUTED_DIR
 
 STATE_DIR = ".render"
 PAGE_KEYS = "html-pages.json"
@@ -283,7 +284,7 @@ def index_page(
     esc = html.escape
     rows = "\n".join(
         f'    <li><span class="nr">{esc(_label(nb))}</span> <a href="{esc(page_name(nb))}">{esc(title)}</a>'
-        f' <small>(<a href="executed/{esc(nb.filename)}">notebook {esc(_label(nb))}</a>)</small></li>'
+        f' <small>(<a href="{EXECUTED_DIR}/{esc(nb.filename)}">notebook {esc(_label(nb))}</a>)</small></li>'
         for nb, _, title in items
     )
     extra = "".join(f'    <li><a href="{esc(href)}">{esc(text)}</a></li>\n' for href, text in extra_links)

@@ -110,6 +110,7 @@ def render_pdf(
     )
     try:
         nb = printable(nb)
+        exporter.start_ahead(nb.metadata)  # XeLaTeX reads the preamble while pandoc and the template run
         preconvert(nb)
         data, _ = exporter.from_notebook_node(nb)
     except LatexError:
@@ -120,5 +121,7 @@ def render_pdf(
         first = errors[0] if errors else (lines[-1] if lines else type(exc).__name__)
         where = f" (log: {keep_dir / (out.stem + '.log')})" if keep_dir and errors else ""
         raise LatexError(f"LaTeX: {first}{where}") from exc
+    finally:
+        exporter.close_ahead()
     out.write_bytes(data)
     return exporter.passes

@@ -15,7 +15,7 @@ from helpers.publish.registers.claims_register import FILENAME as CLAIMS_FILE
 from helpers.publish.registers.claims_register import PAGE as CLAIMS_PAGE
 from helpers.publish.registers.claims_register import TITLE as CLAIMS_TITLE
 from helpers.publish.registers.claims_register import claims_page
-from helpers.survey.vocabulary import SITE_DIR
+from helpers.survey.vocabulary import EXECUTED_DIR, SITE_DIR
 
 
 def render_report(
@@ -41,7 +41,7 @@ def render_report(
     from helpers.publish.render.pdf import LatexError, render_pdf
 
     try:
-        items = [(nb, load_executed(staging / "executed" / nb.filename, nb)) for nb in report]
+        items = [(nb, load_executed(staging / EXECUTED_DIR / nb.filename, nb)) for nb in report]
     except MergeError as exc:
         raise BuildError(str(exc)) from exc
     for nb, nbk in items:
