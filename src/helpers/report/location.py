@@ -24,7 +24,7 @@ def prompt_number(shell: Any) -> int | None:
     return count - 1 if isinstance(count, int) and count > 1 else None
 
 
-def _source(cell: dict[str, Any]) -> str:
+def cell_source(cell: dict[str, Any]) -> str:
     src = cell.get("source", "")
     return "".join(src) if isinstance(src, list) else str(src)
 
@@ -37,7 +37,7 @@ def headings(cell: dict[str, Any]) -> list[str]:
     """The Markdown headings a cell holds, in order (none for a code cell)."""
     if cell.get("cell_type") != "markdown":
         return []
-    return [h.strip() for h in _HEADING.findall(_source(cell))]
+    return [h.strip() for h in _HEADING.findall(cell_source(cell))]
 
 
 def heading_above(cells: list[dict[str, Any]], index: int) -> str:
@@ -61,7 +61,7 @@ def section_of(notebook: str | Path, source: str) -> str:
         return ""
     want = _normal(source)
     for i, cell in enumerate(cells):
-        if cell.get("cell_type") == "code" and _normal(_source(cell)) == want:
+        if cell.get("cell_type") == "code" and _normal(cell_source(cell)) == want:
             return heading_above(cells, i)
     return ""
 

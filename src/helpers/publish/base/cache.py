@@ -24,6 +24,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from helpers.report.location import cell_source, headings
 from helpers.survey.vocabulary import FIGURES_DIR, SITE_DIR
 
 #: Bump when the key recipe, the executed-notebook format or the manifest changes; invalidates every cache entry.
@@ -93,13 +94,17 @@ def notebook_digest(path: Path) -> str:
     Re-saving an unchanged notebook (new execution counts, kernelspec, outputs) keeps the digest.
     """
     nb = json.loads(Path(path).read_text(encoding="utf-8"))
-    cells = []
-    for cell in nb.get("cells", []):
-        src = cell.get("source", "")
-        meta = {k: v for k, v in cell.get("metadata", {}).items() if k not in _VOLATILE_CELL_METADATA}
-        cells.append([cell.get("cell_type"), "".join(src) if isinstance(src, list) else src, meta])
-    meta = {k: v for k, v in nb.get("metadata", {}).items() if k not in _VOLATILE_NB_METADATA}
-    return _sha(_canonical({"cells": cells, "metadata": meta}))
+    return _sha(_canonical({"cells": [_cell_entry(c) for c in nb.get("cells", [])], "metadata": _notebook_meta(nb)}))
+
+
+def _cell_entry(cell: dict[str, Any]) -> list[Any]:
+    """A cell as the digests see it: type, source and the metadata a run or a save does not change."""
+    meta = {k: v for k, v in cell.get("metadata", {}).items() if k not in _VOLATILE_CELL_METADATA}
+    return [cell.get("cell_type"), cell_source(cell), meta]
+
+
+def _notebook_meta(nb: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in nb.get("metadata", {}).items() if k not in _VOLATILE_NB_METADATA}
 
 
 def code_digest(path: Path) -> str:
@@ -109,20 +114,14 @@ def code_digest(path: Path) -> str:
     Prose in Markdown cells is left out: two notebooks with the same code digest give the same outputs, so
     an edit to the prose alone needs no kernel (:func:`prose_reusable`).
     """
-    from helpers.report.location import headings
-
     nb = json.loads(Path(path).read_text(encoding="utf-8"))
     cells: list[Any] = []
     for cell in nb.get("cells", []):
-        if cell.get("cell_type") == "markdown":
-            if headings(cell):
-                cells.append(["headings", headings(cell)])
-            continue
-        src = cell.get("source", "")
-        meta = {k: v for k, v in cell.get("metadata", {}).items() if k not in _VOLATILE_CELL_METADATA}
-        cells.append([cell.get("cell_type"), "".join(src) if isinstance(src, list) else src, meta])
-    meta = {k: v for k, v in nb.get("metadata", {}).items() if k not in _VOLATILE_NB_METADATA}
-    return _sha(_canonical({"cells": cells, "metadata": meta}))
+        if cell.get("cell_type") != "markdown":
+            cells.append(_cell_entry(cell))
+        elif headings(cell):
+            cells.append(["headings", headings(cell)])
+    return _sha(_canonical({"cells": cells, "metadata": _notebook_meta(nb)}))
 
 
 def notebook_key(

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from helpers.publish.base.repro import VOLATILE_CELL_KEYS
+from helpers.report.location import cell_source
 
 INJECTED = "injected-parameters"
 
@@ -28,16 +29,11 @@ def _metadata_as_run(cell: dict[str, Any]) -> dict[str, Any]:
     return {**meta, "tags": meta.get("tags", [])}
 
 
-def _text(cell: dict[str, Any]) -> str:
-    src = cell.get("source", "")
-    return "".join(src) if isinstance(src, list) else str(src)
-
-
 def _same_cell(executed: Any, source: dict[str, Any]) -> bool:
     """The executed cell is the source cell: same type, source and metadata."""
     return (
         executed.get("cell_type") == source.get("cell_type")
-        and executed.get("source") == _text(source)
+        and executed.get("source") == cell_source(source)
         and dict(executed.get("metadata", {})) == _metadata_as_run(source)
     )
 
@@ -46,7 +42,7 @@ def _prose_cell(cell: dict[str, Any]) -> Any:
     """A Markdown cell as the executed notebook holds it."""
     from nbformat import from_dict
 
-    return from_dict({**cell, "metadata": _metadata_as_run(cell), "source": _text(cell)})
+    return from_dict({**cell, "metadata": _metadata_as_run(cell), "source": cell_source(cell)})
 
 
 def merged_cells(executed: list[Any], source: list[dict[str, Any]]) -> list[Any] | None:
