@@ -15,6 +15,7 @@ run; each kernel still serves one notebook only.
 
 from __future__ import annotations
 
+import asyncio
 import atexit
 import json
 import os
@@ -29,13 +30,16 @@ from collections.abc import Callable, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar, Protocol
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from jupyter_client.client import KernelClient
 from jupyter_client.manager import AsyncKernelManager
 
 from helpers.paths import NOTEBOOK_ENV
 from helpers.report.location import describe, section_of_prompt
+
+if TYPE_CHECKING:
+    from helpers.publish.execute.kernel_template import KernelTemplate
 
 Log = Callable[[str], None]
 
@@ -66,6 +70,8 @@ class TrackedKernelManager(SocketKernelManager):
     notebook_name: str | None = None
     #: More environment variables for the kernel (the job's ``env``).
     extra_env: ClassVar[Mapping[str, str]] = {}
+    #: Where the kernel is forked from (a pool's :class:`~.kernel_template.KernelTemplate`); None: a fresh process.
+    template: KernelTemplate | None = None
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -83,15 +89,38 @@ class TrackedKernelManager(SocketKernelManager):
         if self.notebook_name is not None or self.extra_env:
             named = {NOTEBOOK_ENV: self.notebook_name} if self.notebook_name is not None else {}
             kw["env"] = {**(kw.get("env") or os.environ), **named, **self.extra_env}
-        if self.log_path is None:
-            await super()._async_launch_kernel(kernel_cmd, **kw)
-        else:
-            with open(self.log_path, "ab") as fh:
-                kw.setdefault("stdout", fh)
-                kw.setdefault("stderr", fh)
-                await super()._async_launch_kernel(kernel_cmd, **kw)
+        forkable = self.template is not None and self.template.serves(kernel_cmd)
+        if not (forkable and await self._forked(kernel_cmd, kw)):
+            await self._launched(kernel_cmd, kw)
         if STOPPING.is_set():  # Ctrl-C came while this kernel was starting
             self._kill()
+
+    async def _launched(self, kernel_cmd: list[str], kw: dict[str, Any]) -> None:
+        """Start the kernel as a fresh process, its output to :attr:`log_path` when set."""
+        if self.log_path is None:
+            await super()._async_launch_kernel(kernel_cmd, **kw)
+            return
+        with open(self.log_path, "ab") as fh:
+            kw.setdefault("stdout", fh)
+            kw.setdefault("stderr", fh)
+            await super()._async_launch_kernel(kernel_cmd, **kw)
+
+    async def _forked(self, kernel_cmd: list[str], kw: dict[str, Any]) -> bool:
+        """Start the kernel as a fork of :attr:`template` (what ``LocalProvisioner.launch_kernel`` records for a
+        process it started); False when the template cannot, and the kernel starts as a fresh process."""
+        from helpers.publish.execute.kernel_template import TemplateError
+
+        assert self.template is not None and self.provisioner is not None
+        env, cwd = dict(kw.get("env") or os.environ), str(kw.get("cwd") or os.getcwd())
+        loop = asyncio.get_running_loop()
+        try:
+            process = await loop.run_in_executor(None, self.template.fork, kernel_cmd, env, cwd, self.log_path)
+        except TemplateError:
+            return False
+        prov: Any = self.provisioner
+        prov.process, prov.pid, prov.pgid, prov.cwd = process, process.pid, process.pid, cwd
+        self._reconcile_connection_info(prov.connection_info)
+        return True
 
     def _kill(self) -> None:
         proc = getattr(getattr(self, "provisioner", None), "process", None)

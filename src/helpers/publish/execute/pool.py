@@ -5,6 +5,8 @@ A warm kernel has started (private Unix sockets, the build's environment and wor
 notebook, which names itself (``MONITOR_NOTEBOOK`` and the job's own environment) in a second silent request,
 and it is shut down when that notebook ends: a kernel is never reused, so no state passes between notebooks.
 A kernel that fails to start, warm or take its name is shut down, and its notebook starts a fresh kernel.
+Where the platform allows, the pool's kernels are forked from one template process that ran the warm-up's
+imports once (``execute.kernel_template``), so no kernel pays for them again.
 
 The pool's own kernel work (start, warm-up, naming, shut-down) runs on its event loop in one thread; a
 notebook's worker thread talks to its kernel only through papermill's client.
@@ -27,6 +29,7 @@ from typing import Any, TypeVar, cast
 from jupyter_client.asynchronous.client import AsyncKernelClient
 
 from helpers.paths import NOTEBOOK_ENV
+from helpers.publish.execute.kernel_template import KernelTemplate, supported
 from helpers.publish.execute.kernels import KERNEL_START_LIMIT, STOPPING, Job, TrackedKernelManager, WarmKernel
 
 #: What every notebook imports anyway, ahead of it: the package (pandas, matplotlib, the report modules), seaborn
@@ -64,10 +67,14 @@ class KernelPool:
         warm_code: str = WARM_CODE,
         kernel_name: str = "python3",
         start_timeout: int = KERNEL_START_LIMIT,
+        fork: bool = True,
     ) -> None:
         self.cwd, self.env, self.log_dir = Path(cwd), dict(env or {}), log_dir
         self.ahead, self.needed, self.warm_code = max(0, ahead), max(0, needed), warm_code
         self.kernel_name, self.start_timeout = kernel_name, start_timeout
+        #: Fork the kernels from a template that imported the warm-up code once (``execute.kernel_template``).
+        self.fork = fork
+        self.template: KernelTemplate | None = None
         self.started = 0
         self.waiting: deque[Future[WarmKernel]] = deque()
         #: Managers of kernels not (yet) handed out: killed at once when the pool closes.
@@ -81,6 +88,7 @@ class KernelPool:
 
     def __enter__(self) -> KernelPool:
         STOPPING.clear()
+        self.template = self._template() if self.fork and supported() else None
         self.thread.start()
         with self.lock:
             for _ in range(min(self.ahead, self.needed)):
@@ -89,6 +97,14 @@ class KernelPool:
 
     def __exit__(self, et: type[BaseException] | None, ev: BaseException | None, tb: TracebackType | None) -> None:
         self.close()
+
+    def _template(self) -> KernelTemplate | None:
+        """The template the pool's kernels are forked from; None when it cannot start (fresh kernels then)."""
+        log = self.log_dir / "template.log" if self.log_dir is not None else None
+        try:
+            return KernelTemplate(self.cwd, {**os.environ, **self.env}, self.warm_code, log, self.start_timeout)
+        except OSError:
+            return None
 
     def _start_one(self) -> None:
         """Start (and warm) one more kernel in the background; called holding the lock."""
@@ -152,6 +168,8 @@ class KernelPool:
             self.loop.call_soon_threadsafe(self.loop.stop)
             self.thread.join()
         self.loop.close()
+        if self.template is not None:
+            self.template.close()
 
     def _discard(self, future: Future[WarmKernel]) -> None:
         """Wait for ``future`` to settle (a failed start shuts its own kernel down), then shut down its kernel."""
@@ -174,7 +192,7 @@ class KernelPool:
 
     async def _warm_kernel(self, log: Path | None) -> WarmKernel:
         """Start one kernel and run the warm-up code in it silently; shut it down if any step fails."""
-        attrs = {"log_path": log, "notebook_name": None, "extra_env": self.env}
+        attrs = {"log_path": log, "notebook_name": None, "extra_env": self.env, "template": self.template}
         km = type("PoolKernelManager", (TrackedKernelManager,), attrs)(kernel_name=self.kernel_name)
         with self.lock:
             self.unassigned.add(km)
