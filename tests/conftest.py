@@ -23,6 +23,11 @@ from fixtures_export import make_codebook, make_frame
 from process_helpers import cpu_hog, hog_requested, listen_to_ctrl_c, started
 from scheduling_units import next_long_unit, unit_of
 
+from helpers.publish.build.core import skip_unused_imports
+
+# What a build does first (jsonschema, under nbformat, then skips the "iri" grammars no test asks for): about 2 s of
+# CPU per process at collection otherwise. tests/unit/test_build_imports.py checks the skip in fresh processes.
+skip_unused_imports()
 _HOG = pytest.StashKey[contextlib.ExitStack]()
 _HOG_PIDS = pytest.StashKey[list[int]]()
 

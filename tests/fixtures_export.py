@@ -7,6 +7,7 @@ the header cells before writing, or the bytes after.
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 
 import pandas as pd
@@ -140,11 +141,29 @@ def write_codebook(directory: Path, frame_year: int = 2018) -> Path:
 
 
 def make_codebook(tmp_path: Path, frame_year: int = 2018) -> Codebook:
-    return load_codebook(write_codebook(tmp_path, frame_year))
+    """``load_codebook`` of the codebook written to ``tmp_path``; the file is parsed once per process and kind of
+    folder (each test gets a deep copy that names its own file as its source)."""
+    path = write_codebook(tmp_path, frame_year)
+    folder = path.parent.name
+    key = (frame_year, folder if len(folder) == 4 and folder.isdigit() else "")  # load_codebook checks a year folder
+    if key not in _PARSED:
+        _PARSED[key] = load_codebook(path)
+    codebook = _PARSED[key].model_copy(deep=True)
+    codebook._source = path  # as load_codebook(path) sets it
+    return codebook
+
+
+#: Codebooks parsed by :func:`make_codebook`, by frame year and year folder.
+_PARSED: dict[tuple[int, str], Codebook] = {}
+
+
+@cache
+def _reference_frame(year: int) -> pd.DataFrame:
+    return read_frame(REFERENCE_DIR / f"gemeenten_{year}.csv")
 
 
 def make_frame(codes: list[str] | None = None, year: int = 2018) -> pd.DataFrame:
-    frame = read_frame(REFERENCE_DIR / f"gemeenten_{year}.csv")
+    frame = _reference_frame(year)  # read once per process; the selection below is a new frame
     codes = codes or (FRAME_2018 if year == 2018 else FRAME_2019)
     return frame[frame["gemeentecode"].isin(codes)].reset_index(drop=True)
 
@@ -214,7 +233,7 @@ def make_raw_tree(root: Path, rows: list[dict[str, str]] | None = None, year: in
     raw = root / "raw"
     (raw / str(year)).mkdir(parents=True)
     (raw / "reference").mkdir()
-    codebook = load_codebook(write_codebook(raw / str(year)))
+    codebook = make_codebook(raw / str(year))
     frame = make_frame()
     frame.astype({"inwoners": "int64", "grootteklasse": str}).to_csv(
         raw / "reference" / f"gemeenten_{year}.csv", index=False

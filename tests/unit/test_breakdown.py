@@ -5,7 +5,6 @@ import numpy as np
 import pandas as pd
 import pytest
 from analysis_fixtures import CODEBOOK
-from scipy.stats import hypergeom
 
 from helpers.analysis.question_tables import multi_answer_table
 from helpers.analysis.significance import (
@@ -52,6 +51,8 @@ def test_fisher_for_small_2x2_matches_hypergeometric_by_hand(cb, df):
     test = t.meta["tests"]["Ja"]
     assert test.method == FISHER  # expected count 10 * 13 / 29 = 4.48 < 5
     # table [[8, 2], [8, 11]]: two-sided p = sum of P(X = k) over tables no more likely than observed
+    from scipy.stats import hypergeom  # imported by the test that needs it, not at collection
+
     dist = hypergeom(29, 16, 10)
     probs = np.array([dist.pmf(k) for k in range(0, 11)])
     by_hand = probs[probs <= dist.pmf(8) * (1 + 1e-7)].sum()

@@ -177,7 +177,7 @@ def _serve(sock: socket.socket, warm_code: str) -> None:
 def _answer(sock: socket.socket, request: dict[str, Any], children: set[int]) -> None:
     """Fork the requested kernel; reply with its pid and pidfd, or with the error."""
     try:
-        pid, pidfd = _fork_kernel(request, children)
+        pid, pidfd = _fork_kernel(request, children, sock.fileno())
     except OSError as exc:
         sock.send(json.dumps({"error": str(exc)}).encode())
         return
@@ -187,7 +187,7 @@ def _answer(sock: socket.socket, request: dict[str, Any], children: set[int]) ->
         os.close(pidfd)
 
 
-def _fork_kernel(request: dict[str, Any], children: set[int]) -> tuple[int, int]:
+def _fork_kernel(request: dict[str, Any], children: set[int], control: int) -> tuple[int, int]:
     """Fork; the child becomes the kernel. Returns once the child has its own session (so its process group is
     its pid), with a pidfd opened before the child can be reaped."""
     ready_r, ready_w = os.pipe()
@@ -198,6 +198,7 @@ def _fork_kernel(request: dict[str, Any], children: set[int]) -> tuple[int, int]
         pid = os.fork()
         if pid == 0:
             os.close(ready_r)
+            os.close(control)  # the kernel has no part in the template's conversation
             _become_kernel(request, ready_w)  # never returns
         children.add(pid)
         pidfd = os.pidfd_open(pid)
