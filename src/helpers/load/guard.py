@@ -298,8 +298,9 @@ def _fits(values: list[tuple[frozenset[str], str]], name: str) -> bool:
     """
     name = re.sub(r"_\d{4}$", "", name.strip().casefold())
     name = "gemeentenaam" if name == "naam" else name
+    normed = [(codes, _norm(v)) for codes, v in values]  # once, not once per reference attribute
     for attribute, by_code in reference_attributes().items():
-        fit = sum(any(_norm(v) in by_code.get(c, ()) for c in codes) for codes, v in values)
+        fit = sum(any(v in by_code.get(c, ()) for c in codes) for codes, v in normed)
         if fit >= FIT_SHARE * len(values) and (len({v for _, v in values}) > 1 or name == attribute):
             return True
     return False

@@ -16,6 +16,7 @@ reused without any pass (after checking its recorded sha256: a damaged PDF is re
 from __future__ import annotations
 
 import copy
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -74,12 +75,14 @@ def render_pdf(
     *,
     state_dir: Path | None = None,
     previous: Path | None = None,
+    source_ready: threading.Event | None = None,
 ) -> int:
     """Write the report PDF to ``out``; return the number of XeLaTeX passes (0: the previous PDF reused).
 
     On a LaTeX failure the generated ``.tex`` and ``.log`` are copied to ``keep_dir`` (if given).
     ``previous`` is the ``.render`` folder of the last build (its PDF next to it), ``state_dir`` this
-    build's: the .aux/.toc/.out and the digest of the LaTeX source are kept there.
+    build's: the .aux/.toc/.out and the digest of the LaTeX source are kept there. ``source_ready`` is set once
+    the LaTeX source is written and only XeLaTeX runs (a subprocess), or when this function ends.
     """
     from nbconvert.preprocessors import TagRemovePreprocessor
     from traitlets.config import Config
@@ -97,7 +100,7 @@ def render_pdf(
     exporter.raw_mimetypes = ["text/latex"]
     exporter.register_filter("escape_latex", latex_text)  # one LaTeX escaper for all text from data
     exporter.keep_dir, exporter.keep_name = keep_dir, out.stem
-    exporter.state_dir, exporter.previous = state_dir, previous
+    exporter.state_dir, exporter.previous, exporter.source_ready = state_dir, previous, source_ready
     old_pdf = previous.parent / out.name if previous is not None else None
     exporter.reused = old_pdf.read_bytes() if old_pdf is not None and old_pdf.is_file() else None
     exporter.register_preprocessor(
@@ -123,5 +126,7 @@ def render_pdf(
         raise LatexError(f"LaTeX: {first}{where}") from exc
     finally:
         exporter.close_ahead()
+        if source_ready is not None:
+            source_ready.set()
     out.write_bytes(data)
     return exporter.passes

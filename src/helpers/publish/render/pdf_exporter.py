@@ -13,6 +13,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +49,8 @@ class MonitorPDFExporter(PDFExporter):
     pdf_digest = ""
     #: The XeLaTeX run started ahead for the next pass (``latex_ahead``) and the folder of such runs.
     _ahead: latex_ahead.PassAhead | None = None
+    #: Set when the LaTeX source is written (``render_pdf``'s ``source_ready``).
+    source_ready: threading.Event | None = None
     _ahead_dir: Path | None = None
 
     def start_ahead(self, metadata: Any) -> None:
@@ -118,6 +121,8 @@ class MonitorPDFExporter(PDFExporter):
         with tempfile.TemporaryDirectory() as td, contextlib.chdir(td):
             resources["output_extension"] = ".tex"
             tex_file = self.writer.write(latex, resources, notebook_name=STEM)
+            if self.source_ready is not None:
+                self.source_ready.set()  # from here on XeLaTeX works, in its own processes
             self.run_latex(tex_file)
             if not os.path.isfile(f"{STEM}.pdf"):
                 raise LatexFailed("\n".join(self._captured_output))

@@ -4,6 +4,7 @@ edition (the claims register, what changed since the previous edition)."""
 from __future__ import annotations
 
 import csv
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -21,7 +22,8 @@ from helpers.survey.vocabulary import EXECUTED_DIR, SITE_DIR
 def render_report(
     b: Build, report: list[plan.Notebook], staging: Path, result: BuildResult, force: bool = False
 ) -> None:
-    """PDF (in a thread: XeLaTeX runs as a subprocess) and HTML pages at the same time.
+    """PDF (in a thread: XeLaTeX runs as a subprocess) and HTML pages at the same time: the pages start once the
+    PDF's LaTeX source is written, so the interpreter first serves the PDF's critical path.
 
     Unless ``force``, what did not change is taken from the previous report: HTML pages with an
     unchanged key, the PDF when its LaTeX source and figures are unchanged, and the .aux/.toc of
@@ -48,13 +50,19 @@ def render_report(
         attach_table_data(nbk, staging, nb.name)
     state, previous = staging / STATE_DIR, None if force else b.final / STATE_DIR
 
+    source_ready = threading.Event()
+
     def pdf_job() -> int:
-        section = section_job.result()
-        merged = merge(items, b.meta, appendix_markdown=[section.markdown] if section else [])
-        t0 = time.perf_counter()
-        passes = render_pdf(
-            merged, staging / b.pdf_name, b.templates_dir, keep_dir=b.failed_dir, state_dir=state, previous=previous
-        )
+        try:
+            section = section_job.result()
+            merged = merge(items, b.meta, appendix_markdown=[section.markdown] if section else [])
+            t0 = time.perf_counter()
+            passes = render_pdf(
+                merged, staging / b.pdf_name, b.templates_dir, keep_dir=b.failed_dir, state_dir=state,
+                previous=previous, source_ready=source_ready,
+            )  # fmt: skip
+        finally:
+            source_ready.set()
         result.timings["latex"] = time.perf_counter() - t0
         return passes
 
@@ -62,6 +70,9 @@ def render_report(
         # the comparison with the previous edition (cached in .render/) runs beside the HTML pages
         section_job = pool.submit(_edition_section, b, [state] if previous is None else [state, previous])
         future = pool.submit(pdf_job)
+        # the HTML pages wait for the PDF's Python part (merge, pandoc, template): sharing the interpreter with it
+        # would only delay XeLaTeX, which then runs in its own processes beside the pages
+        source_ready.wait()
         t0 = time.perf_counter()
         titled = [(nb, nbk, chapter_title(nbk)) for nb, nbk in items]
         links = lambda: _extra_pages(b, staging, section_job.result())  # noqa: E731 - asked for after the pages
