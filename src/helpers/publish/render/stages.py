@@ -46,8 +46,6 @@ def render_report(
         items = [(nb, load_executed(staging / EXECUTED_DIR / nb.filename, nb)) for nb in report]
     except MergeError as exc:
         raise BuildError(str(exc)) from exc
-    for nb, nbk in items:
-        attach_table_data(nbk, staging, nb.name)
     state, previous = staging / STATE_DIR, None if force else b.final / STATE_DIR
 
     source_ready = threading.Event()
@@ -74,6 +72,8 @@ def render_report(
         # would only delay XeLaTeX, which then runs in its own processes beside the pages
         source_ready.wait()
         t0 = time.perf_counter()
+        for nb, nbk in items:  # the HTML's downloads of pipe tables; the PDF has read the notebooks by now
+            attach_table_data(nbk, staging, nb.name)
         titled = [(nb, nbk, chapter_title(nbk)) for nb, nbk in items]
         links = lambda: _extra_pages(b, staging, section_job.result())  # noqa: E731 - asked for after the pages
         pages, fresh = render_pages(
