@@ -14,6 +14,7 @@ from nbformat.v4 import new_code_cell, new_notebook
 from process_helpers import LIMIT, pid_ended, wait_for
 
 from helpers.paths import NOTEBOOK_ENV
+from helpers.publish.execute.kernel_template import supported
 from helpers.publish.execute.kernels import ExecutionFailure, Job, TrackedKernelManager, run_graph, run_notebook
 from helpers.publish.execute.pool import WARM_CODE, KernelPool
 
@@ -53,10 +54,13 @@ def _pid(km: TrackedKernelManager) -> int:
     return int(km.provisioner.process.pid)  # type: ignore[attr-defined]
 
 
-def test_each_notebook_gets_its_own_warmed_kernel_which_ends_with_it(tmp_path: Path) -> None:
+@pytest.mark.parametrize("fork", [True, False], ids=["forked", "fresh"])  # fresh: where forking is unavailable
+def test_each_notebook_gets_its_own_warmed_kernel_which_ends_with_it(tmp_path: Path, fork: bool) -> None:
     src = _notebook(tmp_path / "nb.ipynb", REPORT)
     jobs = [_job(tmp_path, f"nb{i}", src) for i in range(3)]
-    with KernelPool(tmp_path, ahead=2, needed=3, env={"POOL_TEST": "ja"}, log_dir=tmp_path, warm_code=MARK) as pool:
+    pool = KernelPool(tmp_path, ahead=2, needed=3, env={"POOL_TEST": "ja"}, log_dir=tmp_path, warm_code=MARK, fork=fork)
+    with pool:
+        assert (pool.template is not None) == (fork and supported())
         for job in jobs:
             run_notebook(job, tmp_path, pool=pool)
         assert pool.take(_job(tmp_path, "extra", src), tmp_path) is None  # never more kernels than needed
